@@ -1,0 +1,146 @@
+import { type CoreDeps, recordEvent } from './deps.js';
+import type { ConsentChange } from './consent-rules.js';
+import { writeConsentChanges } from './consents.js';
+import { DomainError, required } from './errors.js';
+import { normalizeEmail } from './identifiers.js';
+import { mergeJson } from './json-merge.js';
+import type { AccountPatch, Repos } from './ports.js';
+import type { SubscriptionChange } from './subscription-rules.js';
+import { writeImportedSubscriptions } from './subscriptions.js';
+import type { Account, AccountUid, AccountView, CallContext, IdentifierKind, JsonObject } from './types.js';
+
+export interface LiteAccountInput {
+  email: string;
+  profile?: JsonObject;
+  data?: JsonObject;
+  subscriptions?: SubscriptionChange[];
+  consents?: ConsentChange[];
+}
+
+export interface UpsertResult {
+  account: Account;
+  created: boolean;
+}
+
+const OPTIMISTIC_RETRIES = 3;
+
+export function createAccounts(deps: CoreDeps) {
+  const { store, clock, ids } = deps;
+
+  async function view(tx: Repos, account: Account): Promise<AccountView> {
+    const [subscriptions, consents, channels] = await Promise.all([
+      tx.subscriptions.listForAccount(account.tenantId, account.uid),
+      tx.consents.listForAccount(account.tenantId, account.uid),
+      tx.channels.listForAccount(account.tenantId, account.uid),
+    ]);
+    return { ...account, subscriptions, consents, channels };
+  }
+
+  return {
+    /**
+     * Creates a lite account for `email` in the tenant or merges the given fields into the
+     * account that already holds that email (full or lite: a person is one account).
+     * Concurrent calls for one email serialise on the identifier claim and give one account.
+     */
+    async upsertLite(ctx: CallContext, input: LiteAccountInput, options: { via: 'import' | 'lite' }): Promise<UpsertResult> {
+      const email = normalizeEmail(input.email);
+      return store.transaction(async (tx) => {
+        const now = clock.now();
+        const candidate = ids.uid();
+        const { ownerUid, claimed } = await tx.identifiers.claim(ctx.tenantId, 'email', email, candidate, now);
+        let account: Account;
+        if (claimed) {
+          account = await tx.accounts.insert({
+            tenantId: ctx.tenantId,
+            uid: candidate,
+            hasLiteAccount: true,
+            hasFullAccount: false,
+            isVerified: false,
+            profile: mergeJson({ email }, input.profile ?? {}).value,
+            data: mergeJson({}, input.data ?? {}).value,
+            passwordHash: null,
+            emailToken: ids.token(24),
+            language: null,
+            optinChannel: null,
+            optinSubchannel: null,
+            createdSiteId: ctx.siteId,
+            now,
+          });
+          await recordEvent(tx, deps, ctx, {
+            type: 'account.created',
+            accountUid: account.uid,
+            via: options.via,
+            payload: { email, msisdn: null, hasLiteAccount: true, hasFullAccount: false },
+          }, now);
+        } else {
+          const existing = required(await tx.accounts.lock(ctx.tenantId, ownerUid), 'account.not_found', 'Account not found');
+          const profile = mergeJson(existing.profile, input.profile ?? {});
+          const data = mergeJson(existing.data, input.data ?? {});
+          const changed = [...profile.changed.map((path) => `profile.${path}`), ...data.changed.map((path) => `data.${path}`)];
+          if (!existing.hasLiteAccount) changed.push('hasLiteAccount');
+          account = existing;
+          if (changed.length > 0) {
+            const patch: AccountPatch = { profile: profile.value, data: data.value, hasLiteAccount: true, now };
+            account = required(await tx.accounts.update(ctx.tenantId, existing.uid, existing.version, patch), 'account.concurrent_update', 'Account changed during the update');
+            await recordEvent(tx, deps, ctx, { type: 'account.updated', accountUid: account.uid, via: options.via === 'import' ? 'import' : 'update', payload: { changed } }, now);
+          }
+        }
+        await writeImportedSubscriptions(tx, deps, ctx, account.uid, input.subscriptions ?? [], now, options.via === 'import');
+        await writeConsentChanges(tx, deps, ctx, account.uid, input.consents ?? [], now);
+        return { account, created: claimed };
+      });
+    },
+
+    /** Reads one account with its subscriptions, consents and channel statuses. */
+    async get(ctx: CallContext, uid: AccountUid): Promise<AccountView> {
+      const account = required(await store.accounts.findByUid(ctx.tenantId, uid), 'account.not_found', `Account ${uid} not found`);
+      return view(store, account);
+    },
+
+    async findByIdentifier(ctx: CallContext, kind: IdentifierKind, value: string): Promise<AccountView | undefined> {
+      const normalized = kind === 'email' ? normalizeEmail(value) : value;
+      const account = await store.accounts.findByIdentifier(ctx.tenantId, kind, normalized);
+      return account && view(store, account);
+    },
+
+    async findByEmailToken(ctx: CallContext, token: string): Promise<AccountView | undefined> {
+      const account = await store.accounts.findByEmailToken(ctx.tenantId, token);
+      return account && view(store, account);
+    },
+
+    /**
+     * Read-modify-write with optimistic concurrency: `mutate` sees the current account and
+     * returns a patch; if someone else wrote in between, it runs again on the fresh row.
+     */
+    async update(ctx: CallContext, uid: AccountUid, mutate: (account: Account) => { patch: Omit<AccountPatch, 'now'>; changed: string[] }): Promise<Account> {
+      for (let attempt = 0; attempt < OPTIMISTIC_RETRIES; attempt++) {
+        const result = await store.transaction(async (tx) => {
+          const now = clock.now();
+          const current = required(await tx.accounts.findByUid(ctx.tenantId, uid), 'account.not_found', `Account ${uid} not found`);
+          const { patch, changed } = mutate(current);
+          if (changed.length === 0) return current;
+          const updated = await tx.accounts.update(ctx.tenantId, uid, current.version, { ...patch, now });
+          if (updated) await recordEvent(tx, deps, ctx, { type: 'account.updated', accountUid: uid, via: 'update', payload: { changed } }, now);
+          return updated;
+        });
+        if (result) return result;
+      }
+      throw new DomainError('account.concurrent_update', 'The account was changed by concurrent updates; try again');
+    },
+
+    async delete(ctx: CallContext, uid: AccountUid): Promise<void> {
+      await store.transaction(async (tx) => {
+        const now = clock.now();
+        const account = required(await tx.accounts.lock(ctx.tenantId, uid), 'account.not_found', `Account ${uid} not found`);
+        await tx.accounts.delete(ctx.tenantId, uid);
+        await recordEvent(tx, deps, ctx, { type: 'account.deleted', accountUid: uid, payload: { email: account.email, scope: 'all' } }, now);
+      });
+    },
+
+    async count(ctx: CallContext): Promise<number> {
+      return store.accounts.count(ctx.tenantId);
+    },
+  };
+}
+
+export type Accounts = ReturnType<typeof createAccounts>;

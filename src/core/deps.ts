@@ -1,0 +1,16 @@
+import type { DomainEvent } from './events.js';
+import type { Clock, Ids, Repos, SecretBox, Store } from './ports.js';
+import type { CallContext } from './types.js';
+
+/** What every core service is built from. Plain values: no container, no globals. */
+export interface CoreDeps {
+  store: Store;
+  clock: Clock;
+  ids: Ids;
+  secretBox: SecretBox;
+}
+
+/** Writes `event` to the outbox inside the caller's transaction. */
+export async function recordEvent(tx: Repos, deps: CoreDeps, ctx: CallContext, event: DomainEvent, at: Date): Promise<void> {
+  await tx.outbox.append({ id: deps.ids.uuid(), tenantId: ctx.tenantId, siteId: ctx.siteId, event, origin: ctx.origin, createdAt: at });
+}

@@ -1,0 +1,22 @@
+import { DomainError } from './errors.js';
+
+// The WHATWG HTML "valid e-mail address" production: what browsers accept in <input type=email>.
+const EMAIL = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+$/;
+const MAX_EMAIL_LENGTH = 254;
+
+/**
+ * The one normal form of an email identifier: trimmed and lowercased. Every door looks
+ * people up through this, so "Ola@Example.com" and "ola@example.com" are one person.
+ */
+export function normalizeEmail(raw: string, field = 'email'): string {
+  const email = raw.trim().toLowerCase();
+  if (email.length === 0 || email.length > MAX_EMAIL_LENGTH || !EMAIL.test(email)) {
+    throw new DomainError('request.invalid_field', `Invalid email address: ${field}`, [{ field, message: 'is not a valid email address' }]);
+  }
+  return email;
+}
+
+export function isValidEmail(raw: string): boolean {
+  const email = raw.trim();
+  return email.length > 0 && email.length <= MAX_EMAIL_LENGTH && EMAIL.test(email);
+}

@@ -1,0 +1,28 @@
+import { createAccounts } from './accounts.js';
+import { createChannels } from './channels.js';
+import { createConsents } from './consents.js';
+import type { CoreDeps } from './deps.js';
+import { createKeys } from './keys.js';
+import { createSites } from './sites.js';
+import { createSubscriptions } from './subscriptions.js';
+import { createTenants } from './tenants.js';
+
+/** The core's one door: every write to a person goes through these services. */
+export function createCore(deps: CoreDeps) {
+  return {
+    tenants: createTenants(deps),
+    sites: createSites(deps),
+    keys: createKeys(deps),
+    accounts: createAccounts(deps),
+    subscriptions: createSubscriptions(deps),
+    consents: createConsents(deps),
+    channels: createChannels(deps),
+  };
+}
+
+export type Core = ReturnType<typeof createCore>;
+export type { CoreDeps } from './deps.js';
+export { DomainError, isDomainError } from './errors.js';
+export type { DomainErrorCode, FieldError } from './errors.js';
+export { keyAllows } from './keys.js';
+export type * from './types.js';

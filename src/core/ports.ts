@@ -1,0 +1,198 @@
+import type { DomainEvent } from './events.js';
+import type {
+  Account,
+  AccountUid,
+  ApplicationKey,
+  Channel,
+  ChannelStatusValue,
+  Consent,
+  IdentifierKind,
+  JsonObject,
+  KeyId,
+  Origin,
+  Site,
+  SiteId,
+  Subscription,
+  Tenant,
+  TenantId,
+} from './types.js';
+
+/** What the core needs from the outside world. The store, clock and ids are injected. */
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface Ids {
+  /** Account UID: 32 lowercase hex characters, the form Gigya UIDs take. */
+  uid(): AccountUid;
+  /** Event ids, tenant and site ids. */
+  uuid(): string;
+  /** An unguessable URL-safe token of the given number of random bytes. */
+  token(bytes: number): string;
+}
+
+/** Authenticated encryption for secrets that must be recoverable (HMAC keys). */
+export interface SecretBox {
+  seal(plaintext: string, associatedData: string): string;
+  open(sealed: string, associatedData: string): string;
+}
+
+export interface NewSite {
+  tenantId: TenantId;
+  id: SiteId;
+  name: string;
+  gigyaApiKey: string | null;
+  gigyaSecretEnc: string | null;
+  boostcomSlug: string | null;
+  naviga: Site['naviga'];
+  settings: JsonObject;
+  createdAt: Date;
+}
+
+export interface SitePatch {
+  name?: string;
+  gigyaApiKey?: string | null;
+  gigyaSecretEnc?: string | null;
+  boostcomSlug?: string | null;
+  naviga?: Site['naviga'];
+  settings?: JsonObject;
+  updatedAt: Date;
+}
+
+export interface StoredKey {
+  key: ApplicationKey;
+  secretEnc: string;
+}
+
+export interface NewAccount {
+  tenantId: TenantId;
+  uid: AccountUid;
+  hasLiteAccount: boolean;
+  hasFullAccount: boolean;
+  isVerified: boolean;
+  profile: JsonObject;
+  data: JsonObject;
+  passwordHash: string | null;
+  emailToken: string;
+  language: string | null;
+  optinChannel: string | null;
+  optinSubchannel: string | null;
+  createdSiteId: SiteId | null;
+  now: Date;
+}
+
+export interface AccountPatch {
+  hasLiteAccount?: boolean;
+  hasFullAccount?: boolean;
+  isVerified?: boolean;
+  profile?: JsonObject;
+  data?: JsonObject;
+  passwordHash?: string | null;
+  language?: string | null;
+  registeredAt?: Date | null;
+  verifiedAt?: Date | null;
+  now: Date;
+}
+
+export interface OutboxRecord {
+  id: string;
+  tenantId: TenantId;
+  siteId: SiteId | null;
+  event: DomainEvent;
+  origin: Origin;
+  createdAt: Date;
+}
+
+export interface TenantRepo {
+  insert(tenant: Tenant): Promise<void>;
+  findById(id: TenantId): Promise<Tenant | undefined>;
+  findByName(name: string): Promise<Tenant | undefined>;
+  list(): Promise<Tenant[]>;
+}
+
+export interface SiteRepo {
+  insert(site: NewSite): Promise<Site>;
+  update(tenantId: TenantId, id: SiteId, patch: SitePatch): Promise<Site | undefined>;
+  findById(tenantId: TenantId, id: SiteId): Promise<Site | undefined>;
+  findByName(tenantId: TenantId, name: string): Promise<Site | undefined>;
+  findByGigyaApiKey(apiKey: string): Promise<Site | undefined>;
+  findByBoostcomSlug(slug: string): Promise<Site | undefined>;
+  findByNavigaCodes(clientCode: string, paperCode: string, groupCode: string): Promise<Site | undefined>;
+  /** The sealed site (partner) secret, when one is set. */
+  findGigyaSecret(tenantId: TenantId, id: SiteId): Promise<string | undefined>;
+  list(tenantId: TenantId): Promise<Site[]>;
+}
+
+export interface KeyRepo {
+  insert(key: ApplicationKey, secretEnc: string): Promise<void>;
+  update(tenantId: TenantId, id: KeyId, patch: { label?: string; permissions?: string[]; publicKey?: string | null; secretEnc?: string }): Promise<void>;
+  findByUserKey(userKey: string): Promise<StoredKey | undefined>;
+  list(tenantId: TenantId): Promise<ApplicationKey[]>;
+  revoke(tenantId: TenantId, userKey: string, at: Date): Promise<boolean>;
+}
+
+export interface AccountRepo {
+  insert(account: NewAccount): Promise<Account>;
+  /** Applies the patch only if the stored version is still `expectedVersion`; undefined otherwise. */
+  update(tenantId: TenantId, uid: AccountUid, expectedVersion: number, patch: AccountPatch): Promise<Account | undefined>;
+  /** Reads and locks the row until the transaction ends. */
+  lock(tenantId: TenantId, uid: AccountUid): Promise<Account | undefined>;
+  findByUid(tenantId: TenantId, uid: AccountUid): Promise<Account | undefined>;
+  findByIdentifier(tenantId: TenantId, kind: IdentifierKind, value: string): Promise<Account | undefined>;
+  findByEmailToken(tenantId: TenantId, token: string): Promise<Account | undefined>;
+  findByNumericId(tenantId: TenantId, numericId: number): Promise<Account | undefined>;
+  delete(tenantId: TenantId, uid: AccountUid): Promise<boolean>;
+  count(tenantId: TenantId): Promise<number>;
+}
+
+export interface IdentifierRepo {
+  /**
+   * Claims (kind, value) for `candidateUid` unless another account holds it. Concurrent claims
+   * of one value wait for each other, so exactly one wins; all see the same owner.
+   */
+  claim(tenantId: TenantId, kind: IdentifierKind, value: string, candidateUid: AccountUid, now: Date): Promise<{ ownerUid: AccountUid; claimed: boolean }>;
+  release(tenantId: TenantId, kind: IdentifierKind, value: string, ownerUid: AccountUid): Promise<void>;
+}
+
+export interface SubscriptionRepo {
+  listForAccount(tenantId: TenantId, uid: AccountUid): Promise<Subscription[]>;
+  upsert(tenantId: TenantId, uid: AccountUid, subscription: Subscription, now: Date): Promise<void>;
+}
+
+export interface ConsentRepo {
+  listForAccount(tenantId: TenantId, uid: AccountUid): Promise<Consent[]>;
+  upsert(tenantId: TenantId, uid: AccountUid, consent: Consent): Promise<void>;
+  appendHistory(tenantId: TenantId, uid: AccountUid, consent: Consent, origin: Origin): Promise<void>;
+  history(tenantId: TenantId, uid: AccountUid, consentId: string): Promise<Array<Consent & { origin: Origin }>>;
+}
+
+export interface ChannelRepo {
+  listForAccount(tenantId: TenantId, uid: AccountUid): Promise<Partial<Record<Channel, ChannelStatusValue>>>;
+  upsert(tenantId: TenantId, uid: AccountUid, channel: Channel, status: ChannelStatusValue, now: Date): Promise<void>;
+}
+
+export interface OutboxRepo {
+  append(record: OutboxRecord): Promise<void>;
+  listForAccount(tenantId: TenantId, uid: AccountUid): Promise<OutboxRecord[]>;
+}
+
+export interface Repos {
+  tenants: TenantRepo;
+  sites: SiteRepo;
+  keys: KeyRepo;
+  accounts: AccountRepo;
+  identifiers: IdentifierRepo;
+  subscriptions: SubscriptionRepo;
+  consents: ConsentRepo;
+  channels: ChannelRepo;
+  outbox: OutboxRepo;
+}
+
+export interface Store extends Repos {
+  readonly engine: 'pglite' | 'postgres';
+  /** Runs `work` in one transaction: everything in it commits together or not at all. */
+  transaction<T>(work: (tx: Repos) => Promise<T>): Promise<T>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,98 @@
+import type { CoreDeps } from './deps.js';
+import { DomainError, required } from './errors.js';
+import type { SitePatch } from './ports.js';
+import type { JsonObject, Site, SiteId, TenantId } from './types.js';
+
+export interface SiteSpec {
+  name: string;
+  /** Gigya API key; generated when absent so every site can be reached through the Gigya facade. */
+  gigyaApiKey?: string;
+  /** Gigya site (partner) secret, Base64; kept encrypted. */
+  gigyaSecret?: string | null;
+  boostcomSlug?: string | null;
+  naviga?: Site['naviga'];
+  settings?: JsonObject;
+}
+
+const SECRET_AAD = (tenantId: TenantId, siteId: SiteId) => `site-secret:${tenantId}:${siteId}`;
+
+export function createSites(deps: CoreDeps) {
+  const { store, clock, ids, secretBox } = deps;
+
+  async function assertCredentialsFree(spec: SiteSpec, self?: Site): Promise<void> {
+    const taken = async (found: Promise<Site | undefined>, what: string) => {
+      const other = await found;
+      if (other && !(self && other.tenantId === self.tenantId && other.id === self.id)) {
+        throw new DomainError('site.credential_taken', `${what} is already used by another site`);
+      }
+    };
+    if (spec.gigyaApiKey) await taken(store.sites.findByGigyaApiKey(spec.gigyaApiKey), `apiKey ${spec.gigyaApiKey}`);
+    if (spec.boostcomSlug) await taken(store.sites.findByBoostcomSlug(spec.boostcomSlug), `Loyalty club slug ${spec.boostcomSlug}`);
+    if (spec.naviga) await taken(store.sites.findByNavigaCodes(spec.naviga.clientCode, spec.naviga.paperCode, spec.naviga.groupCode), 'Naviga client codes');
+  }
+
+  const sealSecret = (tenantId: TenantId, siteId: SiteId, secret: string | null | undefined) =>
+    secret ? secretBox.seal(secret, SECRET_AAD(tenantId, siteId)) : null;
+
+  return {
+    async create(tenantId: TenantId, spec: SiteSpec): Promise<Site> {
+      await assertCredentialsFree(spec);
+      if (await store.sites.findByName(tenantId, spec.name)) throw new DomainError('site.credential_taken', `Site ${spec.name} already exists in this tenant`);
+      const id = ids.uuid() as SiteId;
+      return store.sites.insert({
+        tenantId,
+        id,
+        name: spec.name,
+        gigyaApiKey: spec.gigyaApiKey ?? `3_${ids.token(48)}`,
+        gigyaSecretEnc: sealSecret(tenantId, id, spec.gigyaSecret),
+        boostcomSlug: spec.boostcomSlug ?? null,
+        naviga: spec.naviga ?? null,
+        settings: spec.settings ?? {},
+        createdAt: clock.now(),
+      });
+    },
+
+    /** Creates the named site or brings an existing one to `spec` (idempotent provisioning). */
+    async ensure(tenantId: TenantId, spec: SiteSpec): Promise<{ site: Site; created: boolean }> {
+      const existing = await store.sites.findByName(tenantId, spec.name);
+      if (!existing) return { site: await this.create(tenantId, spec), created: true };
+      await assertCredentialsFree(spec, existing);
+      const patch: SitePatch = { updatedAt: clock.now() };
+      if (spec.gigyaApiKey !== undefined) patch.gigyaApiKey = spec.gigyaApiKey;
+      if (spec.gigyaSecret !== undefined) patch.gigyaSecretEnc = sealSecret(tenantId, existing.id, spec.gigyaSecret);
+      if (spec.boostcomSlug !== undefined) patch.boostcomSlug = spec.boostcomSlug;
+      if (spec.naviga !== undefined) patch.naviga = spec.naviga;
+      if (spec.settings !== undefined) patch.settings = { ...existing.settings, ...spec.settings };
+      const site = required(await store.sites.update(tenantId, existing.id, patch), 'site.not_found', `Site ${spec.name} not found`);
+      return { site, created: false };
+    },
+
+    /** Replaces one facade's settings block on a site (each facade owns one key of `settings`). */
+    async setSettings(tenantId: TenantId, siteId: SiteId, key: string, value: JsonObject): Promise<Site> {
+      const site = required(await store.sites.findById(tenantId, siteId), 'site.not_found', 'Site not found');
+      return required(
+        await store.sites.update(tenantId, siteId, { settings: { ...site.settings, [key]: value }, updatedAt: clock.now() }),
+        'site.not_found',
+        'Site not found',
+      );
+    },
+
+    async resolve(tenantId: TenantId, ref: string): Promise<Site> {
+      const site = (await store.sites.findById(tenantId, ref as SiteId)) ?? (await store.sites.findByName(tenantId, ref));
+      return required(site, 'site.not_found', `No site ${ref}`);
+    },
+
+    /** The site's partner secret in clear, for signature checks. */
+    async gigyaSecret(site: Site): Promise<string | undefined> {
+      const sealed = await store.sites.findGigyaSecret(site.tenantId, site.id);
+      return sealed === undefined ? undefined : secretBox.open(sealed, SECRET_AAD(site.tenantId, site.id));
+    },
+
+    findByGigyaApiKey: (apiKey: string) => store.sites.findByGigyaApiKey(apiKey),
+    findByBoostcomSlug: (slug: string) => store.sites.findByBoostcomSlug(slug),
+    findByNavigaCodes: (client: string, paper: string, group: string) => store.sites.findByNavigaCodes(client, paper, group),
+    list: (tenantId: TenantId) => store.sites.list(tenantId),
+  };
+}
+
+export type Sites = ReturnType<typeof createSites>;

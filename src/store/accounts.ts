@@ -1,0 +1,161 @@
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { AccountRepo, IdentifierRepo } from '../core/ports.js';
+import type { Account, AccountUid, Identifier, IdentifierKind, JsonObject, SiteId, TenantId } from '../core/types.js';
+import type { AccountsTable, Database } from './database.js';
+
+type AccountRow = Selectable<AccountsTable> & { identifiers: Array<{ kind: string; value: string; is_primary: boolean }> | null };
+
+function toAccount(row: AccountRow): Account {
+  const identifiers = row.identifiers ?? [];
+  const primary = (kind: string) => identifiers.find((i) => i.kind === kind && i.is_primary)?.value ?? identifiers.find((i) => i.kind === kind)?.value ?? null;
+  return {
+    tenantId: row.tenant_id as TenantId,
+    uid: row.uid as AccountUid,
+    numericId: Number(row.numeric_id),
+    email: primary('email'),
+    msisdn: primary('msisdn'),
+    externalIds: identifiers.filter((i) => i.kind.startsWith('external:')).map((i): Identifier => ({ kind: i.kind as IdentifierKind, value: i.value })),
+    hasLiteAccount: row.has_lite_account,
+    hasFullAccount: row.has_full_account,
+    isVerified: row.is_verified,
+    hasPassword: row.password_hash !== null,
+    profile: row.profile as JsonObject,
+    data: row.data as JsonObject,
+    emailToken: row.email_token,
+    language: row.language,
+    optinChannel: row.optin_channel,
+    optinSubchannel: row.optin_subchannel,
+    createdSiteId: row.created_site_id as SiteId | null,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    registeredAt: row.registered_at,
+    verifiedAt: row.verified_at,
+    version: row.version,
+  };
+}
+
+export function createAccountRepo(db: Kysely<Database>): AccountRepo {
+  /** An account row with its identifiers folded in: one round trip per read. */
+  const selectAccounts = () =>
+    db.selectFrom('accounts as a').selectAll('a').select((eb) =>
+      eb
+        .selectFrom('identifiers as i')
+        .select(sql<AccountRow['identifiers']>`json_agg(json_build_object('kind', i.kind, 'value', i.value, 'is_primary', i.is_primary) ORDER BY i.created_at)`.as('agg'))
+        .whereRef('i.tenant_id', '=', 'a.tenant_id')
+        .whereRef('i.account_uid', '=', 'a.uid')
+        .as('identifiers'),
+    );
+
+  const reload = async (tenantId: TenantId, uid: AccountUid) => {
+    const row = await selectAccounts().where('a.tenant_id', '=', tenantId).where('a.uid', '=', uid).executeTakeFirst();
+    return row && toAccount(row);
+  };
+
+  return {
+    async insert(account) {
+      await db
+        .insertInto('accounts')
+        .values({
+          tenant_id: account.tenantId,
+          uid: account.uid,
+          has_lite_account: account.hasLiteAccount,
+          has_full_account: account.hasFullAccount,
+          is_verified: account.isVerified,
+          profile: JSON.stringify(account.profile),
+          data: JSON.stringify(account.data),
+          password_hash: account.passwordHash,
+          email_token: account.emailToken,
+          language: account.language,
+          optin_channel: account.optinChannel,
+          optin_subchannel: account.optinSubchannel,
+          created_site_id: account.createdSiteId,
+          created_at: account.now,
+          updated_at: account.now,
+        })
+        .execute();
+      const created = await reload(account.tenantId, account.uid);
+      if (!created) throw new Error('inserted account not readable');
+      return created;
+    },
+
+    async update(tenantId, uid, expectedVersion, patch) {
+      const result = await db
+        .updateTable('accounts')
+        .set((eb) => ({
+          updated_at: patch.now,
+          version: eb('version', '+', 1),
+          ...(patch.hasLiteAccount !== undefined && { has_lite_account: patch.hasLiteAccount }),
+          ...(patch.hasFullAccount !== undefined && { has_full_account: patch.hasFullAccount }),
+          ...(patch.isVerified !== undefined && { is_verified: patch.isVerified }),
+          ...(patch.profile !== undefined && { profile: JSON.stringify(patch.profile) }),
+          ...(patch.data !== undefined && { data: JSON.stringify(patch.data) }),
+          ...(patch.passwordHash !== undefined && { password_hash: patch.passwordHash }),
+          ...(patch.language !== undefined && { language: patch.language }),
+          ...(patch.registeredAt !== undefined && { registered_at: patch.registeredAt }),
+          ...(patch.verifiedAt !== undefined && { verified_at: patch.verifiedAt }),
+        }))
+        .where('tenant_id', '=', tenantId)
+        .where('uid', '=', uid)
+        .where('version', '=', expectedVersion)
+        .executeTakeFirst();
+      if (result.numUpdatedRows === 0n) return undefined;
+      return reload(tenantId, uid);
+    },
+
+    async lock(tenantId, uid) {
+      const row = await selectAccounts().where('a.tenant_id', '=', tenantId).where('a.uid', '=', uid).forUpdate('a').executeTakeFirst();
+      return row && toAccount(row);
+    },
+
+    findByUid: reload,
+
+    async findByIdentifier(tenantId, kind, value) {
+      const row = await selectAccounts()
+        .where('a.tenant_id', '=', tenantId)
+        .where('a.uid', '=', (eb) =>
+          eb.selectFrom('identifiers').select('account_uid').where('tenant_id', '=', tenantId).where('kind', '=', kind).where('value', '=', value),
+        )
+        .executeTakeFirst();
+      return row && toAccount(row);
+    },
+
+    async findByEmailToken(tenantId, token) {
+      const row = await selectAccounts().where('a.tenant_id', '=', tenantId).where('a.email_token', '=', token).executeTakeFirst();
+      return row && toAccount(row);
+    },
+
+    async findByNumericId(tenantId, numericId) {
+      const row = await selectAccounts().where('a.tenant_id', '=', tenantId).where('a.numeric_id', '=', String(numericId) as never).executeTakeFirst();
+      return row && toAccount(row);
+    },
+
+    async delete(tenantId, uid) {
+      const result = await db.deleteFrom('accounts').where('tenant_id', '=', tenantId).where('uid', '=', uid).executeTakeFirst();
+      return result.numDeletedRows > 0n;
+    },
+
+    async count(tenantId) {
+      const row = await db.selectFrom('accounts').select((eb) => eb.fn.countAll<string>().as('n')).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+  };
+}
+
+export function createIdentifierRepo(db: Kysely<Database>): IdentifierRepo {
+  return {
+    async claim(tenantId, kind, value, candidateUid, now) {
+      // ON CONFLICT DO UPDATE (a no-op update) waits for a concurrent claimer to commit and then
+      // returns the committed owner, so every racer learns the one winner in a single statement.
+      const row = await db
+        .insertInto('identifiers')
+        .values({ tenant_id: tenantId, kind, value, account_uid: candidateUid, created_at: now })
+        .onConflict((oc) => oc.columns(['tenant_id', 'kind', 'value']).doUpdateSet({ account_uid: (eb) => eb.ref('identifiers.account_uid') }))
+        .returning('account_uid')
+        .executeTakeFirstOrThrow();
+      return { ownerUid: row.account_uid as AccountUid, claimed: row.account_uid === candidateUid };
+    },
+    async release(tenantId, kind, value, ownerUid) {
+      await db.deleteFrom('identifiers').where('tenant_id', '=', tenantId).where('kind', '=', kind).where('value', '=', value).where('account_uid', '=', ownerUid).execute();
+    },
+  };
+}

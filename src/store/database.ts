@@ -1,0 +1,148 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Kysely table types; snake_case as in SQL, mapped to the core's shapes by explicit to*() functions. */
+
+type Timestamp = ColumnType<Date, Date, Date>;
+/** jsonb: read as parsed JSON, written as a JSON string (node-pg would turn JS arrays into PG arrays). */
+type Json<T> = ColumnType<T, string, string>;
+/** int8 identity columns: the drivers return strings or numbers; inserts never set them. */
+type Int8Identity = ColumnType<string | number, never, never>;
+
+export interface TenantsTable {
+  id: string;
+  name: string;
+  created_at: Timestamp;
+}
+
+export interface SitesTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  gigya_api_key: string | null;
+  gigya_secret_enc: string | null;
+  boostcom_slug: string | null;
+  naviga_client_code: string | null;
+  naviga_paper_code: string | null;
+  naviga_group_code: string | null;
+  settings: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ApplicationKeysTable {
+  tenant_id: string;
+  id: string;
+  user_key: string;
+  secret_enc: string;
+  label: string;
+  permissions: string[];
+  public_key: string | null;
+  created_at: Timestamp;
+  revoked_at: Timestamp | null;
+}
+
+export interface AccountsTable {
+  tenant_id: string;
+  uid: string;
+  numeric_id: Int8Identity;
+  has_lite_account: boolean;
+  has_full_account: boolean;
+  is_verified: boolean;
+  profile: Json<Record<string, unknown>>;
+  data: Json<Record<string, unknown>>;
+  password_hash: string | null;
+  email_token: string;
+  language: string | null;
+  optin_channel: string | null;
+  optin_subchannel: string | null;
+  created_site_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  registered_at: Timestamp | null;
+  verified_at: Timestamp | null;
+  version: Generated<number>;
+}
+
+export interface IdentifiersTable {
+  tenant_id: string;
+  kind: string;
+  value: string;
+  account_uid: string;
+  is_primary: Generated<boolean>;
+  created_at: Timestamp;
+}
+
+export interface SubscriptionsTable {
+  tenant_id: string;
+  account_uid: string;
+  subscription_id: string;
+  channel: string;
+  is_subscribed: boolean;
+  tags: string[];
+  last_updated_state_at: Timestamp;
+  doi_status: string;
+  doi_email_sent_at: Timestamp | null;
+  doi_confirmed_at: Timestamp | null;
+  doi_conditionally_confirmed: boolean;
+  doi_request_ip: string | null;
+  doi_request_user_agent: string | null;
+  doi_confirm_ip: string | null;
+  doi_confirm_user_agent: string | null;
+  updated_at: Timestamp;
+}
+
+export interface ConsentsTable {
+  tenant_id: string;
+  account_uid: string;
+  consent_id: string;
+  is_granted: boolean;
+  version: string | null;
+  source: string | null;
+  attributes: Json<Record<string, unknown>>;
+  updated_at: Timestamp;
+}
+
+export interface ConsentHistoryTable {
+  tenant_id: string;
+  id: Int8Identity;
+  account_uid: string;
+  consent_id: string;
+  is_granted: boolean;
+  version: string | null;
+  source: string | null;
+  origin: Json<Record<string, unknown>>;
+  recorded_at: Timestamp;
+}
+
+export interface ChannelStatusesTable {
+  tenant_id: string;
+  account_uid: string;
+  channel: string;
+  status: string;
+  updated_at: Timestamp;
+}
+
+export interface OutboxEventsTable {
+  tenant_id: string;
+  seq: Int8Identity;
+  id: string;
+  site_id: string | null;
+  account_uid: string | null;
+  type: string;
+  payload: Json<Record<string, unknown>>;
+  origin: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+}
+
+export interface Database {
+  tenants: TenantsTable;
+  sites: SitesTable;
+  application_keys: ApplicationKeysTable;
+  accounts: AccountsTable;
+  identifiers: IdentifiersTable;
+  subscriptions: SubscriptionsTable;
+  consents: ConsentsTable;
+  consent_history: ConsentHistoryTable;
+  channel_statuses: ChannelStatusesTable;
+  outbox_events: OutboxEventsTable;
+}

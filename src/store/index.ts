@@ -1,0 +1,89 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, type MigrationResultSet, Migrator, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Repos, Store } from '../core/ports.js';
+import { createAccountRepo, createIdentifierRepo } from './accounts.js';
+import type { Database } from './database.js';
+import { createKeyRepo } from './keys.js';
+import { migrations } from './migrations/index.js';
+import { createOutboxRepo } from './outbox.js';
+import { translateDriverError, translatingErrors } from './pg-errors.js';
+import { PGliteDialect } from './pglite-dialect.js';
+import { createChannelRepo, createConsentRepo, createSubscriptionRepo } from './subscriptions.js';
+import { createSiteRepo, createTenantRepo } from './tenants.js';
+
+export type StoreOptions =
+  | { engine: 'postgres'; databaseUrl: string; poolSize: number }
+  /** dataDir undefined: in memory (tests). */
+  | { engine: 'pglite'; dataDir: string | undefined };
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
+/** The concrete store: the core's Store port plus what operations need (the Kysely handle, pool use). */
+export interface OpenedStore extends Store {
+  readonly db: Kysely<Database>;
+  poolStats(): PoolStats;
+  migrate(): Promise<MigrationResultSet>;
+}
+
+function createRepos(db: Kysely<Database>): Repos {
+  return {
+    tenants: translatingErrors(createTenantRepo(db)),
+    sites: translatingErrors(createSiteRepo(db)),
+    keys: translatingErrors(createKeyRepo(db)),
+    accounts: translatingErrors(createAccountRepo(db)),
+    identifiers: translatingErrors(createIdentifierRepo(db)),
+    subscriptions: translatingErrors(createSubscriptionRepo(db)),
+    consents: translatingErrors(createConsentRepo(db)),
+    channels: translatingErrors(createChannelRepo(db)),
+    outbox: translatingErrors(createOutboxRepo(db)),
+  };
+}
+
+export async function openStore(options: StoreOptions): Promise<OpenedStore> {
+  let db: Kysely<Database>;
+  let poolStats: () => PoolStats;
+  if (options.engine === 'postgres') {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
+  } else {
+    if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+    const client = options.dataDir ? new PGlite(options.dataDir) : new PGlite();
+    await client.waitReady;
+    db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
+    poolStats = () => ({ total: 1, idle: 1, waiting: 0 });
+  }
+
+  const repos = createRepos(db);
+  return {
+    engine: options.engine,
+    db,
+    ...repos,
+    async transaction(work) {
+      try {
+        return await db.transaction().execute((trx) => work(createRepos(trx)));
+      } catch (error) {
+        throw translateDriverError(error);
+      }
+    },
+    async ping() {
+      await db.selectNoFrom((eb) => eb.lit(1).as('one')).execute();
+    },
+    async close() {
+      await db.destroy();
+    },
+    poolStats: () => poolStats(),
+    async migrate() {
+      const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+      const result = await migrator.migrateToLatest();
+      if (result.error) throw result.error;
+      return result;
+    },
+  };
+}
