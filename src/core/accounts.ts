@@ -1,6 +1,6 @@
-import { type CoreDeps, recordEvent } from './deps.js';
 import type { ConsentChange } from './consent-rules.js';
 import { writeConsentChanges } from './consents.js';
+import { type CoreDeps, recordEvent } from './deps.js';
 import { DomainError, required } from './errors.js';
 import { normalizeEmail } from './identifiers.js';
 import { mergeJson } from './json-merge.js';
@@ -66,12 +66,18 @@ export function createAccounts(deps: CoreDeps) {
             createdSiteId: ctx.siteId,
             now,
           });
-          await recordEvent(tx, deps, ctx, {
-            type: 'account.created',
-            accountUid: account.uid,
-            via: options.via,
-            payload: { email, msisdn: null, hasLiteAccount: true, hasFullAccount: false },
-          }, now);
+          await recordEvent(
+            tx,
+            deps,
+            ctx,
+            {
+              type: 'account.created',
+              accountUid: account.uid,
+              via: options.via,
+              payload: { email, msisdn: null, hasLiteAccount: true, hasFullAccount: false },
+            },
+            now,
+          );
         } else {
           const existing = required(await tx.accounts.lock(ctx.tenantId, ownerUid), 'account.not_found', 'Account not found');
           const profile = mergeJson(existing.profile, input.profile ?? {});
@@ -81,8 +87,18 @@ export function createAccounts(deps: CoreDeps) {
           account = existing;
           if (changed.length > 0) {
             const patch: AccountPatch = { profile: profile.value, data: data.value, hasLiteAccount: true, now };
-            account = required(await tx.accounts.update(ctx.tenantId, existing.uid, existing.version, patch), 'account.concurrent_update', 'Account changed during the update');
-            await recordEvent(tx, deps, ctx, { type: 'account.updated', accountUid: account.uid, via: options.via === 'import' ? 'import' : 'update', payload: { changed } }, now);
+            account = required(
+              await tx.accounts.update(ctx.tenantId, existing.uid, existing.version, patch),
+              'account.concurrent_update',
+              'Account changed during the update',
+            );
+            await recordEvent(
+              tx,
+              deps,
+              ctx,
+              { type: 'account.updated', accountUid: account.uid, via: options.via === 'import' ? 'import' : 'update', payload: { changed } },
+              now,
+            );
           }
         }
         await writeImportedSubscriptions(tx, deps, ctx, account.uid, input.subscriptions ?? [], now, options.via === 'import');

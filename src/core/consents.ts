@@ -1,11 +1,18 @@
-import { type ConsentChange, applyConsentChange, consentChanged } from './consent-rules.js';
+import { applyConsentChange, type ConsentChange, consentChanged } from './consent-rules.js';
 import { type CoreDeps, recordEvent } from './deps.js';
 import { required } from './errors.js';
 import type { Repos } from './ports.js';
 import type { AccountUid, CallContext, Consent, Origin } from './types.js';
 
 /** Applies consent decisions inside the caller's transaction; changes go to history and the outbox. */
-export async function writeConsentChanges(tx: Repos, deps: CoreDeps, ctx: CallContext, uid: AccountUid, changes: ConsentChange[], now: Date): Promise<Consent[]> {
+export async function writeConsentChanges(
+  tx: Repos,
+  deps: CoreDeps,
+  ctx: CallContext,
+  uid: AccountUid,
+  changes: ConsentChange[],
+  now: Date,
+): Promise<Consent[]> {
   if (changes.length === 0) return [];
   const existing = await tx.consents.listForAccount(ctx.tenantId, uid);
   const result: Consent[] = [];
@@ -16,11 +23,17 @@ export async function writeConsentChanges(tx: Repos, deps: CoreDeps, ctx: CallCo
     result.push(after);
     if (!consentChanged(before, after)) continue;
     await tx.consents.appendHistory(ctx.tenantId, uid, after, ctx.origin);
-    await recordEvent(tx, deps, ctx, {
-      type: 'consent.changed',
-      accountUid: uid,
-      payload: { consentId: after.consentId, isGranted: after.isGranted, previous: before?.isGranted ?? null, version: after.version },
-    }, now);
+    await recordEvent(
+      tx,
+      deps,
+      ctx,
+      {
+        type: 'consent.changed',
+        accountUid: uid,
+        payload: { consentId: after.consentId, isGranted: after.isGranted, previous: before?.isGranted ?? null, version: after.version },
+      },
+      now,
+    );
   }
   return result;
 }

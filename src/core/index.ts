@@ -22,7 +22,7 @@ export function createCore(deps: CoreDeps) {
 
 export type Core = ReturnType<typeof createCore>;
 export type { CoreDeps } from './deps.js';
-export { DomainError, isDomainError } from './errors.js';
 export type { DomainErrorCode, FieldError } from './errors.js';
+export { DomainError, isDomainError } from './errors.js';
 export { keyAllows } from './keys.js';
 export type * from './types.js';

@@ -2,27 +2,50 @@ import { type CoreDeps, recordEvent } from './deps.js';
 import { DomainError, required } from './errors.js';
 import { normalizeEmail } from './identifiers.js';
 import type { Repos } from './ports.js';
-import { type SubscriptionChange, importSubscription, subscriptionChanged, unsubscribe } from './subscription-rules.js';
+import { importSubscription, type SubscriptionChange, subscriptionChanged, unsubscribe } from './subscription-rules.js';
 import type { Account, AccountUid, CallContext, Channel, Subscription } from './types.js';
 
-async function recordSubscriptionChange(tx: Repos, deps: CoreDeps, ctx: CallContext, uid: AccountUid, before: Subscription | undefined, after: Subscription, isImport: boolean, now: Date) {
+async function recordSubscriptionChange(
+  tx: Repos,
+  deps: CoreDeps,
+  ctx: CallContext,
+  uid: AccountUid,
+  before: Subscription | undefined,
+  after: Subscription,
+  isImport: boolean,
+  now: Date,
+) {
   await tx.subscriptions.upsert(ctx.tenantId, uid, after, now);
-  await recordEvent(tx, deps, ctx, {
-    type: 'subscription.changed',
-    accountUid: uid,
-    payload: {
-      subscriptionId: after.subscriptionId,
-      channel: after.channel,
-      isSubscribed: after.isSubscribed,
-      previous: before?.isSubscribed ?? null,
-      doubleOptInStatus: after.doubleOptIn.status,
-      import: isImport,
+  await recordEvent(
+    tx,
+    deps,
+    ctx,
+    {
+      type: 'subscription.changed',
+      accountUid: uid,
+      payload: {
+        subscriptionId: after.subscriptionId,
+        channel: after.channel,
+        isSubscribed: after.isSubscribed,
+        previous: before?.isSubscribed ?? null,
+        doubleOptInStatus: after.doubleOptIn.status,
+        import: isImport,
+      },
     },
-  }, now);
+    now,
+  );
 }
 
 /** Writes subscription states as an import states them (see importSubscription), inside the caller's transaction. */
-export async function writeImportedSubscriptions(tx: Repos, deps: CoreDeps, ctx: CallContext, uid: AccountUid, changes: SubscriptionChange[], now: Date, isImport: boolean): Promise<void> {
+export async function writeImportedSubscriptions(
+  tx: Repos,
+  deps: CoreDeps,
+  ctx: CallContext,
+  uid: AccountUid,
+  changes: SubscriptionChange[],
+  now: Date,
+  isImport: boolean,
+): Promise<void> {
   if (changes.length === 0) return;
   const existing = await tx.subscriptions.listForAccount(ctx.tenantId, uid);
   for (const change of changes) {
@@ -42,7 +65,12 @@ export function createSubscriptions(deps: CoreDeps) {
      * Turns one subscription off for the person found by email or email-account token.
      * Idempotent: a second call changes nothing and writes no event.
      */
-    async unsubscribe(ctx: CallContext, target: UnsubscribeTarget, subscriptionId: string, options: { channel?: Channel; tags?: string[] } = {}): Promise<Subscription> {
+    async unsubscribe(
+      ctx: CallContext,
+      target: UnsubscribeTarget,
+      subscriptionId: string,
+      options: { channel?: Channel; tags?: string[] } = {},
+    ): Promise<Subscription> {
       const channel = options.channel ?? 'email';
       return store.transaction(async (tx) => {
         const now = clock.now();
@@ -54,7 +82,10 @@ export function createSubscriptions(deps: CoreDeps) {
         await tx.accounts.lock(ctx.tenantId, account.uid);
         const existing = await tx.subscriptions.listForAccount(ctx.tenantId, account.uid);
         const before = existing.find((s) => s.subscriptionId === subscriptionId && s.channel === channel);
-        if (!before) throw new DomainError('subscription.not_found', `The account has no subscription ${subscriptionId}`, [{ field: 'subscriptionID', message: 'unknown subscription' }]);
+        if (!before)
+          throw new DomainError('subscription.not_found', `The account has no subscription ${subscriptionId}`, [
+            { field: 'subscriptionID', message: 'unknown subscription' },
+          ]);
         const after = unsubscribe(before, options.tags, now);
         if (!subscriptionChanged(before, after)) return before;
         await recordSubscriptionChange(tx, deps, ctx, account.uid, before, after, false, now);

@@ -14,7 +14,9 @@ export function createTenants(deps: CoreDeps) {
   return {
     async create(input: { name: string; id?: string }): Promise<Tenant> {
       if (!NAME.test(input.name)) {
-        throw new DomainError('request.invalid_field', 'Tenant name must be 1-63 lowercase letters, digits, - or _', [{ field: 'name', message: 'invalid tenant name' }]);
+        throw new DomainError('request.invalid_field', 'Tenant name must be 1-63 lowercase letters, digits, - or _', [
+          { field: 'name', message: 'invalid tenant name' },
+        ]);
       }
       if (await store.tenants.findByName(input.name)) throw new DomainError('tenant.name_taken', `Tenant ${input.name} already exists`);
       const tenant: Tenant = { id: (input.id ?? ids.uuid()) as TenantId, name: input.name, createdAt: clock.now() };

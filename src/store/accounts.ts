@@ -37,14 +37,21 @@ function toAccount(row: AccountRow): Account {
 export function createAccountRepo(db: Kysely<Database>): AccountRepo {
   /** An account row with its identifiers folded in: one round trip per read. */
   const selectAccounts = () =>
-    db.selectFrom('accounts as a').selectAll('a').select((eb) =>
-      eb
-        .selectFrom('identifiers as i')
-        .select(sql<AccountRow['identifiers']>`json_agg(json_build_object('kind', i.kind, 'value', i.value, 'is_primary', i.is_primary) ORDER BY i.created_at)`.as('agg'))
-        .whereRef('i.tenant_id', '=', 'a.tenant_id')
-        .whereRef('i.account_uid', '=', 'a.uid')
-        .as('identifiers'),
-    );
+    db
+      .selectFrom('accounts as a')
+      .selectAll('a')
+      .select((eb) =>
+        eb
+          .selectFrom('identifiers as i')
+          .select(
+            sql<AccountRow['identifiers']>`json_agg(json_build_object('kind', i.kind, 'value', i.value, 'is_primary', i.is_primary) ORDER BY i.created_at)`.as(
+              'agg',
+            ),
+          )
+          .whereRef('i.tenant_id', '=', 'a.tenant_id')
+          .whereRef('i.account_uid', '=', 'a.uid')
+          .as('identifiers'),
+      );
 
   const reload = async (tenantId: TenantId, uid: AccountUid) => {
     const row = await selectAccounts().where('a.tenant_id', '=', tenantId).where('a.uid', '=', uid).executeTakeFirst();
@@ -125,7 +132,10 @@ export function createAccountRepo(db: Kysely<Database>): AccountRepo {
     },
 
     async findByNumericId(tenantId, numericId) {
-      const row = await selectAccounts().where('a.tenant_id', '=', tenantId).where('a.numeric_id', '=', String(numericId) as never).executeTakeFirst();
+      const row = await selectAccounts()
+        .where('a.tenant_id', '=', tenantId)
+        .where('a.numeric_id', '=', String(numericId) as never)
+        .executeTakeFirst();
       return row && toAccount(row);
     },
 
@@ -135,7 +145,11 @@ export function createAccountRepo(db: Kysely<Database>): AccountRepo {
     },
 
     async count(tenantId) {
-      const row = await db.selectFrom('accounts').select((eb) => eb.fn.countAll<string>().as('n')).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
+      const row = await db
+        .selectFrom('accounts')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('tenant_id', '=', tenantId)
+        .executeTakeFirstOrThrow();
       return Number(row.n);
     },
   };
@@ -155,7 +169,13 @@ export function createIdentifierRepo(db: Kysely<Database>): IdentifierRepo {
       return { ownerUid: row.account_uid as AccountUid, claimed: row.account_uid === candidateUid };
     },
     async release(tenantId, kind, value, ownerUid) {
-      await db.deleteFrom('identifiers').where('tenant_id', '=', tenantId).where('kind', '=', kind).where('value', '=', value).where('account_uid', '=', ownerUid).execute();
+      await db
+        .deleteFrom('identifiers')
+        .where('tenant_id', '=', tenantId)
+        .where('kind', '=', kind)
+        .where('value', '=', value)
+        .where('account_uid', '=', ownerUid)
+        .execute();
     },
   };
 }

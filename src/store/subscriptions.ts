@@ -125,7 +125,12 @@ export function createConsentRepo(db: Kysely<Database>): ConsentRepo {
 export function createChannelRepo(db: Kysely<Database>): ChannelRepo {
   return {
     async listForAccount(tenantId, uid) {
-      const rows = await db.selectFrom('channel_statuses').select(['channel', 'status']).where('tenant_id', '=', tenantId).where('account_uid', '=', uid).execute();
+      const rows = await db
+        .selectFrom('channel_statuses')
+        .select(['channel', 'status'])
+        .where('tenant_id', '=', tenantId)
+        .where('account_uid', '=', uid)
+        .execute();
       return Object.fromEntries(rows.map((r) => [r.channel, r.status])) as Partial<Record<Channel, ChannelStatusValue>>;
     },
     async upsert(tenantId, uid, channel, status, now) {

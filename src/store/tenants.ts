@@ -24,8 +24,17 @@ export function createTenantRepo(db: Kysely<Database>): TenantRepo {
 }
 
 const SITE_COLUMNS = [
-  'tenant_id', 'id', 'name', 'gigya_api_key', 'boostcom_slug', 'naviga_client_code', 'naviga_paper_code',
-  'naviga_group_code', 'settings', 'created_at', 'updated_at',
+  'tenant_id',
+  'id',
+  'name',
+  'gigya_api_key',
+  'boostcom_slug',
+  'naviga_client_code',
+  'naviga_paper_code',
+  'naviga_group_code',
+  'settings',
+  'created_at',
+  'updated_at',
 ] as const;
 
 function toSite(row: Pick<Selectable<SitesTable>, (typeof SITE_COLUMNS)[number]>): Site {

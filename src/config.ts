@@ -1,0 +1,138 @@
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+import { parseMasterKey } from './security/master-key.js';
+
+/** Everything Roster reads from its environment, validated once at start and frozen. */
+export interface Config {
+  host: string;
+  port: number;
+  database: { engine: 'postgres'; url: string; poolSize: number } | { engine: 'pglite'; dataDir: string };
+  /** Where the embedded store and the generated master key live. */
+  dataDir: string;
+  /** From ROSTER_MASTER_KEY; when absent the embedded store keeps one in dataDir. */
+  masterKey: Buffer | undefined;
+  tls: { cert: string; key: string } | undefined;
+  /** Proxies whose X-Forwarded-* headers are believed (IPs or CIDRs). */
+  trustedProxies: string[];
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  bodyLimit: number;
+  /** Create and print a demo tenant, site and key on the first start against an empty store. */
+  demo: boolean;
+  shutdownTimeoutMs: number;
+}
+
+/** One variable per row: its default and meaning (the README's configuration table mirrors this). */
+export const CONFIG_VARIABLES = {
+  HOST: ['127.0.0.1', 'interface to listen on'],
+  PORT: ['8080', 'TCP port'],
+  DATABASE_URL: ['(unset)', 'PostgreSQL URL; when unset the embedded PGlite store is used'],
+  ROSTER_DB_POOL_SIZE: ['10', 'PostgreSQL connection pool size'],
+  ROSTER_DATA_DIR: ['./data', 'embedded store directory (and its generated master key)'],
+  ROSTER_MASTER_KEY: ['(generated)', '32-byte key, 64 hex chars or Base64, that encrypts stored secrets; required with DATABASE_URL'],
+  ROSTER_TLS_CERT: ['(unset)', 'PEM certificate file; with ROSTER_TLS_KEY serves HTTPS'],
+  ROSTER_TLS_KEY: ['(unset)', 'PEM private key file'],
+  ROSTER_TRUSTED_PROXIES: ['(none)', 'comma-separated IPs/CIDRs whose X-Forwarded-For/-Proto/-Host are trusted'],
+  ROSTER_LOG_LEVEL: ['info', 'fatal, error, warn, info, debug, trace or silent'],
+  ROSTER_BODY_LIMIT: ['1048576', 'largest request body in bytes'],
+  ROSTER_DEMO: ['true', 'create and print demo credentials on the first start against an empty store'],
+  ROSTER_SHUTDOWN_TIMEOUT_MS: ['10000', 'how long SIGTERM waits for in-flight requests'],
+} as const;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(variable: keyof typeof CONFIG_VARIABLES, expected: string, got: string | undefined) {
+    super(`${variable}: expected ${expected}, got ${got === undefined ? 'nothing' : JSON.stringify(got)}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+type Name = keyof typeof CONFIG_VARIABLES;
+
+function integer(env: Env, name: Name, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) throw new ConfigError(name, `an integer from ${min} to ${max}`, raw);
+  return value;
+}
+
+function boolean(env: Env, name: Name, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(true|1|yes)$/i.test(raw)) return true;
+  if (/^(false|0|no)$/i.test(raw)) return false;
+  throw new ConfigError(name, 'true or false', raw);
+}
+
+function readPem(env: Env, name: Name): string {
+  const path = env[name] as string;
+  try {
+    const text = readFileSync(path, 'utf8');
+    if (!text.includes('-----BEGIN')) throw new Error('not PEM');
+    return text;
+  } catch {
+    throw new ConfigError(name, 'a readable PEM file', path);
+  }
+}
+
+function isProxyAddress(entry: string): boolean {
+  const [address, bits, extra] = entry.split('/');
+  if (extra !== undefined || !address) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
+
+export function loadConfig(env: Env = process.env): Readonly<Config> {
+  const dataDir = resolve(env.ROSTER_DATA_DIR || './data');
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) throw new ConfigError('DATABASE_URL', 'a postgres:// or postgresql:// URL', databaseUrl);
+
+  let masterKey: Buffer | undefined;
+  if (env.ROSTER_MASTER_KEY) {
+    masterKey = parseMasterKey(env.ROSTER_MASTER_KEY);
+    if (!masterKey) throw new ConfigError('ROSTER_MASTER_KEY', '32 bytes as 64 hex characters or Base64', '(hidden)');
+  } else if (databaseUrl) {
+    // Several processes share one PostgreSQL, so they must share the key: it cannot be generated here.
+    throw new ConfigError('ROSTER_MASTER_KEY', 'a key when DATABASE_URL is set (generate one: openssl rand -base64 32)', undefined);
+  }
+
+  if (Boolean(env.ROSTER_TLS_CERT) !== Boolean(env.ROSTER_TLS_KEY)) {
+    const missing = env.ROSTER_TLS_CERT ? 'ROSTER_TLS_KEY' : 'ROSTER_TLS_CERT';
+    throw new ConfigError(missing, 'to be set together with the other TLS variable', undefined);
+  }
+  const tls = env.ROSTER_TLS_CERT ? { cert: readPem(env, 'ROSTER_TLS_CERT'), key: readPem(env, 'ROSTER_TLS_KEY') } : undefined;
+
+  const trustedProxies = (env.ROSTER_TRUSTED_PROXIES ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const entry of trustedProxies) {
+    if (!isProxyAddress(entry)) throw new ConfigError('ROSTER_TRUSTED_PROXIES', 'comma-separated IP addresses or CIDR ranges', entry);
+  }
+
+  const logLevel = (env.ROSTER_LOG_LEVEL || 'info') as Config['logLevel'];
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError('ROSTER_LOG_LEVEL', 'one of fatal, error, warn, info, debug, trace, silent', logLevel);
+  }
+
+  const host = env.HOST || '127.0.0.1';
+  if (isIP(host) === 0 && !/^[a-zA-Z0-9.-]+$/.test(host)) throw new ConfigError('HOST', 'an IP address or host name', host);
+
+  return Object.freeze({
+    host,
+    port: integer(env, 'PORT', 8080, 0, 65535),
+    database: databaseUrl
+      ? { engine: 'postgres' as const, url: databaseUrl, poolSize: integer(env, 'ROSTER_DB_POOL_SIZE', 10, 1, 1000) }
+      : { engine: 'pglite' as const, dataDir },
+    dataDir,
+    masterKey,
+    tls,
+    trustedProxies,
+    logLevel,
+    bodyLimit: integer(env, 'ROSTER_BODY_LIMIT', 1024 * 1024, 1024, 512 * 1024 * 1024),
+    demo: boolean(env, 'ROSTER_DEMO', true),
+    shutdownTimeoutMs: integer(env, 'ROSTER_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+  });
+}

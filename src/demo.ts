@@ -1,0 +1,35 @@
+import type { Core } from './core/index.js';
+
+/**
+ * On the first start against an empty store: a demo tenant, site and application key, printed
+ * with a call to paste, so a new user makes a real request at once. Nothing on later starts.
+ */
+export async function ensureDemo(core: Core): Promise<{ banner: (address: string) => string } | undefined> {
+  if ((await core.tenants.list()).length > 0) return undefined;
+  const tenant = await core.tenants.create({ name: 'demo' });
+  const site = await core.sites.create(tenant.id, {
+    name: 'demo',
+    boostcomSlug: 'demo',
+    naviga: { clientCode: 'DEMO', paperCode: 'DEMO', groupCode: 'DEMO' },
+  });
+  const { key, secret } = await core.keys.create(tenant.id, { label: 'demo', permissions: ['*'] });
+  const apiKey = site.gigyaApiKey ?? '';
+  return {
+    banner: (address) =>
+      [
+        '',
+        'Roster created a demo tenant on this empty store. These credentials are shown once:',
+        `  tenant   ${tenant.name} (${tenant.id})`,
+        `  apiKey   ${apiKey}`,
+        `  userKey  ${key.userKey}`,
+        `  secret   ${secret}`,
+        '',
+        'Import a lite account through the Gigya-compatible API:',
+        `  curl -s ${address}/accounts.importLiteAccount \\`,
+        `    --data-urlencode apiKey=${apiKey} --data-urlencode userKey=${key.userKey} \\`,
+        `    --data-urlencode secret=${secret} --data-urlencode email=ada@example.com \\`,
+        `    --data-urlencode 'profile={"firstName":"Ada","lastName":"Lovelace"}'`,
+        '',
+      ].join('\n'),
+  };
+}

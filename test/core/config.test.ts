@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { redactUrl } from '../../src/ops/logging.js';
+
+describe('loadConfig', () => {
+  it('defaults to the embedded store on 127.0.0.1:8080', () => {
+    const config = loadConfig({});
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.port, 8080);
+    assert.equal(config.database.engine, 'pglite');
+    assert.ok(config.dataDir.endsWith('/data'));
+    assert.ok(Object.isFrozen(config));
+  });
+
+  it('uses PostgreSQL when DATABASE_URL is set, and then requires a master key', () => {
+    assert.throws(() => loadConfig({ DATABASE_URL: 'postgres://x@localhost/db' }), /ROSTER_MASTER_KEY/);
+    const config = loadConfig({ DATABASE_URL: 'postgres://x@localhost/db', ROSTER_MASTER_KEY: randomBytes(32).toString('hex'), ROSTER_DB_POOL_SIZE: '16' });
+    assert.deepEqual(config.database, { engine: 'postgres', url: 'postgres://x@localhost/db', poolSize: 16 });
+  });
+
+  const bad: Array<[Record<string, string>, string]> = [
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ ROSTER_DB_POOL_SIZE: '0', DATABASE_URL: 'postgres://h/d', ROSTER_MASTER_KEY: 'a'.repeat(64) }, 'ROSTER_DB_POOL_SIZE'],
+    [{ DATABASE_URL: 'mysql://h/d' }, 'DATABASE_URL'],
+    [{ ROSTER_MASTER_KEY: 'too-short' }, 'ROSTER_MASTER_KEY'],
+    [{ ROSTER_TLS_CERT: '/nonexistent.pem' }, 'ROSTER_TLS_KEY'],
+    [{ ROSTER_TLS_CERT: '/nonexistent.pem', ROSTER_TLS_KEY: '/nonexistent.pem' }, 'ROSTER_TLS_CERT'],
+    [{ ROSTER_TRUSTED_PROXIES: '10.0.0.1, not-an-ip' }, 'ROSTER_TRUSTED_PROXIES'],
+    [{ ROSTER_TRUSTED_PROXIES: '10.0.0.0/33' }, 'ROSTER_TRUSTED_PROXIES'],
+    [{ ROSTER_LOG_LEVEL: 'loud' }, 'ROSTER_LOG_LEVEL'],
+    [{ ROSTER_DEMO: 'maybe' }, 'ROSTER_DEMO'],
+  ];
+  for (const [env, variable] of bad) {
+    it(`rejects ${JSON.stringify(env)} naming ${variable} and what it expected`, () => {
+      assert.throws(
+        () => loadConfig(env),
+        (error: unknown) => error instanceof ConfigError && error.message.startsWith(`${variable}: expected `),
+      );
+    });
+  }
+
+  it('never echoes a bad master key', () => {
+    assert.throws(() => loadConfig({ ROSTER_MASTER_KEY: 'hunter2-secret' }), (error: Error) => !error.message.includes('hunter2'));
+  });
+
+  it('accepts trusted proxies as IPs and CIDRs', () => {
+    assert.deepEqual(loadConfig({ ROSTER_TRUSTED_PROXIES: '127.0.0.1, 10.0.0.0/8,::1' }).trustedProxies, ['127.0.0.1', '10.0.0.0/8', '::1']);
+  });
+});
+
+describe('redactUrl', () => {
+  it('masks secret-bearing query parameters and keeps the rest', () => {
+    assert.equal(
+      redactUrl('/accounts.search?apiKey=3_x&secret=abc%3D&query=SELECT&sig=zzz&Password=p'),
+      '/accounts.search?apiKey=3_x&secret=[REDACTED]&query=SELECT&sig=[REDACTED]&Password=[REDACTED]',
+    );
+    assert.equal(redactUrl('/healthz'), '/healthz');
+  });
+});
