@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isSecureRequest } from '../../src/facades/shared/transport.js';
-import { type TestApp, buildTestApp } from '../helpers/app.js';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
 
 describe('operations endpoints', () => {
   let t: TestApp;
@@ -78,7 +78,11 @@ describe('transport security', () => {
 
   it('serves HTTPS when a certificate and key are configured', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'roster-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost'],
+      { stdio: 'ignore' },
+    );
     const t = await probe({ tls: { cert: readFileSync(join(dir, 'cert.pem'), 'utf8'), key: readFileSync(join(dir, 'key.pem'), 'utf8') } });
     const port = (t.app.server.address() as { port: number }).port;
     const body = await new Promise<string>((resolve, reject) => {

@@ -43,7 +43,10 @@ describe('loadConfig', () => {
   }
 
   it('never echoes a bad master key', () => {
-    assert.throws(() => loadConfig({ ROSTER_MASTER_KEY: 'hunter2-secret' }), (error: Error) => !error.message.includes('hunter2'));
+    assert.throws(
+      () => loadConfig({ ROSTER_MASTER_KEY: 'hunter2-secret' }),
+      (error: Error) => !error.message.includes('hunter2'),
+    );
   });
 
   it('accepts trusted proxies as IPs and CIDRs', () => {

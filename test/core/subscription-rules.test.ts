@@ -18,7 +18,13 @@ describe('importSubscription', () => {
   it('takes lastUpdatedSubscriptionState and double opt-in status and times as given', () => {
     const s = importSubscription(
       undefined,
-      { subscriptionId: 'news', channel: 'email', isSubscribed: true, lastUpdatedStateAt: t0, doubleOptIn: { status: 'Confirmed', emailSentAt: t0, confirmedAt: t1 } },
+      {
+        subscriptionId: 'news',
+        channel: 'email',
+        isSubscribed: true,
+        lastUpdatedStateAt: t0,
+        doubleOptIn: { status: 'Confirmed', emailSentAt: t0, confirmedAt: t1 },
+      },
       now,
     );
     assert.equal(s.lastUpdatedStateAt.getTime(), t0.getTime());

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Core } from '../../src/core/index.js';
 import { DomainError } from '../../src/core/errors.js';
+import type { Core } from '../../src/core/index.js';
 import type { AccountUid } from '../../src/core/types.js';
 import type { OpenedStore } from '../../src/store/index.js';
 import { engines, newTenant, openTestStore, testCore } from '../helpers/store.js';
@@ -96,7 +96,9 @@ for (const engine of engines()) {
 
     it('lands all of 500 parallel creates of different emails', async () => {
       const { ctx } = await newTenant(core);
-      const results = await Promise.all(Array.from({ length: 500 }, (_, i) => core.accounts.upsertLite(ctx, { email: `u${i}@example.com` }, { via: 'import' })));
+      const results = await Promise.all(
+        Array.from({ length: 500 }, (_, i) => core.accounts.upsertLite(ctx, { email: `u${i}@example.com` }, { via: 'import' })),
+      );
       assert.equal(new Set(results.map((r) => r.account.uid)).size, 500);
       assert.equal(await core.accounts.count(ctx), 500);
       const found = await core.accounts.findByIdentifier(ctx, 'email', 'U499@example.com');
@@ -150,7 +152,10 @@ for (const engine of engines()) {
       const { ctx } = await newTenant(core);
       const { account } = await core.accounts.upsertLite(
         ctx,
-        { email: 'sub@example.com', subscriptions: [{ subscriptionId: 'news', channel: 'email', isSubscribed: true, tags: ['a'], doubleOptIn: { status: 'Confirmed' } }] },
+        {
+          email: 'sub@example.com',
+          subscriptions: [{ subscriptionId: 'news', channel: 'email', isSubscribed: true, tags: ['a'], doubleOptIn: { status: 'Confirmed' } }],
+        },
         { via: 'import' },
       );
       const s1 = await core.subscriptions.unsubscribe(ctx, { email: 'SUB@example.com' }, 'news', { tags: [] });
@@ -160,8 +165,14 @@ for (const engine of engines()) {
       await core.subscriptions.unsubscribe(ctx, { emailToken: account.emailToken }, 'news');
       const events = (await store.outbox.listForAccount(ctx.tenantId, account.uid)).filter((e) => e.event.type === 'subscription.changed');
       assert.equal(events.length, 2); // the import's, then exactly one for the unsubscribe
-      await assert.rejects(core.subscriptions.unsubscribe(ctx, { email: 'sub@example.com' }, 'other'), (e: unknown) => e instanceof DomainError && e.code === 'subscription.not_found');
-      await assert.rejects(core.subscriptions.unsubscribe(ctx, { email: 'nobody@example.com' }, 'news'), (e: unknown) => e instanceof DomainError && e.code === 'account.not_found');
+      await assert.rejects(
+        core.subscriptions.unsubscribe(ctx, { email: 'sub@example.com' }, 'other'),
+        (e: unknown) => e instanceof DomainError && e.code === 'subscription.not_found',
+      );
+      await assert.rejects(
+        core.subscriptions.unsubscribe(ctx, { email: 'nobody@example.com' }, 'news'),
+        (e: unknown) => e instanceof DomainError && e.code === 'account.not_found',
+      );
     });
 
     it('keeps consent history and channel statuses', async () => {
@@ -181,7 +192,11 @@ for (const engine of engines()) {
 
     it('deletes an account with everything hanging off it, and writes the event', async () => {
       const { ctx } = await newTenant(core);
-      const { account } = await core.accounts.upsertLite(ctx, { email: 'd@example.com', subscriptions: [{ subscriptionId: 'n', channel: 'email', isSubscribed: true }] }, { via: 'lite' });
+      const { account } = await core.accounts.upsertLite(
+        ctx,
+        { email: 'd@example.com', subscriptions: [{ subscriptionId: 'n', channel: 'email', isSubscribed: true }] },
+        { via: 'lite' },
+      );
       await core.accounts.delete(ctx, account.uid);
       assert.equal(await core.accounts.findByIdentifier(ctx, 'email', 'd@example.com'), undefined);
       const events = await store.outbox.listForAccount(ctx.tenantId, account.uid);
@@ -200,7 +215,10 @@ for (const engine of engines()) {
       assert.equal(await core.keys.findActive(key.userKey), undefined);
       const kept = await core.keys.create(tenant.id, { userKey: `K${Date.now()}${engine}`, secret: 'dGVzdC1zZWNyZXQ=' });
       assert.equal((await core.keys.findActive(kept.key.userKey))?.secret, 'dGVzdC1zZWNyZXQ=');
-      await assert.rejects(core.keys.create(tenant.id, { secret: 'not base64!' }), (e: unknown) => e instanceof DomainError && e.code === 'request.invalid_field');
+      await assert.rejects(
+        core.keys.create(tenant.id, { secret: 'not base64!' }),
+        (e: unknown) => e instanceof DomainError && e.code === 'request.invalid_field',
+      );
     });
 
     it('finds sites by their wire credentials and refuses to reuse one', async () => {
@@ -211,7 +229,10 @@ for (const engine of engines()) {
       assert.equal((await core.sites.findByGigyaApiKey(site.gigyaApiKey as string))?.id, site.id);
       assert.equal(await core.sites.gigyaSecret(site), 'c2l0ZS1zZWNyZXQ=');
       const other = await newTenant(core);
-      await assert.rejects(core.sites.create(other.tenant.id, { name: 'x', boostcomSlug: slug }), (e: unknown) => e instanceof DomainError && e.code === 'site.credential_taken');
+      await assert.rejects(
+        core.sites.create(other.tenant.id, { name: 'x', boostcomSlug: slug }),
+        (e: unknown) => e instanceof DomainError && e.code === 'site.credential_taken',
+      );
     });
   });
 }
