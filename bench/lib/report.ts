@@ -1,0 +1,53 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import type { LoadResult } from './load.js';
+
+export interface ScenarioResult {
+  name: string;
+  status: 'ok' | 'skipped';
+  reason?: string;
+  result?: LoadResult;
+  rssBytes?: number;
+  baseline?: { kind: string; rps: number };
+  ratio?: number;
+  goal?: { ratio?: number; p99Ms: number; rssBytes: number };
+}
+
+const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
+const fixed = (n: number, d = 0) => n.toFixed(d);
+
+export function machineDescription(engine: string): string {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  return `${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, engine ${engine}`;
+}
+
+/** The markdown table: one row per scenario, with its baseline, ratio and goal verdicts. */
+export function markdownTable(results: ScenarioResult[]): string {
+  const lines = [
+    '| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | server RSS | baseline | baseline req/s | ratio | goals |',
+    '|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---|',
+  ];
+  for (const r of results) {
+    if (r.status === 'skipped' || !r.result) {
+      lines.push(`| ${r.name} | – | – | – | – | – | – | – | – | – | skipped: ${r.reason ?? ''} |`);
+      continue;
+    }
+    const x = r.result;
+    const verdicts: string[] = [];
+    if (r.goal?.ratio !== undefined && r.ratio !== undefined) verdicts.push(`ratio ≥ ${r.goal.ratio} ${r.ratio >= r.goal.ratio ? '✓' : '✗'}`);
+    if (r.goal) verdicts.push(`p99 < ${r.goal.p99Ms} ${x.p99 < r.goal.p99Ms ? '✓' : '✗'}`);
+    if (r.goal && r.rssBytes !== undefined) verdicts.push(`RSS < ${mb(r.goal.rssBytes)} ${r.rssBytes < r.goal.rssBytes ? '✓' : '✗'}`);
+    verdicts.push(`errors ${x.errors + x.non2xx === 0 ? '✓' : '✗'}`);
+    lines.push(
+      `| ${r.name} | ${fixed(x.rps)} | ${fixed(x.p50, 1)} | ${fixed(x.p95, 1)} | ${fixed(x.p99, 1)} | ${x.errors + x.non2xx} | ${r.rssBytes ? mb(r.rssBytes) : '–'} | ${r.baseline?.kind ?? '–'} | ${r.baseline ? fixed(r.baseline.rps) : '–'} | ${r.ratio !== undefined ? fixed(r.ratio, 2) : '–'} | ${verdicts.join(', ')} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function writeResults(dir: string, payload: object): string {
+  mkdirSync(dir, { recursive: true });
+  const path = `${dir}/${new Date().toISOString().replaceAll(':', '-')}.json`;
+  writeFileSync(path, `${JSON.stringify(payload, null, 2)}\n`);
+  return path;
+}

@@ -1,0 +1,191 @@
+/**
+ * `npm run bench [-- --quick | --smoke] [--engine postgres|pglite]`
+ *
+ * Starts Roster as users run it (its own process, on a fresh database), seeds a store, runs each
+ * scenario after a warm-up for a fixed duration at concurrency 32, and measures in the same run
+ * the ceilings it is compared to: a bare Fastify route returning a body of the same size (HTTP)
+ * and a raw node-pg single-row upsert loop with the same pool size (database).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { createCore } from '../src/core/index.js';
+import { createSecretBox } from '../src/security/secret-box.js';
+import { openStore } from '../src/store/index.js';
+import { cryptoIds, systemClock } from '../src/system.js';
+import { rawUpsertLoop } from './lib/db-baseline.js';
+import { type LoadResult, runLoad } from './lib/load.js';
+import { machineDescription, markdownTable, type ScenarioResult, writeResults } from './lib/report.js';
+import { seedAccounts } from './lib/seed.js';
+import { type RunningServer, sampleRss, startProcess, startRoster } from './lib/server.js';
+import { gigyaScenarios } from './scenarios/gigya.js';
+import type { BenchContext, Scenario } from './scenarios/types.js';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean' },
+    smoke: { type: 'boolean' },
+    engine: { type: 'string', default: 'postgres' },
+    only: { type: 'string' },
+  },
+});
+const engine = values.engine === 'pglite' ? 'pglite' : 'postgres';
+const mode = values.smoke ? 'smoke' : values.quick ? 'quick' : 'full';
+const plan = {
+  smoke: { warmup: 1, duration: 2, seed: 2_000 },
+  quick: { warmup: 2, duration: 5, seed: 100_000 },
+  full: { warmup: 5, duration: 15, seed: engine === 'pglite' ? 200_000 : 1_000_000 },
+}[mode];
+const CONNECTIONS = 32;
+const POOL_SIZE = 16;
+const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const scenarios: Scenario[] = [...gigyaScenarios].filter((s) => !values.only || s.name.includes(values.only));
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+async function prepareStore(env: NodeJS.ProcessEnv, dataDir: string | undefined, masterKey: Buffer): Promise<Omit<BenchContext, 'url'>> {
+  const store = env.DATABASE_URL
+    ? await openStore({ engine: 'postgres', databaseUrl: env.DATABASE_URL, poolSize: 4 })
+    : await openStore({ engine: 'pglite', dataDir });
+  await store.migrate();
+  const core = createCore({ store, clock: systemClock, ids: cryptoIds, secretBox: createSecretBox(masterKey) });
+  const tenant = await core.tenants.create({ name: 'bench' });
+  const site = await core.sites.create(tenant.id, {
+    name: 'bench',
+    boostcomSlug: 'bench',
+    naviga: { clientCode: 'BENCH', paperCode: 'BENCH', groupCode: 'BENCH' },
+  });
+  const { key, secret } = await core.keys.create(tenant.id, { label: 'bench', permissions: ['*'] });
+  const started = Date.now();
+  await seedAccounts(store, tenant.id, plan.seed);
+  log(`seeded ${plan.seed} accounts in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  await store.close();
+  return {
+    apiKey: site.gigyaApiKey as string,
+    userKey: key.userKey,
+    secret,
+    tenantId: tenant.id,
+    seeded: plan.seed,
+    clubSlug: 'bench',
+    clubToken: '',
+    naviga: { clientCode: 'BENCH', paperCode: 'BENCH', groupCode: 'BENCH', jwt: '' },
+  };
+}
+
+async function main(): Promise<void> {
+  const masterKey = randomBytes(32);
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    ROSTER_MASTER_KEY: masterKey.toString('base64'),
+    ROSTER_DB_POOL_SIZE: String(POOL_SIZE),
+  };
+  let dataDir: string | undefined;
+  let database: string | undefined;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  if (engine === 'postgres') {
+    await admin.connect();
+    database = `roster_bench_${Date.now()}`;
+    await admin.query(`CREATE DATABASE ${database}`);
+    env.DATABASE_URL = ADMIN_URL.replace(/\/[^/]*$/, `/${database}`);
+  } else {
+    dataDir = mkdtempSync(join(tmpdir(), 'roster-bench-'));
+    env.ROSTER_DATA_DIR = dataDir;
+  }
+
+  const servers: RunningServer[] = [];
+  const results: ScenarioResult[] = [];
+  try {
+    const prepared = await prepareStore(env, dataDir, masterKey);
+    const roster = await startRoster(env);
+    servers.push(roster);
+    const bare = await startProcess(
+      ['--import', 'tsx', fileURLToPath(new URL('./baseline-server.ts', import.meta.url))],
+      { PATH: process.env.PATH },
+      '/readyz',
+    );
+    servers.push(bare);
+    const ctx: BenchContext = { ...prepared, url: roster.url };
+
+    let dbBaseline: number | undefined;
+    const measureDbBaseline = async () => {
+      if (dbBaseline !== undefined) return dbBaseline;
+      if (engine !== 'postgres' || !env.DATABASE_URL) return undefined;
+      log('baseline: raw node-pg upsert loop');
+      dbBaseline = (await rawUpsertLoop(env.DATABASE_URL, POOL_SIZE, CONNECTIONS, plan.duration)).rps;
+      return dbBaseline;
+    };
+
+    for (const scenario of scenarios) {
+      const load = scenario.load(ctx);
+      const probe = load.next?.();
+      const response = await fetch(`${ctx.url}${probe?.path ?? '/'}`, {
+        method: probe?.method ?? load.method ?? 'GET',
+        headers: { ...load.headers, ...probe?.headers },
+        body: probe?.body,
+      });
+      const body = await response.text();
+      if (response.status === 404 || (load.check && !load.check(body))) {
+        results.push({ name: scenario.name, status: 'skipped', reason: response.status === 404 ? 'route not served' : `probe failed: ${body.slice(0, 120)}` });
+        log(`skip ${scenario.name}: ${results.at(-1)?.reason}`);
+        continue;
+      }
+      log(`run ${scenario.name}`);
+      await runLoad({ url: ctx.url, connections: CONNECTIONS, duration: plan.warmup, ...load });
+      const rss = sampleRss(roster.pid);
+      const result: LoadResult = await runLoad({ url: ctx.url, connections: CONNECTIONS, duration: plan.duration, ...load });
+      const rssBytes = rss.stop();
+      let baseline: ScenarioResult['baseline'];
+      if (scenario.baseline === 'db') {
+        const rps = await measureDbBaseline();
+        if (rps !== undefined) baseline = { kind: 'raw pg upsert', rps };
+      } else {
+        const size = Math.max(result.bodyBytes, body.length);
+        const http = await runLoad({
+          url: bare.url,
+          connections: CONNECTIONS,
+          duration: plan.duration,
+          method: 'GET',
+          next: () => ({ path: `/json/${size}` }),
+        });
+        baseline = { kind: `bare Fastify ${size} B`, rps: http.rps };
+      }
+      results.push({
+        name: scenario.name,
+        status: 'ok',
+        result,
+        rssBytes,
+        ...(baseline && { baseline, ratio: result.rps / baseline.rps }),
+        goal: { ...(scenario.goalRatio !== undefined && { ratio: scenario.goalRatio }), p99Ms: 50, rssBytes: 250 * 1024 * 1024 },
+      });
+    }
+  } finally {
+    for (const server of servers.reverse()) await server.stop();
+    if (database) {
+      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await admin.end();
+    }
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  const machine = machineDescription(engine);
+  const table = markdownTable(results);
+  const file = writeResults(fileURLToPath(new URL('./results', import.meta.url)), {
+    mode,
+    engine,
+    machine,
+    plan,
+    connections: CONNECTIONS,
+    poolSize: POOL_SIZE,
+    results,
+  });
+  process.stdout.write(
+    `\n${machine}; ${mode} run: warm-up ${plan.warmup} s, ${plan.duration} s per scenario, ${CONNECTIONS} connections, ${plan.seed} seeded accounts\n\n${table}\n\nresults: ${file}\n`,
+  );
+  if (results.every((r) => r.status === 'skipped')) process.exitCode = 1;
+}
+
+await main();
