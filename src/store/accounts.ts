@@ -5,6 +5,11 @@ import type { AccountsTable, Database } from './database.js';
 
 type AccountRow = Selectable<AccountsTable> & { identifiers: Array<{ kind: string; value: string; is_primary: boolean }> | null };
 
+/** An account's identifiers folded into its row (the account is aliased `a`): one round trip per read. */
+const IDENTIFIERS = sql<AccountRow['identifiers']>`(
+  SELECT json_agg(json_build_object('kind', i.kind, 'value', i.value, 'is_primary', i.is_primary) ORDER BY i.created_at)
+  FROM identifiers i WHERE i.tenant_id = a.tenant_id AND i.account_uid = a.uid)`.as('identifiers');
+
 function toAccount(row: AccountRow): Account {
   const identifiers = row.identifiers ?? [];
   const primary = (kind: string) => identifiers.find((i) => i.kind === kind && i.is_primary)?.value ?? identifiers.find((i) => i.kind === kind)?.value ?? null;
@@ -35,7 +40,6 @@ function toAccount(row: AccountRow): Account {
 }
 
 export function createAccountRepo(db: Kysely<Database>): AccountRepo {
-  /** An account row with its identifiers folded in: one round trip per read. */
   const selectAccounts = () =>
     db
       .selectFrom('accounts as a')
@@ -60,29 +64,35 @@ export function createAccountRepo(db: Kysely<Database>): AccountRepo {
 
   return {
     async insert(account) {
-      await db
-        .insertInto('accounts')
-        .values({
-          tenant_id: account.tenantId,
-          uid: account.uid,
-          has_lite_account: account.hasLiteAccount,
-          has_full_account: account.hasFullAccount,
-          is_verified: account.isVerified,
-          profile: JSON.stringify(account.profile),
-          data: JSON.stringify(account.data),
-          password_hash: account.passwordHash,
-          email_token: account.emailToken,
-          language: account.language,
-          optin_channel: account.optinChannel,
-          optin_subchannel: account.optinSubchannel,
-          created_site_id: account.createdSiteId,
-          created_at: account.now,
-          updated_at: account.now,
-        })
-        .execute();
-      const created = await reload(account.tenantId, account.uid);
-      if (!created) throw new Error('inserted account not readable');
-      return created;
+      // Insert and read back with the identifiers claimed earlier in this transaction: one statement.
+      const row = await db
+        .with('a', (q) =>
+          q
+            .insertInto('accounts')
+            .values({
+              tenant_id: account.tenantId,
+              uid: account.uid,
+              has_lite_account: account.hasLiteAccount,
+              has_full_account: account.hasFullAccount,
+              is_verified: account.isVerified,
+              profile: JSON.stringify(account.profile),
+              data: JSON.stringify(account.data),
+              password_hash: account.passwordHash,
+              email_token: account.emailToken,
+              language: account.language,
+              optin_channel: account.optinChannel,
+              optin_subchannel: account.optinSubchannel,
+              created_site_id: account.createdSiteId,
+              created_at: account.now,
+              updated_at: account.now,
+            })
+            .returningAll(),
+        )
+        .selectFrom('a')
+        .selectAll('a')
+        .select(IDENTIFIERS)
+        .executeTakeFirstOrThrow();
+      return toAccount(row as AccountRow);
     },
 
     async update(tenantId, uid, expectedVersion, patch) {

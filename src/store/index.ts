@@ -7,7 +7,7 @@ import { createAccountRepo, createIdentifierRepo } from './accounts.js';
 import type { Database } from './database.js';
 import { createKeyRepo } from './keys.js';
 import { migrations } from './migrations/index.js';
-import { createOutboxRepo } from './outbox.js';
+import { createBufferedOutbox, createOutboxRepo } from './outbox.js';
 import { translateDriverError, translatingErrors } from './pg-errors.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { createChannelRepo, createConsentRepo, createSubscriptionRepo } from './subscriptions.js';
@@ -67,7 +67,12 @@ export async function openStore(options: StoreOptions): Promise<OpenedStore> {
     ...repos,
     async transaction(work) {
       try {
-        return await db.transaction().execute((trx) => work(createRepos(trx)));
+        return await db.transaction().execute(async (trx) => {
+          const outbox = createBufferedOutbox(trx);
+          const result = await work({ ...createRepos(trx), outbox: translatingErrors(outbox) });
+          await outbox.flush();
+          return result;
+        });
       } catch (error) {
         throw translateDriverError(error);
       }
