@@ -36,7 +36,12 @@ export function form(params: Record<string, string>): string {
 }
 
 /** Signs params as the official SDKs do, over `url` (default: the us1 data-center URL of the method). */
-export function sign(method: string, params: Record<string, string>, secret: string, options: { url?: string; httpMethod?: string } = {}): Record<string, string> {
+export function sign(
+  method: string,
+  params: Record<string, string>,
+  secret: string,
+  options: { url?: string; httpMethod?: string } = {},
+): Record<string, string> {
   const namespace = method.slice(0, method.indexOf('.'));
   const url = options.url ?? `https://${namespace}.us1.gigya.com/${method}`;
   const withStamp = { timestamp: String(Math.floor(Date.now() / 1000)), nonce: `${Date.now()}_${Math.random()}`, ...params };
