@@ -1,4 +1,4 @@
-import { isValidEmail, type LiteAccountInput } from '../../../core/index.js';
+import { isValidEmail, type LiteAccountInput, normalizeEmail } from '../../../core/index.js';
 import { parsePreferences, parseSubscriptions } from '../account-shape.js';
 import { gigyaErrors, type ValidationError } from '../errors.js';
 import type { GigyaMethod } from '../method.js';
@@ -43,8 +43,8 @@ export const importLiteAccount: GigyaMethod = {
 
     const input: LiteAccountInput = {
       email,
-      // The email parameter is the account's key: profile.email follows it, whatever the profile says.
-      profile: { ...(profile ?? {}), email },
+      // The email parameter is the account's key: profile.email follows it (normalised), whatever the profile says.
+      profile: { ...(profile ?? {}), email: normalizeEmail(email) },
       subscriptions: parsedSubscriptions.changes,
       consents: parsedPreferences.changes,
     };
