@@ -7,6 +7,7 @@ import { authorize, enforceRateLimit } from './auth.js';
 import { envelope, isValidCallback, newCallId, type ResponseControl, serialize, statusCodeFor } from './envelope.js';
 import { fromDomainError, GigyaError, gigyaErrors } from './errors.js';
 import type { GigyaMethod } from './method.js';
+import { getAccountInfo } from './methods/get-account-info.js';
 import { importLiteAccount } from './methods/import-lite-account.js';
 import { unsubscribe } from './methods/unsubscribe.js';
 import { createGigyaMetrics } from './metrics.js';
@@ -19,7 +20,7 @@ export interface GigyaFacadeOptions {
 }
 
 /** Every method this facade serves, by its wire name. */
-const METHODS: ReadonlyMap<string, GigyaMethod> = new Map([importLiteAccount, unsubscribe].map((m) => [m.name, m]));
+const METHODS: ReadonlyMap<string, GigyaMethod> = new Map([importLiteAccount, unsubscribe, getAccountInfo].map((m) => [m.name, m]));
 
 const METHOD_NAME = /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$/;
 

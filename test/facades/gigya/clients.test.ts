@@ -112,6 +112,19 @@ describe('npm gigya SDK', () => {
     assert.ok(await t.core.accounts.findByIdentifier(f.ctx, 'email', 'bearer@example.com'));
   });
 
+  it('reads an account back with accounts.getAccountInfo (typed SDK method, include as an array)', async () => {
+    const sdk = new Gigya(f.apiKey, 'us1', f.userKey, f.secret) as GigyaClient & {
+      accounts: { getAccountInfo(p: Record<string, unknown>): Promise<Record<string, unknown>> };
+    };
+    await sdk.request('accounts.importLiteAccount', { email: 'sdk+read@example.com', profile: { firstName: 'R' } });
+    const account = await t.core.accounts.findByIdentifier(f.ctx, 'email', 'sdk+read@example.com');
+    const r = await sdk.accounts.getAccountInfo({ UID: account?.uid, include: ['profile'] });
+    assert.equal(r.errorCode, 0);
+    assert.equal(r.UID, account?.uid);
+    assert.deepEqual(r.profile, { email: 'sdk+read@example.com', firstName: 'R' });
+    assert.equal('data' in r, false);
+  });
+
   it('surfaces a wrong secret as the SDK error 403003', async () => {
     const sdk = new Gigya(f.apiKey, 'us1', f.userKey, Buffer.from('wrong').toString('base64'));
     const error = await gigyaError(sdk.request('accounts.importLiteAccount', { email: 'x@example.com' }));
