@@ -38,7 +38,7 @@ describe('roster apply: the Gigya schema block', () => {
     const tenantId = first.tenants[0]?.id as string;
     const sites = await t.core.sites.list(tenantId as never);
     assert.equal(sites.length, 1);
-    assert.deepEqual((sites[0]?.settings.gigya as { schema: unknown }).schema, schema);
+    assert.deepEqual((sites[0]?.settings.gigya as { schema: unknown } | undefined)?.schema, schema);
 
     const secret = first.keys[0]?.secret as string;
     const userKey = first.keys[0]?.userKey as string;
