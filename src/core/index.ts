@@ -23,7 +23,7 @@ export function createCore(deps: CoreDeps) {
 }
 
 export type Core = ReturnType<typeof createCore>;
-export type { LiteAccountInput } from './accounts.js';
+export type { AccountChange, LiteAccountInput } from './accounts.js';
 export type { ConsentChange } from './consent-rules.js';
 export type { CoreDeps } from './deps.js';
 export type { DomainErrorCode, FieldError } from './errors.js';

@@ -9,6 +9,21 @@ export interface FieldSchema {
   type?: string;
   allowNull?: boolean;
   required?: boolean;
+  /** `regex('<pattern>')` (gigya-wire §8). */
+  format?: string;
+}
+
+const FORMAT = /^regex\('(.*)'\)$/s;
+
+/** The pattern of a `regex('…')` format, or undefined when there is none or it does not compile. */
+function formatPattern(format: string | undefined): RegExp | undefined {
+  const match = format ? FORMAT.exec(format) : null;
+  if (!match || match[1] === '') return undefined;
+  try {
+    return new RegExp(match[1] as string);
+  } catch {
+    return undefined;
+  }
 }
 
 export interface SiteSchema {
@@ -87,9 +102,21 @@ export function checkAgainstSchema(schema: SiteSchema | undefined, part: 'profil
     }
     if (owner === path && field.type && !typeMatches(field.type, leaf)) {
       problems.push({ errorCode: 400023, message: `Invalid type: expected ${field.type}`, fieldName: `${part}.${path}` });
+      continue;
+    }
+    const pattern = owner === path && typeof leaf === 'string' ? formatPattern(field.format) : undefined;
+    if (pattern && !pattern.test(leaf as string)) {
+      problems.push({ errorCode: 400026, message: 'Invalid format', fieldName: `${part}.${path}` });
     }
   }
   return problems;
+}
+
+/** Whether the schema asks for double opt-in on this subscription (`subscriptionsSchema.fields.<id>.email.doubleOptIn`). */
+export function requiresDoubleOptIn(schema: SiteSchema | undefined, subscriptionId: string): boolean {
+  const field = schema?.subscriptionsSchema?.fields?.[subscriptionId];
+  const email = field?.email;
+  return typeof email === 'object' && email !== null && !Array.isArray(email) && email.doubleOptIn === true;
 }
 
 /** Subscription ids the schema declares, or undefined when it declares none (then any id is accepted). */

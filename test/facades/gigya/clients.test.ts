@@ -125,6 +125,25 @@ describe('npm gigya SDK', () => {
     assert.equal('data' in r, false);
   });
 
+  it('updates an account with accounts.setAccountInfo (objects sent as JSON by the SDK)', async () => {
+    const sdk = new Gigya(f.apiKey, 'us1', f.userKey, f.secret) as GigyaClient & {
+      accounts: { setAccountInfo(p: Record<string, unknown>): Promise<Record<string, unknown>> };
+    };
+    await sdk.request('accounts.importLiteAccount', { email: 'sdk+set@example.com' });
+    const account = await t.core.accounts.findByIdentifier(f.ctx, 'email', 'sdk+set@example.com');
+    const r = await sdk.accounts.setAccountInfo({
+      UID: account?.uid,
+      profile: { lastName: 'Set' },
+      data: { n: 0 },
+      subscriptions: { s: { email: { isSubscribed: true } } },
+    });
+    assert.equal(r.errorCode, 0);
+    const after = await t.core.accounts.findByIdentifier(f.ctx, 'email', 'sdk+set@example.com');
+    assert.equal(after?.profile.lastName, 'Set');
+    assert.deepEqual(after?.data, { n: 0 });
+    assert.equal(after?.subscriptions[0]?.isSubscribed, true);
+  });
+
   it('surfaces a wrong secret as the SDK error 403003', async () => {
     const sdk = new Gigya(f.apiKey, 'us1', f.userKey, Buffer.from('wrong').toString('base64'));
     const error = await gigyaError(sdk.request('accounts.importLiteAccount', { email: 'x@example.com' }));
