@@ -144,6 +144,20 @@ describe('npm gigya SDK', () => {
     assert.equal(after?.subscriptions[0]?.isSubscribed, true);
   });
 
+  it('manages the schema with accounts.setSchema and accounts.getSchema', async () => {
+    type Schemas = {
+      accounts: {
+        setSchema(p: Record<string, unknown>): Promise<Record<string, unknown>>;
+        getSchema(p: Record<string, unknown>): Promise<Record<string, unknown>>;
+      };
+    };
+    const sdk = new Gigya(f.apiKey, 'us1', f.userKey, f.secret) as GigyaClient & Schemas;
+    const set = await sdk.accounts.setSchema({ dataSchema: { fields: { 'sdk.flag': { type: 'boolean', writeAccess: 'clientModify' } }, dynamicSchema: true } });
+    assert.equal(set.errorCode, 0);
+    const got = await sdk.accounts.getSchema({ filter: 'full' });
+    assert.deepEqual((got.dataSchema as { fields: Record<string, unknown> }).fields['sdk.flag'], { type: 'boolean', writeAccess: 'clientModify' });
+  });
+
   it('surfaces a wrong secret as the SDK error 403003', async () => {
     const sdk = new Gigya(f.apiKey, 'us1', f.userKey, Buffer.from('wrong').toString('base64'));
     const error = await gigyaError(sdk.request('accounts.importLiteAccount', { email: 'x@example.com' }));
