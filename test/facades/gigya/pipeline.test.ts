@@ -138,9 +138,11 @@ describe('Gigya envelope on the wire', () => {
     );
   });
 
-  it('masks an unexpected failure as 500001 with no stack trace on the wire', async () => {
+  it('masks an unexpected failure as 500001 with no stack trace on the wire, logging the error with the callId', async () => {
     const store = await openTestStore();
-    const app = await buildApp({ config: testConfig(), core: testCore(store), store });
+    const lines: string[] = [];
+    const logStream = { write: (line: string) => void lines.push(line) };
+    const app = await buildApp({ config: testConfig({ logLevel: 'error' }), core: testCore(store), store, logStream });
     await store.close();
     try {
       const r = await call(app, IMPORT, { apiKey: 'any', email: 'x@example.com' });
@@ -148,6 +150,10 @@ describe('Gigya envelope on the wire', () => {
       assert.equal(r.body.errorMessage, 'General Server Error');
       assert.equal(r.body.statusCode, 500);
       assert.ok(!/at .*\.(ts|js):\d+/.test(r.raw), r.raw);
+      const logged = lines.map((line) => JSON.parse(line)).find((entry) => entry.callId === r.body.callId);
+      assert.ok(logged, 'the failure is logged with the callId');
+      assert.equal(logged.msg, 'gigya call failed');
+      assert.ok(logged.err?.stack, 'the log keeps the stack the wire does not show');
     } finally {
       await app.close();
     }
