@@ -62,6 +62,7 @@ function send(reply: FastifyReply, how: Rendering, error: GigyaError | undefined
   reply.header('date', now.toUTCString());
   reply.header('content-type', contentType);
   reply.header('cache-control', 'no-store');
+  reply.header('x-content-type-options', 'nosniff');
   reply.code(how.httpStatusCodes ? statusCodeFor(error?.errorCode ?? 0) : 200);
   return reply.send(payload);
 }
