@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
 import type { Config } from './config.js';
 import type { Core } from './core/index.js';
+import { gigyaFacade } from './facades/gigya/index.js';
 import { loggerOptions } from './ops/logging.js';
 import { registerMetrics } from './ops/metrics.js';
 import { opsRoutes } from './ops/routes.js';
@@ -12,15 +14,27 @@ export interface AppDeps {
   config: Readonly<Config>;
   core: Core;
   store: OpenedStore;
+  /** Where log lines go instead of stdout (tests read them). */
+  logStream?: DestinationStream;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function absoluteFormPath(url: string): string {
+  if (!/^https?:\/\//i.test(url)) return url;
+  try {
+    const parsed = new URL(url);
+    return parsed.pathname + parsed.search;
+  } catch {
+    return url;
+  }
+}
 
 /** The Fastify instance with every facade registered. It does not listen: main.ts does, tests inject. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
   const app = Fastify({
-    logger: loggerOptions(config.logLevel),
+    logger: { ...loggerOptions(config.logLevel), ...(deps.logStream && { stream: deps.logStream }) },
     ...(config.tls && { https: { cert: config.tls.cert, key: config.tls.key } }),
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     bodyLimit: config.bodyLimit,
@@ -30,6 +44,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     return503OnClosing: true,
+    // Clients behind an HTTP proxy setting send absolute-form targets (`POST http://accounts.us1.gigya.com/accounts.search`):
+    // route on the path (gigya-clients §1 item 3). request.originalUrl keeps the target as sent.
+    rewriteUrl: (request) => absoluteFormPath(request.url ?? '/'),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onRequest', async (request, reply) => {
@@ -38,5 +55,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const registry = registerMetrics(app, () => deps.store.poolStats());
   await app.register(opsRoutes, { store: deps.store, registry, logLevel: config.logLevel });
+  await app.register(gigyaFacade, { core: deps.core, config: config.gigya, registry });
   return app;
 }

@@ -20,6 +20,17 @@ export interface Config {
   /** Create and print a demo tenant, site and key on the first start against an empty store. */
   demo: boolean;
   shutdownTimeoutMs: number;
+  gigya: GigyaConfig;
+}
+
+export interface GigyaConfig {
+  /** Data-center domains whose https/http URLs a signature may have been computed over (gigya-clients §1). */
+  dataCenters: string[];
+  /** Requests per rate window for server-credentialed calls (secret, signature, bearer JWT), per key. */
+  serverRateLimit: number;
+  /** Requests per rate window for anonymous client-side calls, per site. */
+  clientRateLimit: number;
+  rateWindowSeconds: number;
 }
 
 /** One variable per row: its default and meaning (the README's configuration table mirrors this). */
@@ -37,6 +48,10 @@ export const CONFIG_VARIABLES = {
   ROSTER_BODY_LIMIT: ['1048576', 'largest request body in bytes'],
   ROSTER_DEMO: ['true', 'create and print demo credentials on the first start against an empty store'],
   ROSTER_SHUTDOWN_TIMEOUT_MS: ['10000', 'how long SIGTERM waits for in-flight requests'],
+  ROSTER_GIGYA_DATA_CENTERS: ['us1.gigya.com', 'comma-separated Gigya data-center domains signatures may name'],
+  ROSTER_GIGYA_RATE_LIMIT_SERVER: ['6000', 'Gigya calls per window per application key (secret, signature or JWT)'],
+  ROSTER_GIGYA_RATE_LIMIT_CLIENT: ['600', 'Gigya anonymous client-side calls per window per site'],
+  ROSTER_GIGYA_RATE_WINDOW_SECONDS: ['60', 'length of the Gigya rate-limit window'],
 } as const;
 
 export class ConfigError extends Error {
@@ -117,6 +132,14 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     throw new ConfigError('ROSTER_LOG_LEVEL', 'one of fatal, error, warn, info, debug, trace, silent', logLevel);
   }
 
+  const dataCenters = (env.ROSTER_GIGYA_DATA_CENTERS || 'us1.gigya.com')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  for (const domain of dataCenters) {
+    if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(domain)) throw new ConfigError('ROSTER_GIGYA_DATA_CENTERS', 'comma-separated domain names (us1.gigya.com)', domain);
+  }
+
   const host = env.HOST || '127.0.0.1';
   if (isIP(host) === 0 && !/^[a-zA-Z0-9.-]+$/.test(host)) throw new ConfigError('HOST', 'an IP address or host name', host);
 
@@ -134,5 +157,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     bodyLimit: integer(env, 'ROSTER_BODY_LIMIT', 1024 * 1024, 1024, 512 * 1024 * 1024),
     demo: boolean(env, 'ROSTER_DEMO', true),
     shutdownTimeoutMs: integer(env, 'ROSTER_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    gigya: Object.freeze({
+      dataCenters,
+      serverRateLimit: integer(env, 'ROSTER_GIGYA_RATE_LIMIT_SERVER', 6000, 1, 100_000_000),
+      clientRateLimit: integer(env, 'ROSTER_GIGYA_RATE_LIMIT_CLIENT', 600, 1, 100_000_000),
+      rateWindowSeconds: integer(env, 'ROSTER_GIGYA_RATE_WINDOW_SECONDS', 60, 1, 86_400),
+    }),
   });
 }

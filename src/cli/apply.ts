@@ -21,6 +21,30 @@ const KeySpec = Type.Object(
   { additionalProperties: false },
 );
 
+/** A Gigya schema field (gigya-wire §8): what importLiteAccount checks values against. */
+const GigyaField = Type.Object(
+  {
+    type: Type.Optional(Type.Union(['integer', 'long', 'float', 'basic-string', 'string', 'text', 'date', 'boolean'].map((t) => Type.Literal(t)))),
+    required: Type.Optional(Type.Boolean()),
+    allowNull: Type.Optional(Type.Boolean()),
+    writeAccess: Type.Optional(Type.Union([Type.Literal('serverOnly'), Type.Literal('clientCreate'), Type.Literal('clientModify')])),
+    format: Type.Optional(Type.String()),
+    encrypt: Type.Optional(Type.String()),
+  },
+  { additionalProperties: true },
+);
+
+/** The site's Gigya schema in getSchema's shape; kept in site.settings.gigya.schema until accounts.setSchema sets it. */
+const GigyaSchema = Type.Object(
+  {
+    profileSchema: Type.Optional(Type.Object({ fields: Type.Record(Type.String(), GigyaField), dynamicSchema: Type.Optional(Type.Boolean()) })),
+    dataSchema: Type.Optional(Type.Object({ fields: Type.Record(Type.String(), GigyaField), dynamicSchema: Type.Optional(Type.Boolean()) })),
+    subscriptionsSchema: Type.Optional(Type.Object({ fields: Type.Record(Type.String(), Type.Object({ email: Type.Record(Type.String(), Type.Any()) })) })),
+    preferencesSchema: Type.Optional(Type.Object({ fields: Type.Record(Type.String(), Type.Record(Type.String(), Type.Any())) })),
+  },
+  { additionalProperties: false },
+);
+
 const SiteSpec = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
@@ -29,6 +53,7 @@ const SiteSpec = Type.Object(
         {
           apiKey: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
           secret: Type.Optional(Type.Union([Type.String({ minLength: 4 }), Type.Null()])),
+          schema: Type.Optional(GigyaSchema),
         },
         { additionalProperties: false },
       ),
@@ -88,6 +113,11 @@ export function parseApplyFile(path: string): ApplyFile {
   return document;
 }
 
+function gigyaSettings(settings: Record<string, unknown> | undefined): Record<string, unknown> {
+  const block = settings?.gigya;
+  return typeof block === 'object' && block !== null && !Array.isArray(block) ? (block as Record<string, unknown>) : {};
+}
+
 export async function applyProvisioning(core: Core, file: ApplyFile): Promise<ApplyReport> {
   const report: ApplyReport = { tenants: [], sites: [], keys: [] };
   for (const spec of file.tenants) {
@@ -102,6 +132,10 @@ export async function applyProvisioning(core: Core, file: ApplyFile): Promise<Ap
         ...(siteSpec.boostcom && { boostcomSlug: siteSpec.boostcom.slug }),
         ...(siteSpec.naviga && { naviga: siteSpec.naviga }),
         ...(siteSpec.settings && { settings: siteSpec.settings }),
+        // The gigya block's schema lands in settings.gigya.schema, the facade's own settings key.
+        ...(siteSpec.gigya?.schema && {
+          settings: { ...(siteSpec.settings ?? {}), gigya: { ...gigyaSettings(siteSpec.settings), schema: siteSpec.gigya.schema } },
+        }),
       });
       report.sites.push({ tenant: tenant.name, name: site.name, id: site.id, apiKey: site.gigyaApiKey, created: siteCreated });
     }

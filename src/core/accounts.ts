@@ -6,7 +6,7 @@ import { normalizeEmail } from './identifiers.js';
 import { mergeJson } from './json-merge.js';
 import type { AccountPatch, Repos } from './ports.js';
 import type { SubscriptionChange } from './subscription-rules.js';
-import { writeImportedSubscriptions } from './subscriptions.js';
+import { writeImportedSubscriptions, writeSubscriptionChanges } from './subscriptions.js';
 import type { Account, AccountUid, AccountView, CallContext, IdentifierKind, JsonObject } from './types.js';
 
 export interface LiteAccountInput {
@@ -15,6 +15,16 @@ export interface LiteAccountInput {
   data?: JsonObject;
   subscriptions?: SubscriptionChange[];
   consents?: ConsentChange[];
+}
+
+/** A change to an existing account from its holder's side or a server acting for them (Gigya setAccountInfo). */
+export interface AccountChange {
+  profile?: JsonObject;
+  data?: JsonObject;
+  subscriptions?: SubscriptionChange[];
+  consents?: ConsentChange[];
+  /** Subscriptions whose turning on must be confirmed by email (the site's double opt-in setting). */
+  requiresDoubleOptIn?: (subscriptionId: string) => boolean;
 }
 
 export interface UpsertResult {
@@ -104,6 +114,32 @@ export function createAccounts(deps: CoreDeps) {
         await writeImportedSubscriptions(tx, deps, ctx, account.uid, input.subscriptions ?? [], now, options.via === 'import');
         await writeConsentChanges(tx, deps, ctx, account.uid, input.consents ?? [], now);
         return { account, created: claimed };
+      });
+    },
+
+    /**
+     * Merges profile and data into the account and applies subscription and consent changes,
+     * all in one transaction under the account's row lock, with their events.
+     */
+    async change(ctx: CallContext, uid: AccountUid, input: AccountChange): Promise<AccountView> {
+      return store.transaction(async (tx) => {
+        const now = clock.now();
+        const existing = required(await tx.accounts.lock(ctx.tenantId, uid), 'account.not_found', `Account ${uid} not found`);
+        const profile = mergeJson(existing.profile, input.profile ?? {});
+        const data = mergeJson(existing.data, input.data ?? {});
+        const changed = [...profile.changed.map((path) => `profile.${path}`), ...data.changed.map((path) => `data.${path}`)];
+        let account = existing;
+        if (changed.length > 0) {
+          account = required(
+            await tx.accounts.update(ctx.tenantId, uid, existing.version, { profile: profile.value, data: data.value, now }),
+            'account.concurrent_update',
+            'Account changed during the update',
+          );
+          await recordEvent(tx, deps, ctx, { type: 'account.updated', accountUid: uid, via: 'update', payload: { changed } }, now);
+        }
+        await writeSubscriptionChanges(tx, deps, ctx, account, input.subscriptions ?? [], now, input.requiresDoubleOptIn ?? (() => false));
+        await writeConsentChanges(tx, deps, ctx, uid, input.consents ?? [], now);
+        return view(tx, account);
       });
     },
 

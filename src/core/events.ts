@@ -31,6 +31,12 @@ export type DomainEvent =
         import: boolean;
       };
     }
+  | {
+      /** A double opt-in subscription went Pending: the messaging worker sends the confirmation email. */
+      type: 'subscription.confirmation_requested';
+      accountUid: AccountUid;
+      payload: { subscriptionId: string; channel: Channel; email: string | null };
+    }
   | { type: 'consent.changed'; accountUid: AccountUid; payload: { consentId: string; isGranted: boolean; previous: boolean | null; version: string | null } }
   | { type: 'channel.changed'; accountUid: AccountUid; payload: { channel: Channel; status: ChannelStatusValue; previous: ChannelStatusValue | null } };
 

@@ -3,6 +3,7 @@ import { createChannels } from './channels.js';
 import { createConsents } from './consents.js';
 import type { CoreDeps } from './deps.js';
 import { createKeys } from './keys.js';
+import { createRequestGuards } from './request-guards.js';
 import { createSites } from './sites.js';
 import { createSubscriptions } from './subscriptions.js';
 import { createTenants } from './tenants.js';
@@ -17,12 +18,17 @@ export function createCore(deps: CoreDeps) {
     subscriptions: createSubscriptions(deps),
     consents: createConsents(deps),
     channels: createChannels(deps),
+    requestGuards: createRequestGuards(deps),
   };
 }
 
 export type Core = ReturnType<typeof createCore>;
+export type { AccountChange, LiteAccountInput } from './accounts.js';
+export type { ConsentChange } from './consent-rules.js';
 export type { CoreDeps } from './deps.js';
 export type { DomainErrorCode, FieldError } from './errors.js';
 export { DomainError, isDomainError } from './errors.js';
+export { isValidEmail, normalizeEmail } from './identifiers.js';
 export { keyAllows } from './keys.js';
+export type { SubscriptionChange } from './subscription-rules.js';
 export type * from './types.js';

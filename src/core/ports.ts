@@ -177,6 +177,19 @@ export interface OutboxRepo {
   listForAccount(tenantId: TenantId, uid: AccountUid): Promise<OutboxRecord[]>;
 }
 
+/**
+ * Replay and rate guards for signed wire requests. Kept in the database so every Roster
+ * process sees the same nonces and counters (DESIGN: shared state never only in memory).
+ */
+export interface RequestGuardRepo {
+  /** Records `nonce` for `scope` until `expiresAt`; false when it is already held and not expired. */
+  claimNonce(tenantId: TenantId, scope: string, nonce: string, expiresAt: Date, now: Date): Promise<boolean>;
+  /** Counts one hit in the fixed window starting at `windowStart`; returns the window's hits so far. */
+  countHit(tenantId: TenantId, bucket: string, windowStart: Date): Promise<number>;
+  /** Drops expired nonces and windows older than `before` for the tenant. */
+  prune(tenantId: TenantId, before: Date): Promise<void>;
+}
+
 export interface Repos {
   tenants: TenantRepo;
   sites: SiteRepo;
@@ -187,6 +200,7 @@ export interface Repos {
   consents: ConsentRepo;
   channels: ChannelRepo;
   outbox: OutboxRepo;
+  requestGuards: RequestGuardRepo;
 }
 
 export interface Store extends Repos {

@@ -59,6 +59,46 @@ export function importSubscription(previous: Subscription | undefined, change: S
 }
 
 /**
+ * A change asked for by the account holder's side (Gigya setAccountInfo §6): only the state,
+ * the tags and the conditional-confirmation flag are writable. Turning a subscription on that
+ * requires double opt-in makes it Pending and asks for a confirmation email, unless it is
+ * conditionally confirmed (then it is Confirmed at once, no email). Turning it off resets
+ * double opt-in to NotConfirmed.
+ */
+export function changeSubscription(
+  previous: Subscription | undefined,
+  change: SubscriptionChange,
+  now: Date,
+  requiresDoubleOptIn: boolean,
+): { after: Subscription; confirmationRequested: boolean } {
+  const base = previous ?? fresh(change, now);
+  const isSubscribed = change.isSubscribed ?? base.isSubscribed;
+  const turnedOn = isSubscribed && (previous === undefined || !previous.isSubscribed);
+  const turnedOff = !isSubscribed && previous?.isSubscribed === true;
+  const conditionallyConfirmed = change.doubleOptIn?.conditionallyConfirmed ?? base.doubleOptIn.conditionallyConfirmed;
+  const doubleOptIn: DoubleOptIn = { ...base.doubleOptIn, conditionallyConfirmed };
+  let confirmationRequested = false;
+  if (turnedOn && requiresDoubleOptIn) {
+    if (conditionallyConfirmed) Object.assign(doubleOptIn, { status: 'Confirmed', confirmedAt: now });
+    else {
+      Object.assign(doubleOptIn, { status: 'Pending', emailSentAt: now, confirmedAt: null });
+      confirmationRequested = true;
+    }
+  }
+  if (turnedOff) doubleOptIn.status = 'NotConfirmed';
+  return {
+    after: {
+      ...base,
+      isSubscribed,
+      tags: change.tags ?? base.tags,
+      lastUpdatedStateAt: turnedOn || turnedOff ? now : base.lastUpdatedStateAt,
+      doubleOptIn,
+    },
+    confirmationRequested,
+  };
+}
+
+/**
  * Unsubscribing turns the subscription off and resets double opt-in to NotConfirmed
  * (Gigya §6: NotConfirmed covers "unsubscribed"). The state time moves only on a real change.
  */

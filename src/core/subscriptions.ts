@@ -2,7 +2,7 @@ import { type CoreDeps, recordEvent } from './deps.js';
 import { DomainError, required } from './errors.js';
 import { normalizeEmail } from './identifiers.js';
 import type { Repos } from './ports.js';
-import { importSubscription, type SubscriptionChange, subscriptionChanged, unsubscribe } from './subscription-rules.js';
+import { changeSubscription, importSubscription, type SubscriptionChange, subscriptionChanged, unsubscribe } from './subscription-rules.js';
 import type { Account, AccountUid, CallContext, Channel, Subscription } from './types.js';
 
 async function recordSubscriptionChange(
@@ -52,6 +52,42 @@ export async function writeImportedSubscriptions(
     const before = existing.find((s) => s.subscriptionId === change.subscriptionId && s.channel === change.channel);
     const after = importSubscription(before, change, now);
     if (subscriptionChanged(before, after)) await recordSubscriptionChange(tx, deps, ctx, uid, before, after, isImport, now);
+  }
+}
+
+/**
+ * Writes subscription changes asked for by the account holder's side (see changeSubscription),
+ * inside the caller's transaction; a change to Pending also writes the confirmation request.
+ */
+export async function writeSubscriptionChanges(
+  tx: Repos,
+  deps: CoreDeps,
+  ctx: CallContext,
+  account: Account,
+  changes: SubscriptionChange[],
+  now: Date,
+  requiresDoubleOptIn: (subscriptionId: string) => boolean,
+): Promise<void> {
+  if (changes.length === 0) return;
+  const existing = await tx.subscriptions.listForAccount(ctx.tenantId, account.uid);
+  for (const change of changes) {
+    const before = existing.find((s) => s.subscriptionId === change.subscriptionId && s.channel === change.channel);
+    const { after, confirmationRequested } = changeSubscription(before, change, now, requiresDoubleOptIn(change.subscriptionId));
+    if (!subscriptionChanged(before, after)) continue;
+    await recordSubscriptionChange(tx, deps, ctx, account.uid, before, after, false, now);
+    if (confirmationRequested) {
+      await recordEvent(
+        tx,
+        deps,
+        ctx,
+        {
+          type: 'subscription.confirmation_requested',
+          accountUid: account.uid,
+          payload: { subscriptionId: after.subscriptionId, channel: after.channel, email: account.email },
+        },
+        now,
+      );
+    }
   }
 }
 

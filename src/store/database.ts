@@ -145,4 +145,20 @@ export interface Database {
   consent_history: ConsentHistoryTable;
   channel_statuses: ChannelStatusesTable;
   outbox_events: OutboxEventsTable;
+  gigya_nonces: GigyaNoncesTable;
+  gigya_rate_windows: GigyaRateWindowsTable;
+}
+
+export interface GigyaNoncesTable {
+  tenant_id: string;
+  scope: string;
+  nonce: string;
+  expires_at: Timestamp;
+}
+
+export interface GigyaRateWindowsTable {
+  tenant_id: string;
+  bucket: string;
+  window_start: Timestamp;
+  hits: ColumnType<number, number, number>;
 }

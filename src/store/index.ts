@@ -10,6 +10,7 @@ import { migrations } from './migrations/index.js';
 import { createBufferedOutbox, createOutboxRepo } from './outbox.js';
 import { translateDriverError, translatingErrors } from './pg-errors.js';
 import { PGliteDialect } from './pglite-dialect.js';
+import { createRequestGuardRepo } from './request-guards.js';
 import { createChannelRepo, createConsentRepo, createSubscriptionRepo } from './subscriptions.js';
 import { createSiteRepo, createTenantRepo } from './tenants.js';
 
@@ -42,6 +43,7 @@ function createRepos(db: Kysely<Database>): Repos {
     consents: translatingErrors(createConsentRepo(db)),
     channels: translatingErrors(createChannelRepo(db)),
     outbox: translatingErrors(createOutboxRepo(db)),
+    requestGuards: translatingErrors(createRequestGuardRepo(db)),
   };
 }
 

@@ -32,6 +32,10 @@ describe('loadConfig', () => {
     [{ ROSTER_TRUSTED_PROXIES: '10.0.0.0/33' }, 'ROSTER_TRUSTED_PROXIES'],
     [{ ROSTER_LOG_LEVEL: 'loud' }, 'ROSTER_LOG_LEVEL'],
     [{ ROSTER_DEMO: 'maybe' }, 'ROSTER_DEMO'],
+    [{ ROSTER_GIGYA_DATA_CENTERS: 'us1.gigya.com, not a domain' }, 'ROSTER_GIGYA_DATA_CENTERS'],
+    [{ ROSTER_GIGYA_RATE_LIMIT_SERVER: '0' }, 'ROSTER_GIGYA_RATE_LIMIT_SERVER'],
+    [{ ROSTER_GIGYA_RATE_LIMIT_CLIENT: 'many' }, 'ROSTER_GIGYA_RATE_LIMIT_CLIENT'],
+    [{ ROSTER_GIGYA_RATE_WINDOW_SECONDS: '0' }, 'ROSTER_GIGYA_RATE_WINDOW_SECONDS'],
   ];
   for (const [env, variable] of bad) {
     it(`rejects ${JSON.stringify(env)} naming ${variable} and what it expected`, () => {
@@ -47,6 +51,18 @@ describe('loadConfig', () => {
       () => loadConfig({ ROSTER_MASTER_KEY: 'hunter2-secret' }),
       (error: Error) => !error.message.includes('hunter2'),
     );
+  });
+
+  it('reads the Gigya data centers and rate limits, with defaults', () => {
+    assert.deepEqual(loadConfig({}).gigya, { dataCenters: ['us1.gigya.com'], serverRateLimit: 6000, clientRateLimit: 600, rateWindowSeconds: 60 });
+    const config = loadConfig({
+      ROSTER_GIGYA_DATA_CENTERS: 'US1.gigya.com, eu1.gigya.com',
+      ROSTER_GIGYA_RATE_LIMIT_SERVER: '10',
+      ROSTER_GIGYA_RATE_WINDOW_SECONDS: '1',
+    });
+    assert.deepEqual(config.gigya.dataCenters, ['us1.gigya.com', 'eu1.gigya.com']);
+    assert.equal(config.gigya.serverRateLimit, 10);
+    assert.equal(config.gigya.rateWindowSeconds, 1);
   });
 
   it('accepts trusted proxies as IPs and CIDRs', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { importSubscription, subscriptionChanged, unsubscribe } from '../../src/core/subscription-rules.js';
+import { changeSubscription, importSubscription, subscriptionChanged, unsubscribe } from '../../src/core/subscription-rules.js';
 
 const t0 = new Date('2024-01-01T00:00:00.000Z');
 const t1 = new Date('2024-06-01T00:00:00.000Z');
@@ -65,5 +65,37 @@ describe('unsubscribe', () => {
     const once = unsubscribe(subscribed, undefined, now);
     const twice = unsubscribe(once, undefined, new Date(now.getTime() + 1000));
     assert.ok(!subscriptionChanged(once, twice));
+  });
+});
+
+describe('changeSubscription', () => {
+  const on = { subscriptionId: 'news', channel: 'email' as const, isSubscribed: true };
+
+  it('turning on with double opt-in: Pending, email sent now, confirmation requested', () => {
+    const { after, confirmationRequested } = changeSubscription(undefined, on, now, true);
+    assert.equal(after.isSubscribed, true);
+    assert.equal(after.doubleOptIn.status, 'Pending');
+    assert.equal(after.doubleOptIn.emailSentAt?.getTime(), now.getTime());
+    assert.equal(after.lastUpdatedStateAt.getTime(), now.getTime());
+    assert.equal(confirmationRequested, true);
+  });
+
+  it('turning on without double opt-in, or conditionally confirmed, asks for nothing', () => {
+    assert.equal(changeSubscription(undefined, on, now, false).after.doubleOptIn.status, 'NotConfirmed');
+    const conditional = changeSubscription(undefined, { ...on, doubleOptIn: { conditionallyConfirmed: true } }, now, true);
+    assert.equal(conditional.after.doubleOptIn.status, 'Confirmed');
+    assert.equal(conditional.after.doubleOptIn.confirmedAt?.getTime(), now.getTime());
+    assert.equal(conditional.confirmationRequested, false);
+  });
+
+  it('staying on changes neither state time nor double opt-in; turning off resets to NotConfirmed', () => {
+    const pending = changeSubscription(undefined, on, t0, true).after;
+    const again = changeSubscription(pending, { ...on, tags: ['x'] }, now, true);
+    assert.equal(again.confirmationRequested, false);
+    assert.equal(again.after.lastUpdatedStateAt.getTime(), t0.getTime());
+    assert.deepEqual(again.after.tags, ['x']);
+    const off = changeSubscription(pending, { ...on, isSubscribed: false }, now, true).after;
+    assert.equal(off.doubleOptIn.status, 'NotConfirmed');
+    assert.equal(off.lastUpdatedStateAt.getTime(), now.getTime());
   });
 });
