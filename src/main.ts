@@ -26,6 +26,7 @@ export async function runServer(config: Readonly<Config>): Promise<{ app: Fastif
       }, config.shutdownTimeoutMs);
       timer.unref();
       await app.close();
+      await runtime.core.requestGuards.flush(); // rate counts gathered since the last flush
       await runtime.close();
       clearTimeout(timer);
     })();

@@ -1,5 +1,6 @@
 import type { CoreDeps } from './deps.js';
 import { DomainError, required } from './errors.js';
+import { CONFIG_CACHE_TTL_MS, createTtlCache } from './ttl-cache.js';
 import type { ApplicationKey, KeyId, TenantId } from './types.js';
 
 export interface KeySpec {
@@ -26,6 +27,8 @@ export function keyAllows(key: ApplicationKey, method: string): boolean {
 
 export function createKeys(deps: CoreDeps) {
   const { store, clock, ids, secretBox } = deps;
+  // Every authenticated request looks its key up: a short cache keeps that off the database.
+  const active = createTtlCache<KeyWithSecret>(clock, CONFIG_CACHE_TTL_MS);
 
   function validate(spec: KeySpec): void {
     if (spec.secret !== undefined && (!BASE64.test(spec.secret) || spec.secret.length % 4 !== 0)) {
@@ -51,6 +54,7 @@ export function createKeys(deps: CoreDeps) {
         revokedAt: null,
       };
       await store.keys.insert(key, secretBox.seal(secret, SECRET_AAD(tenantId, key.id)));
+      active.clear();
       return { key, secret };
     },
 
@@ -66,21 +70,29 @@ export function createKeys(deps: CoreDeps) {
       if (spec.publicKey !== undefined) patch.publicKey = spec.publicKey;
       if (spec.secret !== undefined) patch.secretEnc = secretBox.seal(spec.secret, SECRET_AAD(tenantId, stored.key.id));
       await store.keys.update(tenantId, stored.key.id, patch);
+      active.clear();
       const updated = required(await store.keys.findByUserKey(spec.userKey), 'key.not_found', 'Key vanished');
       return { key: updated.key, created: false };
     },
 
-    /** The active key for a userKey with its secret in clear (HMAC checks need it), or undefined. */
-    async findActive(userKey: string): Promise<KeyWithSecret | undefined> {
-      const stored = await store.keys.findByUserKey(userKey);
-      if (!stored || stored.key.revokedAt) return undefined;
-      return { key: stored.key, secret: secretBox.open(stored.secretEnc, SECRET_AAD(stored.key.tenantId, stored.key.id)) };
+    /**
+     * The active key for a userKey with its secret in clear (HMAC checks need it), or undefined.
+     * A key revoked by another process stops working here within CONFIG_CACHE_TTL_MS.
+     */
+    findActive(userKey: string): Promise<KeyWithSecret | undefined> {
+      return active.get(userKey, async () => {
+        const stored = await store.keys.findByUserKey(userKey);
+        if (!stored || stored.key.revokedAt) return undefined;
+        return { key: stored.key, secret: secretBox.open(stored.secretEnc, SECRET_AAD(stored.key.tenantId, stored.key.id)) };
+      });
     },
 
     list: (tenantId: TenantId) => store.keys.list(tenantId),
 
     async revoke(tenantId: TenantId, userKey: string): Promise<void> {
-      if (!(await store.keys.revoke(tenantId, userKey, clock.now()))) throw new DomainError('key.not_found', `No active key ${userKey} in this tenant`);
+      const revoked = await store.keys.revoke(tenantId, userKey, clock.now());
+      active.clear();
+      if (!revoked) throw new DomainError('key.not_found', `No active key ${userKey} in this tenant`);
     },
   };
 }

@@ -184,8 +184,8 @@ export interface OutboxRepo {
 export interface RequestGuardRepo {
   /** Records `nonce` for `scope` until `expiresAt`; false when it is already held and not expired. */
   claimNonce(tenantId: TenantId, scope: string, nonce: string, expiresAt: Date, now: Date): Promise<boolean>;
-  /** Counts one hit in the fixed window starting at `windowStart`; returns the window's hits so far. */
-  countHit(tenantId: TenantId, bucket: string, windowStart: Date): Promise<number>;
+  /** Adds `hits` to the bucket's window and returns the window's total. */
+  countHit(tenantId: TenantId, bucket: string, windowStart: Date, hits: number): Promise<number>;
   /** Drops expired nonces and windows older than `before` for the tenant. */
   prune(tenantId: TenantId, before: Date): Promise<void>;
 }

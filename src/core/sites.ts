@@ -1,6 +1,7 @@
 import type { CoreDeps } from './deps.js';
 import { DomainError, required } from './errors.js';
-import type { SitePatch } from './ports.js';
+import type { NewSite, SitePatch } from './ports.js';
+import { CONFIG_CACHE_TTL_MS, createTtlCache } from './ttl-cache.js';
 import type { JsonObject, Site, SiteId, TenantId } from './types.js';
 
 export interface SiteSpec {
@@ -18,6 +19,21 @@ const SECRET_AAD = (tenantId: TenantId, siteId: SiteId) => `site-secret:${tenant
 
 export function createSites(deps: CoreDeps) {
   const { store, clock, ids, secretBox } = deps;
+  // Facades find the site by its wire credential on every request: a short cache keeps that off
+  // the database; this process's own writes clear it, other processes' show within the TTL.
+  const byCredential = createTtlCache<Site>(clock, CONFIG_CACHE_TTL_MS);
+  const write = {
+    async insert(site: NewSite): Promise<Site> {
+      const inserted = await store.sites.insert(site);
+      byCredential.clear();
+      return inserted;
+    },
+    async update(tenantId: TenantId, siteId: SiteId, patch: SitePatch): Promise<Site | undefined> {
+      const updated = await store.sites.update(tenantId, siteId, patch);
+      byCredential.clear();
+      return updated;
+    },
+  };
 
   async function assertCredentialsFree(spec: SiteSpec, self?: Site): Promise<void> {
     const taken = async (found: Promise<Site | undefined>, what: string) => {
@@ -39,7 +55,7 @@ export function createSites(deps: CoreDeps) {
       await assertCredentialsFree(spec);
       if (await store.sites.findByName(tenantId, spec.name)) throw new DomainError('site.credential_taken', `Site ${spec.name} already exists in this tenant`);
       const id = ids.uuid() as SiteId;
-      return store.sites.insert({
+      return write.insert({
         tenantId,
         id,
         name: spec.name,
@@ -63,7 +79,7 @@ export function createSites(deps: CoreDeps) {
       if (spec.boostcomSlug !== undefined) patch.boostcomSlug = spec.boostcomSlug;
       if (spec.naviga !== undefined) patch.naviga = spec.naviga;
       if (spec.settings !== undefined) patch.settings = { ...existing.settings, ...spec.settings };
-      const site = required(await store.sites.update(tenantId, existing.id, patch), 'site.not_found', `Site ${spec.name} not found`);
+      const site = required(await write.update(tenantId, existing.id, patch), 'site.not_found', `Site ${spec.name} not found`);
       return { site, created: false };
     },
 
@@ -71,7 +87,7 @@ export function createSites(deps: CoreDeps) {
     async setSettings(tenantId: TenantId, siteId: SiteId, key: string, value: JsonObject): Promise<Site> {
       const site = required(await store.sites.findById(tenantId, siteId), 'site.not_found', 'Site not found');
       return required(
-        await store.sites.update(tenantId, siteId, { settings: { ...site.settings, [key]: value }, updatedAt: clock.now() }),
+        await write.update(tenantId, siteId, { settings: { ...site.settings, [key]: value }, updatedAt: clock.now() }),
         'site.not_found',
         'Site not found',
       );
@@ -88,9 +104,10 @@ export function createSites(deps: CoreDeps) {
       return sealed === undefined ? undefined : secretBox.open(sealed, SECRET_AAD(site.tenantId, site.id));
     },
 
-    findByGigyaApiKey: (apiKey: string) => store.sites.findByGigyaApiKey(apiKey),
-    findByBoostcomSlug: (slug: string) => store.sites.findByBoostcomSlug(slug),
-    findByNavigaCodes: (client: string, paper: string, group: string) => store.sites.findByNavigaCodes(client, paper, group),
+    findByGigyaApiKey: (apiKey: string) => byCredential.get(`gigya:${apiKey}`, () => store.sites.findByGigyaApiKey(apiKey)),
+    findByBoostcomSlug: (slug: string) => byCredential.get(`boostcom:${slug}`, () => store.sites.findByBoostcomSlug(slug)),
+    findByNavigaCodes: (client: string, paper: string, group: string) =>
+      byCredential.get(`naviga:${JSON.stringify([client, paper, group])}`, () => store.sites.findByNavigaCodes(client, paper, group)),
     list: (tenantId: TenantId) => store.sites.list(tenantId),
   };
 }

@@ -15,11 +15,11 @@ export function createRequestGuardRepo(db: Kysely<Database>): RequestGuardRepo {
         .executeTakeFirst();
       return row !== undefined;
     },
-    async countHit(tenantId, bucket, windowStart) {
+    async countHit(tenantId, bucket, windowStart, hits) {
       const row = await db
         .insertInto('gigya_rate_windows')
-        .values({ tenant_id: tenantId, bucket, window_start: windowStart, hits: 1 })
-        .onConflict((oc) => oc.columns(['tenant_id', 'bucket', 'window_start']).doUpdateSet({ hits: sql<number>`gigya_rate_windows.hits + 1` }))
+        .values({ tenant_id: tenantId, bucket, window_start: windowStart, hits })
+        .onConflict((oc) => oc.columns(['tenant_id', 'bucket', 'window_start']).doUpdateSet({ hits: sql<number>`gigya_rate_windows.hits + excluded.hits` }))
         .returning('hits')
         .executeTakeFirstOrThrow();
       return Number(row.hits);
