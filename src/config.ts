@@ -49,7 +49,7 @@ export const CONFIG_VARIABLES = {
   ROSTER_DEMO: ['true', 'create and print demo credentials on the first start against an empty store'],
   ROSTER_SHUTDOWN_TIMEOUT_MS: ['10000', 'how long SIGTERM waits for in-flight requests'],
   ROSTER_GIGYA_DATA_CENTERS: ['us1.gigya.com', 'comma-separated Gigya data-center domains signatures may name'],
-  ROSTER_GIGYA_RATE_LIMIT_SERVER: ['6000', 'Gigya calls per window per application key (secret, signature or JWT)'],
+  ROSTER_GIGYA_RATE_LIMIT_SERVER: ['600000', 'Gigya calls per window per application key (secret, signature or JWT)'],
   ROSTER_GIGYA_RATE_LIMIT_CLIENT: ['600', 'Gigya anonymous client-side calls per window per site'],
   ROSTER_GIGYA_RATE_WINDOW_SECONDS: ['60', 'length of the Gigya rate-limit window'],
 } as const;
@@ -159,7 +159,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     shutdownTimeoutMs: integer(env, 'ROSTER_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     gigya: Object.freeze({
       dataCenters,
-      serverRateLimit: integer(env, 'ROSTER_GIGYA_RATE_LIMIT_SERVER', 6000, 1, 100_000_000),
+      serverRateLimit: integer(env, 'ROSTER_GIGYA_RATE_LIMIT_SERVER', 600_000, 1, 100_000_000),
       clientRateLimit: integer(env, 'ROSTER_GIGYA_RATE_LIMIT_CLIENT', 600, 1, 100_000_000),
       rateWindowSeconds: integer(env, 'ROSTER_GIGYA_RATE_WINDOW_SECONDS', 60, 1, 86_400),
     }),

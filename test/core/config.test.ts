@@ -54,7 +54,7 @@ describe('loadConfig', () => {
   });
 
   it('reads the Gigya data centers and rate limits, with defaults', () => {
-    assert.deepEqual(loadConfig({}).gigya, { dataCenters: ['us1.gigya.com'], serverRateLimit: 6000, clientRateLimit: 600, rateWindowSeconds: 60 });
+    assert.deepEqual(loadConfig({}).gigya, { dataCenters: ['us1.gigya.com'], serverRateLimit: 600_000, clientRateLimit: 600, rateWindowSeconds: 60 });
     const config = loadConfig({
       ROSTER_GIGYA_DATA_CENTERS: 'US1.gigya.com, eu1.gigya.com',
       ROSTER_GIGYA_RATE_LIMIT_SERVER: '10',
