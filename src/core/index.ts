@@ -1,4 +1,5 @@
 import { createAccounts } from './accounts.js';
+import { createBulkImport } from './bulk-import.js';
 import { createChannels } from './channels.js';
 import { createConsents } from './consents.js';
 import type { CoreDeps } from './deps.js';
@@ -17,6 +18,7 @@ export function createCore(deps: CoreDeps) {
     subscriptions: createSubscriptions(deps),
     consents: createConsents(deps),
     channels: createChannels(deps),
+    bulkImport: createBulkImport(deps),
   };
 }
 

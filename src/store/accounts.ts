@@ -5,7 +5,7 @@ import type { AccountsTable, Database } from './database.js';
 
 type AccountRow = Selectable<AccountsTable> & { identifiers: Array<{ kind: string; value: string; is_primary: boolean }> | null };
 
-function toAccount(row: AccountRow): Account {
+export function toAccount(row: AccountRow): Account {
   const identifiers = row.identifiers ?? [];
   const primary = (kind: string) => identifiers.find((i) => i.kind === kind && i.is_primary)?.value ?? identifiers.find((i) => i.kind === kind)?.value ?? null;
   return {
@@ -34,24 +34,27 @@ function toAccount(row: AccountRow): Account {
   };
 }
 
+/** An account row with its identifiers folded in: one round trip per read. */
+export function selectAccountRows(db: Kysely<Database>) {
+  return db
+    .selectFrom('accounts as a')
+    .selectAll('a')
+    .select((eb) =>
+      eb
+        .selectFrom('identifiers as i')
+        .select(
+          sql<AccountRow['identifiers']>`json_agg(json_build_object('kind', i.kind, 'value', i.value, 'is_primary', i.is_primary) ORDER BY i.created_at)`.as(
+            'agg',
+          ),
+        )
+        .whereRef('i.tenant_id', '=', 'a.tenant_id')
+        .whereRef('i.account_uid', '=', 'a.uid')
+        .as('identifiers'),
+    );
+}
+
 export function createAccountRepo(db: Kysely<Database>): AccountRepo {
-  /** An account row with its identifiers folded in: one round trip per read. */
-  const selectAccounts = () =>
-    db
-      .selectFrom('accounts as a')
-      .selectAll('a')
-      .select((eb) =>
-        eb
-          .selectFrom('identifiers as i')
-          .select(
-            sql<AccountRow['identifiers']>`json_agg(json_build_object('kind', i.kind, 'value', i.value, 'is_primary', i.is_primary) ORDER BY i.created_at)`.as(
-              'agg',
-            ),
-          )
-          .whereRef('i.tenant_id', '=', 'a.tenant_id')
-          .whereRef('i.account_uid', '=', 'a.uid')
-          .as('identifiers'),
-      );
+  const selectAccounts = () => selectAccountRows(db);
 
   const reload = async (tenantId: TenantId, uid: AccountUid) => {
     const row = await selectAccounts().where('a.tenant_id', '=', tenantId).where('a.uid', '=', uid).executeTakeFirst();

@@ -4,7 +4,9 @@ import { Kysely, type MigrationResultSet, Migrator, PostgresDialect } from 'kyse
 import pg from 'pg';
 import type { Repos, Store } from '../core/ports.js';
 import { createAccountRepo, createIdentifierRepo } from './accounts.js';
+import { createBulkRepo } from './bulk.js';
 import type { Database } from './database.js';
+import { createImportJobRepo } from './import-jobs.js';
 import { createKeyRepo } from './keys.js';
 import { migrations } from './migrations/index.js';
 import { createOutboxRepo } from './outbox.js';
@@ -42,6 +44,8 @@ function createRepos(db: Kysely<Database>): Repos {
     consents: translatingErrors(createConsentRepo(db)),
     channels: translatingErrors(createChannelRepo(db)),
     outbox: translatingErrors(createOutboxRepo(db)),
+    bulk: translatingErrors(createBulkRepo(db)),
+    importJobs: translatingErrors(createImportJobRepo(db)),
   };
 }
 
