@@ -17,8 +17,8 @@ function groupByUid<T>(rows: Array<{ account_uid: string }>, map: (row: never) =
   const grouped = new Map<AccountUid, T[]>();
   for (const row of rows) {
     const uid = row.account_uid as AccountUid;
-    let list = grouped.get(uid);
-    if (!list) grouped.set(uid, (list = []));
+    const list = grouped.get(uid) ?? [];
+    if (list.length === 0) grouped.set(uid, list);
     list.push(map(row as never));
   }
   return grouped;
