@@ -10,8 +10,8 @@
  * the database BENCH_DB (default roster_bench_bulk), which is dropped and created fresh.
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
 import { once } from 'node:events';
+import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { createInterface } from 'node:readline';
 import { Transform } from 'node:stream';

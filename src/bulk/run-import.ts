@@ -31,6 +31,8 @@ export interface ImportRunOptions {
   onProgress?: (progress: ImportProgress) => void;
   /** Dry runs report bad rows here (a real run keeps them with the job). */
   onBadRow?: (error: ImportRowError) => void;
+  /** Batches applied concurrently (each on its own connection on PostgreSQL); 1 = one after another. */
+  inFlight?: number;
   /** Called with the job once it is started or resumed (before the first batch). */
   onJob?: (job: ImportJob, resumed: boolean) => void;
 }
@@ -101,23 +103,27 @@ export async function runImport(options: ImportRunOptions): Promise<ImportSummar
   options.onJob?.(job, resumed);
   let committed = job.linesCommitted;
   progress.linesCommitted = committed;
-  let pending: Promise<void> | null = null;
+  // Up to `inFlight` batches at once: the next batch claims, reads and writes while the previous
+  // one commits; applyBatch makes them commit in file order (the job row is locked last).
+  const inFlight = options.inFlight ?? 2;
+  const pendingBatches: Array<Promise<void>> = [];
 
   const account = (outcome: BatchOutcome) => {
     progress.rowsDone += outcome.rowsRead;
     progress.rowsFailed += outcome.rowsFailed;
     progress.accountsCreated += outcome.accountsCreated;
     progress.accountsUpdated += outcome.accountsUpdated;
-    progress.linesCommitted = outcome.linesCommitted;
+    progress.linesCommitted = Math.max(progress.linesCommitted, outcome.linesCommitted);
     options.onProgress?.(progress);
   };
   const flush = async (batch: ImportRow[], lastLine: number) => {
-    if (pending) await pending;
+    while (pendingBatches.length >= inFlight) await pendingBatches.shift();
     const expected = committed;
     committed = lastLine;
-    pending = core.bulkImport.applyBatch(ctx, job.id, expected, batch, lastLine).then(account);
-    // Marked handled here; the error surfaces where pending is awaited.
+    const pending = core.bulkImport.applyBatch(ctx, job.id, expected, batch, lastLine).then(account);
+    // Marked handled here; the error surfaces where the batch is awaited.
     pending.catch(() => {});
+    pendingBatches.push(pending);
   };
 
   try {
@@ -136,12 +142,12 @@ export async function runImport(options: ImportRunOptions): Promise<ImportSummar
       }
     }
     if (batch.length > 0) await flush(batch, lastLine);
-    if (pending) await pending;
+    while (pendingBatches.length > 0) await pendingBatches.shift();
   } catch (error) {
     // A file that cannot be read as a whole fails the job; anything else (a lost database)
     // leaves it running, so the same command resumes it.
     if (error instanceof CsvHeaderError) await core.bulkImport.finish(ctx.tenantId, job.id, 'failed', error.message);
-    if (pending) await (pending as Promise<void>).catch(() => {});
+    await Promise.allSettled(pendingBatches);
     throw error;
   } finally {
     options.input.destroy();

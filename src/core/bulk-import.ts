@@ -241,15 +241,11 @@ export function createBulkImport(deps: CoreDeps) {
     /**
      * Applies the rows of one batch and moves the job to `lastLine`, all in one transaction:
      * a crash leaves either the whole batch with its progress or neither. `expectedLinesCommitted`
-     * is where this process believes the job stands; if another process moved it, nothing is applied.
+     * is where the job must stand when this batch commits (the previous batch's last line); if it
+     * does not (another process moved it, or the previous batch failed), nothing is applied.
      */
     async applyBatch(ctx: CallContext, jobId: string, expectedLinesCommitted: number, rows: ImportRow[], lastLine: number): Promise<BatchOutcome> {
       return store.transaction(async (tx) => {
-        const progress = required(await tx.importJobs.lockProgress(ctx.tenantId, jobId), 'import.job_not_found', `No import job ${jobId}`);
-        if (progress.status !== 'running') throw new DomainError('import.job_not_found', `Import job ${jobId} is ${progress.status}`);
-        if (progress.linesCommitted !== expectedLinesCommitted) {
-          throw new DomainError('import.job_running', `Import job ${jobId} was advanced by another process (line ${progress.linesCommitted})`);
-        }
         const now = clock.now();
         const errors: ImportRowError[] = [];
         const valid: Array<{ line: number; email: string; input: LiteAccountInput }> = [];
@@ -278,6 +274,14 @@ export function createBulkImport(deps: CoreDeps) {
         await tx.bulk.write(ctx.tenantId, plan.writes);
         errors.push(...plan.errors);
         errors.sort((a, b) => a.line - b.line);
+        // The job row is locked last: a batch read ahead does all its work while the one before it
+        // commits, then waits here, so batches still commit in file order. If the previous batch
+        // failed, the committed line is not the expected one and this batch rolls back too.
+        const progress = required(await tx.importJobs.lockProgress(ctx.tenantId, jobId), 'import.job_not_found', `No import job ${jobId}`);
+        if (progress.status !== 'running') throw new DomainError('import.job_not_found', `Import job ${jobId} is ${progress.status}`);
+        if (progress.linesCommitted !== expectedLinesCommitted) {
+          throw new DomainError('import.job_running', `Import job ${jobId} is at line ${progress.linesCommitted}, not ${expectedLinesCommitted}`);
+        }
         await tx.importJobs.appendErrors(ctx.tenantId, jobId, errors);
         const outcome = {
           linesCommitted: lastLine,
