@@ -93,6 +93,7 @@ async function roster(store: OpenedStore, path: string) {
   const tenant = await core.tenants.create({ name: `bench-${Date.now()}` });
   const site = await core.sites.create(tenant.id, { name: 'web' });
   const { size, fingerprint } = await fingerprintFile(path);
+  const before = process.memoryUsage();
   const rss = rssSampler();
   const started = performance.now();
   const summary = await runImport({
@@ -104,6 +105,9 @@ async function roster(store: OpenedStore, path: string) {
   });
   const seconds = (performance.now() - started) / 1000;
   const peak = rss.stop();
+  const after = process.memoryUsage();
+  const mb = (n: number) => Math.round(n / 1024 / 1024);
+  console.log(`  memory: RSS ${mb(before.rss)} MB before the import, ${mb(after.rss)} MB after (heap used ${mb(before.heapUsed)} → ${mb(after.heapUsed)} MB)`);
   const subscriptions = await store.db
     .selectFrom('subscriptions')
     .select((eb) => eb.fn.countAll<string>().as('n'))

@@ -107,6 +107,9 @@ export async function runImport(options: ImportRunOptions): Promise<ImportSummar
   // one commits; applyBatch makes them commit in file order (the job row is locked last).
   const inFlight = options.inFlight ?? 2;
   const pendingBatches: Array<Promise<void>> = [];
+  // The previous batch's milestones (never rejecting), for the next batch to keep behind.
+  let previousLocked: Promise<void> = Promise.resolve();
+  let previousSettled: Promise<void> = Promise.resolve();
 
   const account = (outcome: BatchOutcome) => {
     progress.rowsDone += outcome.rowsRead;
@@ -120,9 +123,20 @@ export async function runImport(options: ImportRunOptions): Promise<ImportSummar
     while (pendingBatches.length >= inFlight) await pendingBatches.shift();
     const expected = committed;
     committed = lastLine;
-    const pending = core.bulkImport.applyBatch(ctx, job.id, expected, batch, lastLine).then(account);
-    // Marked handled here; the error surfaces where the batch is awaited.
-    pending.catch(() => {});
+    let locked = () => {};
+    const lockedNow = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    const pending = core.bulkImport
+      .applyBatch(ctx, job.id, expected, batch, lastLine, { claimAfter: previousLocked, onLocked: locked, commitAfter: previousSettled })
+      .then(account)
+      .finally(locked);
+    const settled = pending.then(
+      () => {},
+      () => {},
+    );
+    previousLocked = lockedNow;
+    previousSettled = settled;
     pendingBatches.push(pending);
   };
 

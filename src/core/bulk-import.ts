@@ -19,6 +19,13 @@ export interface ImportSource {
   format: ImportFormat;
 }
 
+/** How a batch read ahead keeps behind the batch before it (see applyBatch). Neither promise may reject. */
+export interface BatchOrder {
+  claimAfter?: Promise<void>;
+  onLocked?: () => void;
+  commitAfter?: Promise<void>;
+}
+
 export interface BatchOutcome {
   linesCommitted: number;
   rowsRead: number;
@@ -244,7 +251,14 @@ export function createBulkImport(deps: CoreDeps) {
      * is where the job must stand when this batch commits (the previous batch's last line); if it
      * does not (another process moved it, or the previous batch failed), nothing is applied.
      */
-    async applyBatch(ctx: CallContext, jobId: string, expectedLinesCommitted: number, rows: ImportRow[], lastLine: number): Promise<BatchOutcome> {
+    async applyBatch(
+      ctx: CallContext,
+      jobId: string,
+      expectedLinesCommitted: number,
+      rows: ImportRow[],
+      lastLine: number,
+      order: BatchOrder = {},
+    ): Promise<BatchOutcome> {
       return store.transaction(async (tx) => {
         const now = clock.now();
         const errors: ImportRowError[] = [];
@@ -261,6 +275,9 @@ export function createBulkImport(deps: CoreDeps) {
             errors.push({ line: row.line, email: typeof row.input.email === 'string' ? row.input.email : null, reason: error.message });
           }
         }
+        // A batch read ahead claims only once the batch before it holds all its row locks: the
+        // earlier batch then never waits for the later one, so the two cannot deadlock.
+        if (order.claimAfter) await order.claimAfter;
         const candidates = new Map<string, AccountUid>();
         for (const { email } of valid) if (!candidates.has(email)) candidates.set(email, ids.uid());
         const owners = await tx.bulk.claimEmails(
@@ -270,13 +287,15 @@ export function createBulkImport(deps: CoreDeps) {
         );
         const existing = [...new Set([...owners].filter(([email, uid]) => candidates.get(email) !== uid).map(([, uid]) => uid))];
         const base = await tx.bulk.lockForMerge(ctx.tenantId, existing);
+        order.onLocked?.();
         const plan = planBatch(deps, ctx, valid, owners, candidates, base, now);
         await tx.bulk.write(ctx.tenantId, plan.writes);
         errors.push(...plan.errors);
         errors.sort((a, b) => a.line - b.line);
-        // The job row is locked last: a batch read ahead does all its work while the one before it
-        // commits, then waits here, so batches still commit in file order. If the previous batch
-        // failed, the committed line is not the expected one and this batch rolls back too.
+        // The job row is locked last, after the batch before has committed: batches commit in
+        // file order. If the previous batch failed, the committed line is not the expected one
+        // and this batch rolls back too.
+        if (order.commitAfter) await order.commitAfter;
         const progress = required(await tx.importJobs.lockProgress(ctx.tenantId, jobId), 'import.job_not_found', `No import job ${jobId}`);
         if (progress.status !== 'running') throw new DomainError('import.job_not_found', `Import job ${jobId} is ${progress.status}`);
         if (progress.linesCommitted !== expectedLinesCommitted) {

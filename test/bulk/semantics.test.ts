@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { parseLiteAccountRow } from '../../src/bulk/lite-account-row.js';
+import { runImport } from '../../src/bulk/run-import.js';
 import type { LiteAccountInput } from '../../src/core/accounts.js';
 import type { ImportRow } from '../../src/core/bulk-import.js';
 import { type Core, createCore } from '../../src/core/index.js';
@@ -169,6 +171,36 @@ for (const engine of engines()) {
       const finished = await core.bulkImport.finish(ctx.tenantId, job.id, 'done');
       assert.equal(finished.rowsRead, 8);
       assert.equal(finished.accountsCreated, 1);
+    });
+
+    it('gives one account per email when API imports race a bulk import, and keeps file order with two batches in flight', async () => {
+      const { ctx } = await newTenant(core, 'race');
+      const n = 400;
+      // Each email appears in two neighbouring batches (batch size 50), so batches in flight overlap.
+      const lines: string[] = [];
+      for (let i = 0; i < n; i++) {
+        lines.push(JSON.stringify({ email: `r${i}@example.com`, data: { step: 1 } }));
+        lines.push(JSON.stringify({ email: `r${Math.max(i - 10, 0)}@example.com`, data: { step: 2, last: i } }));
+      }
+      const racing = Promise.all(
+        Array.from({ length: 40 }, (_, i) => core.accounts.upsertLite(ctx, { email: `r${i * 10}@example.com`, profile: { api: true } }, { via: 'import' })),
+      );
+      const summary = await runImport({
+        core,
+        ctx,
+        input: Readable.from([`${lines.join('\n')}\n`]),
+        source: { source: 'race', fileSize: null, fingerprint: 'race', format: 'ndjson' },
+        batchSize: 50,
+        inFlight: 2,
+      });
+      await racing;
+      assert.equal(summary.job?.rowsRead, 2 * n);
+      assert.equal(await core.accounts.count(ctx), n);
+      for (const i of [0, 10, 200, 389]) {
+        const view = await core.accounts.findByIdentifier(ctx, 'email', `r${i}@example.com`);
+        assert.deepEqual(view?.data, { step: 2, last: i + 10 }, `r${i}: the last row in file order wins`);
+        if (i % 10 === 0 && i < 400) assert.equal(view?.profile.api, true);
+      }
     });
 
     it('refuses a second running job in the tenant and one batch applied twice', async () => {
