@@ -13,6 +13,8 @@ export interface ImportProgress {
   rowsFailed: number;
   accountsCreated: number;
   accountsUpdated: number;
+  /** Rows read from the file so far (ahead of rowsDone by the batches in flight). */
+  rowsParsed: number;
   /** Rows skipped because an earlier run of the same job had committed them. */
   rowsResumed: number;
   linesCommitted: number;
@@ -65,6 +67,7 @@ export async function runImport(options: ImportRunOptions): Promise<ImportSummar
     accountsCreated: 0,
     accountsUpdated: 0,
     rowsResumed: 0,
+    rowsParsed: 0,
     linesCommitted: 0,
     startedAt: Date.now(),
   };
@@ -73,6 +76,7 @@ export async function runImport(options: ImportRunOptions): Promise<ImportSummar
   if (options.dryRun) {
     try {
       for await (const raw of rows) {
+        progress.rowsParsed++;
         const row = toImportRow(raw);
         let error: ImportRowError | undefined;
         if ('error' in row) error = { line: row.line, email: row.email, reason: row.error };
@@ -144,6 +148,7 @@ export async function runImport(options: ImportRunOptions): Promise<ImportSummar
     let batch: ImportRow[] = [];
     let lastLine = committed;
     for await (const raw of rows) {
+      progress.rowsParsed++;
       if (raw.line <= job.linesCommitted) {
         progress.rowsResumed++;
         continue;

@@ -46,10 +46,11 @@ export async function importCommand(core: Core, cmd: ImportCommand): Promise<num
   const results = createWriteStream(resultsPath);
   const label = cmd.dryRun ? 'validating' : 'importing';
   let startedAt = Date.now();
-  const snapshot = (p: { rowsDone: number; rowsFailed: number; linesCommitted: number }) => {
-    // Total rows are estimated from the bytes read so far: the file is never read twice.
+  const snapshot = (p: { rowsDone: number; rowsFailed: number; rowsParsed: number; rowsResumed: number }) => {
+    // Total rows are estimated from the rows and bytes read so far: the file is never read twice.
+    // Rows a resumed run skips count as read but not as done here.
     const bytes = bytesRead();
-    const total = bytes > 0 && p.linesCommitted > 0 ? Math.round((p.rowsDone * size) / bytes) : null;
+    const total = bytes > 0 && p.rowsParsed > 0 ? Math.round((p.rowsParsed * size) / bytes) - p.rowsResumed : null;
     return { label, done: p.rowsDone, total, errors: p.rowsFailed, startedAt };
   };
   const badRows: ImportRowError[] = [];
