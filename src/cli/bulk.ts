@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { countingFileStream, detectFormat, fingerprintFile } from '../bulk/import-file.js';
 import { liteAccountRow } from '../bulk/lite-account-row.js';
@@ -37,10 +38,12 @@ export interface ImportCommand {
 }
 
 export async function importCommand(core: Core, cmd: ImportCommand): Promise<number> {
-  const format = cmd.format ?? (await detectFormat(cmd.file));
-  const { size, fingerprint } = await fingerprintFile(cmd.file);
+  // The job is known by absolute path and fingerprint, so a re-run from another directory resumes it.
+  const file = resolve(cmd.file);
+  const format = cmd.format ?? (await detectFormat(file));
+  const { size, fingerprint } = await fingerprintFile(file);
   const ctx: CallContext = { tenantId: cmd.site.tenantId, siteId: cmd.site.id, origin: { facade: 'import', sourceSystem: 'roster-cli' } };
-  const { stream, bytesRead } = countingFileStream(cmd.file);
+  const { stream, bytesRead } = countingFileStream(file);
   const reporter = createProgressReporter(process.stderr, cmd.progressIntervalMs !== undefined ? { intervalMs: cmd.progressIntervalMs } : {});
   const resultsPath = cmd.resultsPath ?? `${cmd.file}.results.ndjson`;
   const results = createWriteStream(resultsPath);
@@ -58,7 +61,7 @@ export async function importCommand(core: Core, cmd: ImportCommand): Promise<num
     core,
     ctx,
     input: stream,
-    source: { source: cmd.file, fileSize: size, fingerprint, format },
+    source: { source: file, fileSize: size, fingerprint, format },
     batchSize: cmd.batchSize ?? DEFAULT_BATCH_SIZE,
     dryRun: cmd.dryRun,
     abandonRunning: cmd.abandonRunning,

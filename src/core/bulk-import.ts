@@ -97,7 +97,7 @@ export function planBatch(
           touchedConsents: new Set(),
         };
         accounts.set(uid, account);
-        applyRelations(account, input, line);
+        applyRelations(account, input);
         continue;
       }
       const existing = base.accounts.get(uid);
@@ -133,10 +133,10 @@ export function planBatch(
       account.accountChanged = true;
       for (const path of changed) account.changed.add(path);
     }
-    applyRelations(account, input, line);
+    applyRelations(account, input);
   }
 
-  function applyRelations(account: AccountInBatch, input: LiteAccountInput, _line: number) {
+  function applyRelations(account: AccountInBatch, input: LiteAccountInput) {
     for (const change of input.subscriptions ?? []) {
       const key = subscriptionKey(change);
       const before = account.subscriptions.get(key);
