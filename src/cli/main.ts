@@ -4,6 +4,7 @@ import { type Core, DomainError } from '../core/index.js';
 import { runServer } from '../main.js';
 import { openRuntime } from '../runtime.js';
 import { ApplyFileError, applyProvisioning, parseApplyFile } from './apply.js';
+import { exportCommand, importCommand, resolveSite } from './bulk.js';
 
 const USAGE = `roster <command> [options]
 
@@ -19,6 +20,12 @@ const USAGE = `roster <command> [options]
   key list --tenant T
   key revoke --tenant T --user-key K
   apply <file.yaml|file.json>   provision tenants, sites and keys declaratively (idempotent)
+  import <file> --site S [--tenant T] [--format ndjson|csv] [--dry-run] [--results F]
+         [--batch-size N] [--abandon-running]
+                                bulk import of lite accounts (importLiteAccount shape); re-run to resume
+  export --site S [--tenant T] [--since TIME] [--lite|--full] [--out F]
+                                accounts as NDJSON in the import shape, ordered by lastUpdated
+  (--site is a Gigya API key, or a site name/id together with --tenant)
 
   --json   print only a JSON object (for scripts)
   Configuration comes from the environment; see README.md.`;
@@ -63,6 +70,17 @@ async function run(argv: string[]): Promise<void> {
       label: { type: 'string' },
       permissions: { type: 'string' },
       'user-key': { type: 'string' },
+      site: { type: 'string' },
+      format: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      results: { type: 'string' },
+      'batch-size': { type: 'string' },
+      'abandon-running': { type: 'boolean' },
+      'progress-interval': { type: 'string' },
+      since: { type: 'string' },
+      lite: { type: 'boolean' },
+      full: { type: 'boolean' },
+      out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -158,6 +176,43 @@ async function run(argv: string[]): Promise<void> {
         print(json, { revoked: userKey }, `key ${userKey} revoked`);
       });
     default:
+      if (command === 'import') {
+        const file = sub;
+        if (!file) throw new UsageError('import needs a file');
+        const format = flags.format;
+        if (format !== undefined && format !== 'ndjson' && format !== 'csv') throw new UsageError('--format is ndjson or csv');
+        const batchSize = typeof flags['batch-size'] === 'string' ? Number(flags['batch-size']) : undefined;
+        if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 50_000)) throw new UsageError('--batch-size is 1..50000');
+        return withCore(config, async (core) => {
+          const site = await resolveSite(core, need(flags, 'site'), typeof flags.tenant === 'string' ? flags.tenant : undefined);
+          process.exitCode = await importCommand(core, {
+            file,
+            site,
+            ...(format !== undefined && { format }),
+            dryRun: flags['dry-run'] === true,
+            ...(typeof flags.results === 'string' && { resultsPath: flags.results }),
+            ...(batchSize !== undefined && { batchSize }),
+            abandonRunning: flags['abandon-running'] === true,
+            ...(typeof flags['progress-interval'] === 'string' && { progressIntervalMs: Number(flags['progress-interval']) * 1000 }),
+            json,
+          });
+        });
+      }
+      if (command === 'export') {
+        if (flags.lite && flags.full) throw new UsageError('--lite and --full exclude each other');
+        const since = typeof flags.since === 'string' ? new Date(flags.since) : null;
+        if (since && Number.isNaN(since.getTime())) throw new UsageError('--since is an ISO-8601 time');
+        return withCore(config, async (core) => {
+          const site = await resolveSite(core, need(flags, 'site'), typeof flags.tenant === 'string' ? flags.tenant : undefined);
+          await exportCommand(core, {
+            site,
+            since,
+            full: flags.full === true,
+            ...(typeof flags.out === 'string' && { out: flags.out }),
+            ...(typeof flags['progress-interval'] === 'string' && { progressIntervalMs: Number(flags['progress-interval']) * 1000 }),
+          });
+        });
+      }
       if (command === 'apply') {
         const path = sub ?? rest[0];
         if (!path) throw new UsageError('apply needs a file');

@@ -13,7 +13,9 @@ export type DomainErrorCode =
   | 'account.identifier_taken'
   | 'account.concurrent_update'
   | 'subscription.not_found'
-  | 'request.invalid_field';
+  | 'request.invalid_field'
+  | 'import.job_running'
+  | 'import.job_not_found';
 
 export interface FieldError {
   field: string;

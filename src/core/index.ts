@@ -1,4 +1,5 @@
 import { createAccounts } from './accounts.js';
+import { createBulkImport } from './bulk-import.js';
 import { createChannels } from './channels.js';
 import { createConsents } from './consents.js';
 import type { CoreDeps } from './deps.js';
@@ -19,6 +20,7 @@ export function createCore(deps: CoreDeps) {
     consents: createConsents(deps),
     channels: createChannels(deps),
     requestGuards: createRequestGuards(deps),
+    bulkImport: createBulkImport(deps),
   };
 }
 

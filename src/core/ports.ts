@@ -2,6 +2,7 @@ import type { DomainEvent } from './events.js';
 import type {
   Account,
   AccountUid,
+  AccountView,
   ApplicationKey,
   Channel,
   ChannelStatusValue,
@@ -190,6 +191,98 @@ export interface RequestGuardRepo {
   prune(tenantId: TenantId, before: Date): Promise<void>;
 }
 
+/** The merge base of one account in a bulk batch: what the lite-import rules read. */
+export interface BulkAccountState {
+  uid: AccountUid;
+  hasLiteAccount: boolean;
+  profile: JsonObject;
+  data: JsonObject;
+}
+
+/** Everything one bulk batch writes, computed by the core; the store writes each list set-based. */
+export interface BulkWrites {
+  newAccounts: Array<{ uid: AccountUid; profile: JsonObject; data: JsonObject; emailToken: string; createdSiteId: SiteId | null }>;
+  updatedAccounts: Array<{ uid: AccountUid; profile: JsonObject; data: JsonObject }>;
+  /** The final state of each (account, subscription, channel) that changed. */
+  subscriptions: Array<{ uid: AccountUid; subscription: Subscription }>;
+  /** The final state of each (account, consent) the batch touched: written whether or not it changed, as the API path does. */
+  consents: Array<{ uid: AccountUid; consent: Consent }>;
+  /** One history row per consent change, in order. */
+  consentHistory: Array<{ uid: AccountUid; consent: Consent }>;
+  events: OutboxRecord[];
+  now: Date;
+  origin: Origin;
+}
+
+/** Set-based reads and writes for bulk import and export: one statement per table per batch. */
+export interface BulkRepo {
+  /**
+   * Claims each email for its candidate uid unless an account holds it (the same ON CONFLICT claim
+   * as IdentifierRepo.claim, for many at once: it waits for concurrent claimers). Returns the owner per email.
+   */
+  claimEmails(tenantId: TenantId, claims: Array<{ email: string; candidateUid: AccountUid }>, now: Date): Promise<Map<string, AccountUid>>;
+  /** Locks the accounts until the transaction ends and reads them with their subscriptions and consents. */
+  lockForMerge(
+    tenantId: TenantId,
+    uids: AccountUid[],
+  ): Promise<{ accounts: Map<AccountUid, BulkAccountState>; subscriptions: Map<AccountUid, Subscription[]>; consents: Map<AccountUid, Consent[]> }>;
+  write(tenantId: TenantId, writes: BulkWrites): Promise<void>;
+  /** Accounts in (updated_at, uid) order after the cursor, with what hangs off them. */
+  exportPage(
+    tenantId: TenantId,
+    options: { since: Date | null; after: { updatedAt: Date; uid: AccountUid } | null; limit: number; kind: 'all' | 'lite' | 'full' },
+  ): Promise<AccountView[]>;
+}
+
+export type ImportJobStatus = 'running' | 'done' | 'failed' | 'abandoned';
+export type ImportFormat = 'ndjson' | 'csv';
+
+export interface ImportJob {
+  tenantId: TenantId;
+  id: string;
+  siteId: SiteId | null;
+  /** The file path, or `upload:<name>` for a body received over HTTP. */
+  source: string;
+  fileSize: number | null;
+  fingerprint: string;
+  format: ImportFormat;
+  status: ImportJobStatus;
+  /** Every line up to and including this one is applied (or reported bad). */
+  linesCommitted: number;
+  rowsRead: number;
+  rowsFailed: number;
+  accountsCreated: number;
+  accountsUpdated: number;
+  error: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  finishedAt: Date | null;
+}
+
+export interface ImportRowError {
+  line: number;
+  email: string | null;
+  reason: string;
+}
+
+export interface ImportJobRepo {
+  /** Inserts a running job; DomainError 'import.job_running' when the tenant already has one. */
+  insert(job: ImportJob, origin: Origin): Promise<void>;
+  findById(tenantId: TenantId, id: string): Promise<ImportJob | undefined>;
+  findRunning(tenantId: TenantId): Promise<ImportJob | undefined>;
+  /** Locks the job row for the batch transaction and returns its committed line. */
+  lockProgress(tenantId: TenantId, id: string): Promise<{ linesCommitted: number; status: ImportJobStatus } | undefined>;
+  advance(
+    tenantId: TenantId,
+    id: string,
+    delta: { linesCommitted: number; rowsRead: number; rowsFailed: number; accountsCreated: number; accountsUpdated: number; at: Date },
+  ): Promise<void>;
+  appendErrors(tenantId: TenantId, id: string, errors: ImportRowError[]): Promise<void>;
+  listErrors(tenantId: TenantId, id: string, afterLine: number, limit: number): Promise<ImportRowError[]>;
+  finish(tenantId: TenantId, id: string, status: ImportJobStatus, error: string | null, at: Date): Promise<void>;
+  list(tenantId: TenantId, limit: number): Promise<ImportJob[]>;
+}
+
 export interface Repos {
   tenants: TenantRepo;
   sites: SiteRepo;
@@ -201,6 +294,8 @@ export interface Repos {
   channels: ChannelRepo;
   outbox: OutboxRepo;
   requestGuards: RequestGuardRepo;
+  bulk: BulkRepo;
+  importJobs: ImportJobRepo;
 }
 
 export interface Store extends Repos {

@@ -10,7 +10,7 @@ const IDENTIFIERS = sql<AccountRow['identifiers']>`(
   SELECT json_agg(json_build_object('kind', i.kind, 'value', i.value, 'is_primary', i.is_primary) ORDER BY i.created_at)
   FROM identifiers i WHERE i.tenant_id = a.tenant_id AND i.account_uid = a.uid)`.as('identifiers');
 
-function toAccount(row: AccountRow): Account {
+export function toAccount(row: AccountRow): Account {
   const identifiers = row.identifiers ?? [];
   const primary = (kind: string) => identifiers.find((i) => i.kind === kind && i.is_primary)?.value ?? identifiers.find((i) => i.kind === kind)?.value ?? null;
   return {
@@ -39,23 +39,13 @@ function toAccount(row: AccountRow): Account {
   };
 }
 
+/** An account row with its identifiers folded in: one round trip per read. */
+export function selectAccountRows(db: Kysely<Database>) {
+  return db.selectFrom('accounts as a').selectAll('a').select(IDENTIFIERS);
+}
+
 export function createAccountRepo(db: Kysely<Database>): AccountRepo {
-  const selectAccounts = () =>
-    db
-      .selectFrom('accounts as a')
-      .selectAll('a')
-      .select((eb) =>
-        eb
-          .selectFrom('identifiers as i')
-          .select(
-            sql<AccountRow['identifiers']>`json_agg(json_build_object('kind', i.kind, 'value', i.value, 'is_primary', i.is_primary) ORDER BY i.created_at)`.as(
-              'agg',
-            ),
-          )
-          .whereRef('i.tenant_id', '=', 'a.tenant_id')
-          .whereRef('i.account_uid', '=', 'a.uid')
-          .as('identifiers'),
-      );
+  const selectAccounts = () => selectAccountRows(db);
 
   const reload = async (tenantId: TenantId, uid: AccountUid) => {
     const row = await selectAccounts().where('a.tenant_id', '=', tenantId).where('a.uid', '=', uid).executeTakeFirst();

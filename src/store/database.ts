@@ -147,6 +147,8 @@ export interface Database {
   outbox_events: OutboxEventsTable;
   gigya_nonces: GigyaNoncesTable;
   gigya_rate_windows: GigyaRateWindowsTable;
+  bulk_import_jobs: BulkImportJobsTable;
+  bulk_import_errors: BulkImportErrorsTable;
 }
 
 export interface GigyaNoncesTable {
@@ -161,4 +163,36 @@ export interface GigyaRateWindowsTable {
   bucket: string;
   window_start: Timestamp;
   hits: ColumnType<number, number, number>;
+}
+
+/** int8 counters: node-pg returns strings, PGlite numbers; written as numbers. */
+type Int8 = ColumnType<string | number, number | undefined, number>;
+
+export interface BulkImportJobsTable {
+  tenant_id: string;
+  id: string;
+  site_id: string | null;
+  source: string;
+  file_size: ColumnType<string | number | null, number | null, number | null>;
+  fingerprint: string;
+  format: string;
+  status: string;
+  lines_committed: Int8;
+  rows_read: Int8;
+  rows_failed: Int8;
+  accounts_created: Int8;
+  accounts_updated: Int8;
+  error: string | null;
+  origin: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  finished_at: Timestamp | null;
+}
+
+export interface BulkImportErrorsTable {
+  tenant_id: string;
+  job_id: string;
+  line: ColumnType<string | number, number, number>;
+  email: string | null;
+  reason: string;
 }

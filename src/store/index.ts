@@ -4,7 +4,9 @@ import { Kysely, type MigrationResultSet, Migrator, PostgresDialect } from 'kyse
 import pg from 'pg';
 import type { Repos, Store } from '../core/ports.js';
 import { createAccountRepo, createIdentifierRepo } from './accounts.js';
+import { createBulkRepo } from './bulk.js';
 import type { Database } from './database.js';
+import { createImportJobRepo } from './import-jobs.js';
 import { createKeyRepo } from './keys.js';
 import { migrations } from './migrations/index.js';
 import { createBufferedOutbox, createOutboxRepo } from './outbox.js';
@@ -44,6 +46,8 @@ function createRepos(db: Kysely<Database>): Repos {
     channels: translatingErrors(createChannelRepo(db)),
     outbox: translatingErrors(createOutboxRepo(db)),
     requestGuards: translatingErrors(createRequestGuardRepo(db)),
+    bulk: translatingErrors(createBulkRepo(db)),
+    importJobs: translatingErrors(createImportJobRepo(db)),
   };
 }
 
