@@ -3,6 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import type { Core } from './core/index.js';
+import { eventsAdminRoutes } from './events/http.js';
+import { devMailboxRoutes } from './messaging/http.js';
 import { loggerOptions } from './ops/logging.js';
 import { registerMetrics } from './ops/metrics.js';
 import { opsRoutes } from './ops/routes.js';
@@ -38,5 +40,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const registry = registerMetrics(app, () => deps.store.poolStats());
   await app.register(opsRoutes, { store: deps.store, registry, logLevel: config.logLevel });
+  await app.register(eventsAdminRoutes, { core: deps.core, store: deps.store, config });
+  if (!config.messaging.smtpUrl) await app.register(devMailboxRoutes, { store: deps.store });
   return app;
 }

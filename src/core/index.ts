@@ -6,6 +6,7 @@ import { createKeys } from './keys.js';
 import { createSites } from './sites.js';
 import { createSubscriptions } from './subscriptions.js';
 import { createTenants } from './tenants.js';
+import { createWebhooks } from './webhooks.js';
 
 /** The core's one door: every write to a person goes through these services. */
 export function createCore(deps: CoreDeps) {
@@ -17,6 +18,7 @@ export function createCore(deps: CoreDeps) {
     subscriptions: createSubscriptions(deps),
     consents: createConsents(deps),
     channels: createChannels(deps),
+    webhooks: createWebhooks(deps),
   };
 }
 
@@ -26,3 +28,4 @@ export type { DomainErrorCode, FieldError } from './errors.js';
 export { DomainError, isDomainError } from './errors.js';
 export { keyAllows } from './keys.js';
 export type * from './types.js';
+export type { Webhook, WebhookSpec } from './webhooks.js';

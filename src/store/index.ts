@@ -12,6 +12,7 @@ import { translateDriverError, translatingErrors } from './pg-errors.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { createChannelRepo, createConsentRepo, createSubscriptionRepo } from './subscriptions.js';
 import { createSiteRepo, createTenantRepo } from './tenants.js';
+import { createWebhookRepo } from './webhooks.js';
 
 export type StoreOptions =
   | { engine: 'postgres'; databaseUrl: string; poolSize: number }
@@ -42,6 +43,7 @@ function createRepos(db: Kysely<Database>): Repos {
     consents: translatingErrors(createConsentRepo(db)),
     channels: translatingErrors(createChannelRepo(db)),
     outbox: translatingErrors(createOutboxRepo(db)),
+    webhooks: translatingErrors(createWebhookRepo(db)),
   };
 }
 
