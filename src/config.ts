@@ -35,6 +35,8 @@ export interface Config {
     leaseMs: number;
     deliveryTimeoutMs: number;
     natsUrl: string | undefined;
+    /** Tenant ids this process's worker serves; empty = all (dedicated workers for big tenants). */
+    tenants: string[];
   };
   messaging: {
     smtpUrl: string | undefined;
@@ -69,6 +71,7 @@ export const CONFIG_VARIABLES = {
   ROSTER_EVENTS_BACKOFF_MAX_MS: ['3600000', 'longest retry delay'],
   ROSTER_EVENTS_LEASE_MS: ['30000', 'how long a claim holds before another worker may retry the work'],
   ROSTER_EVENTS_TIMEOUT_MS: ['10000', 'timeout of one webhook or provider call'],
+  ROSTER_WORKER_TENANTS: ['(all)', 'comma-separated tenant ids the worker serves (dedicated workers); every tenant must be served by some worker'],
   ROSTER_NATS_URL: ['(unset)', 'NATS server (nats://host:4222); when set, every event is published to JetStream'],
   ROSTER_SMTP_URL: ['(unset)', 'SMTP URL (smtp://user:pass@host:587, smtps://…); when unset email goes to the dev mailbox'],
   ROSTER_MAIL_FROM: ['Roster <no-reply@localhost>', 'sender of outgoing email'],
@@ -193,6 +196,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       leaseMs: integer(env, 'ROSTER_EVENTS_LEASE_MS', 30_000, 100, 3_600_000),
       deliveryTimeoutMs: integer(env, 'ROSTER_EVENTS_TIMEOUT_MS', 10_000, 100, 600_000),
       natsUrl: url('ROSTER_NATS_URL', /^(nats|tls|wss?):$/, 'a nats:// URL'),
+      tenants: (env.ROSTER_WORKER_TENANTS ?? '')
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
     },
     messaging: {
       smtpUrl: url('ROSTER_SMTP_URL', /^smtps?:$/, 'an smtp:// or smtps:// URL'),

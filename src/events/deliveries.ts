@@ -61,6 +61,12 @@ function sinkLockKey(sink: string): number {
   return CLAIM_LOCK_BASE + (Math.abs(hash) % 1_000_000);
 }
 
+/** Restricts a query to some tenants (a worker dedicated to them); no restriction when absent. */
+function tenantFilter(alias: 'q' | 'd', tenants: readonly string[] | undefined, keyword: 'WHERE' | 'AND') {
+  if (!tenants || tenants.length === 0) return sql``;
+  return sql`${sql.raw(keyword)} ${sql.ref(`${alias}.tenant_id`)} IN (${sql.join(tenants)})`;
+}
+
 export function createDeliveryStore(db: Kysely<Database>) {
   return {
     /**
@@ -68,19 +74,27 @@ export function createDeliveryStore(db: Kysely<Database>) {
      * Only one process fans out at a time (others skip), so rows appear in the order of the outbox.
      * Returns how many events were fanned out (0 when another process holds the fan-out).
      */
-    async fanOut(sinksFor: (events: OutboxEvent[]) => Promise<Map<number, string[]>>, limit: number, now: Date): Promise<number> {
+    async fanOut(sinksFor: (events: OutboxEvent[]) => Promise<Map<number, string[]>>, limit: number, now: Date, tenants?: readonly string[]): Promise<number> {
+      // Sinks are chosen before the transaction: on PGlite (one connection) a lookup outside the
+      // transaction would wait for it. Rows a concurrent fan-out took meanwhile are skipped below.
+      const candidates = await sql<EventRow>`
+        SELECT e.seq, e.id, e.tenant_id, e.site_id, e.account_uid, e.type, e.payload, e.origin, e.created_at
+        FROM outbox_fanout_queue q JOIN outbox_events e ON e.tenant_id = q.tenant_id AND e.seq = q.seq
+        ${tenantFilter('q', tenants, 'WHERE')}
+        ORDER BY q.seq LIMIT ${limit}`.execute(db);
+      if (candidates.rows.length === 0) return 0;
+      const events = candidates.rows.map(toEvent);
+      const sinks = await sinksFor(events);
       return db.transaction().execute(async (trx) => {
         const lock = await sql<{ locked: boolean }>`SELECT pg_try_advisory_xact_lock(${FANOUT_LOCK}) AS locked`.execute(trx);
         if (!lock.rows[0]?.locked) return 0;
-        const rows = await sql<EventRow>`
-          SELECT e.seq, e.id, e.tenant_id, e.site_id, e.account_uid, e.type, e.payload, e.origin, e.created_at
-          FROM outbox_fanout_queue q JOIN outbox_events e ON e.tenant_id = q.tenant_id AND e.seq = q.seq
-          ORDER BY q.seq LIMIT ${limit}`.execute(trx);
-        if (rows.rows.length === 0) return 0;
-        const events = rows.rows.map(toEvent);
-        const sinks = await sinksFor(events);
-        const values = events.flatMap((event) =>
-          (sinks.get(event.seq) ?? []).map((sink) => ({
+        let done = 0;
+        for (const event of events) {
+          // Deleting the queue row is the claim: a row another process already fanned out is gone.
+          const taken = await trx.deleteFrom('outbox_fanout_queue').where('tenant_id', '=', event.tenantId).where('seq', '=', event.seq).executeTakeFirst();
+          if (Number(taken.numDeletedRows) === 0) continue;
+          done++;
+          const values = (sinks.get(event.seq) ?? []).map((sink) => ({
             tenant_id: event.tenantId,
             sink,
             event_seq: event.seq,
@@ -89,27 +103,19 @@ export function createDeliveryStore(db: Kysely<Database>) {
             status: 'pending',
             next_attempt_at: now,
             created_at: now,
-          })),
-        );
-        for (let i = 0; i < values.length; i += 500) {
-          await trx
-            .insertInto('event_deliveries')
-            .values(values.slice(i, i + 500))
-            .onConflict((oc) => oc.doNothing())
-            .execute();
+          }));
+          if (values.length > 0) await trx.insertInto('event_deliveries').values(values).onConflict((oc) => oc.doNothing()).execute();
         }
-        for (const event of events) {
-          await trx.deleteFrom('outbox_fanout_queue').where('tenant_id', '=', event.tenantId).where('seq', '=', event.seq).execute();
-        }
-        return events.length;
+        return done;
       });
     },
 
     /** Sinks that have work due now. */
-    async dueSinks(now: Date): Promise<string[]> {
+    async dueSinks(now: Date, tenants?: readonly string[]): Promise<string[]> {
       const rows = await sql<{ sink: string }>`
-        SELECT DISTINCT sink FROM event_deliveries
-        WHERE status = 'pending' AND next_attempt_at <= ${now} AND (lease_until IS NULL OR lease_until < ${now})`.execute(db);
+        SELECT DISTINCT sink FROM event_deliveries d
+        WHERE status = 'pending' AND next_attempt_at <= ${now} AND (lease_until IS NULL OR lease_until < ${now})
+        ${tenantFilter('d', tenants, 'AND')}`.execute(db);
       return rows.rows.map((r) => r.sink);
     },
 
@@ -120,7 +126,7 @@ export function createDeliveryStore(db: Kysely<Database>) {
      * serialised by an advisory lock (they take milliseconds); FOR UPDATE SKIP LOCKED steps over
      * rows a worker is finishing right now. Several processes thus share the work, never one event.
      */
-    async claim(sink: string, worker: string, now: Date, leaseMs: number, limit: number): Promise<ClaimedDelivery[]> {
+    async claim(sink: string, worker: string, now: Date, leaseMs: number, limit: number, tenants?: readonly string[]): Promise<ClaimedDelivery[]> {
       return db.transaction().execute(async (trx) => {
         const lock = await sql<{ locked: boolean }>`SELECT pg_try_advisory_xact_lock(${sinkLockKey(sink)}) AS locked`.execute(trx);
         if (!lock.rows[0]?.locked) return [];
@@ -130,6 +136,7 @@ export function createDeliveryStore(db: Kysely<Database>) {
             SELECT d.tenant_id, d.sink, d.event_seq FROM event_deliveries d
             WHERE d.sink = ${sink} AND d.status = 'pending' AND d.next_attempt_at <= ${now}
               AND (d.lease_until IS NULL OR d.lease_until < ${now})
+              ${tenantFilter('d', tenants, 'AND')}
               AND NOT EXISTS (
                 SELECT 1 FROM event_deliveries p
                 WHERE p.tenant_id = d.tenant_id AND p.sink = d.sink AND p.account_uid = d.account_uid AND d.account_uid <> ''

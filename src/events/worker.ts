@@ -114,7 +114,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   async function deliverSink(name: string): Promise<number> {
     const sink = router.resolve(name);
     if (!sink) return 0;
-    const batch = await deliveries.claim(name, id, now(), config.events.leaseMs, config.events.batchSize);
+    const batch = await deliveries.claim(name, id, now(), config.events.leaseMs, config.events.batchSize, config.events.tenants);
     if (batch.length === 0) return 0;
     const started = performance.now();
     let outcomes: Awaited<ReturnType<Sink['deliver']>>;
@@ -136,8 +136,8 @@ export function createWorker(deps: WorkerDeps): Worker {
   }
 
   async function tick() {
-    const fannedOut = await deliveries.fanOut((events) => router.sinksFor(events), 500, now());
-    const sinks = await deliveries.dueSinks(now());
+    const fannedOut = await deliveries.fanOut((events) => router.sinksFor(events), 500, now(), config.events.tenants);
+    const sinks = await deliveries.dueSinks(now(), config.events.tenants);
     let attempted = 0;
     // Sinks proceed side by side: a slow webhook does not hold up NATS or messaging.
     for (let i = 0; i < sinks.length; i += 8) {
