@@ -104,7 +104,12 @@ export function createDeliveryStore(db: Kysely<Database>) {
             next_attempt_at: now,
             created_at: now,
           }));
-          if (values.length > 0) await trx.insertInto('event_deliveries').values(values).onConflict((oc) => oc.doNothing()).execute();
+          if (values.length > 0)
+            await trx
+              .insertInto('event_deliveries')
+              .values(values)
+              .onConflict((oc) => oc.doNothing())
+              .execute();
         }
         return done;
       });

@@ -62,7 +62,10 @@ describe('webhook delivery', () => {
     const first = delivered[0]!;
     assert.equal((first as unknown as { tenant: string }).tenant, tenant.name);
     assert.equal(first.type, 'account.created');
-    assert.ok(receiver.requests.some((r) => JSON.parse(r.body).events.length > 1), 'events are batched');
+    assert.ok(
+      receiver.requests.some((r) => JSON.parse(r.body).events.length > 1),
+      'events are batched',
+    );
     const counts = await worker.deliveries.counts(tenant.id);
     assert.deepEqual(counts, { delivered: 24 });
     const log = await worker.deliveries.log(tenant.id, { eventId: written[0]!.id });

@@ -102,7 +102,14 @@ describe('roster worker killed with SIGKILL in the middle of a batch', () => {
 
       for (const uid of uids) {
         const expected = written.filter((r) => r.event.accountUid === uid).map((r) => r.id);
-        const seen = [...new Set(receiver.delivered().filter((e) => e.accountUid === uid).map((e) => e.id))];
+        const seen = [
+          ...new Set(
+            receiver
+              .delivered()
+              .filter((e) => e.accountUid === uid)
+              .map((e) => e.id),
+          ),
+        ];
         assert.deepEqual(seen, expected, 'per-account order survives the crash');
       }
       runtime ??= await openRuntime(loadConfig(env));

@@ -1,10 +1,13 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../../src/config.js';
+import { recordEvent } from '../../src/core/deps.js';
+import type { DomainEvent } from '../../src/core/events.js';
 import type { Core } from '../../src/core/index.js';
 import type { CallContext } from '../../src/core/types.js';
 import { createWorker, type Worker } from '../../src/events/worker.js';
 import type { OpenedStore } from '../../src/store/index.js';
+import { cryptoIds, systemClock } from '../../src/system.js';
 import { testConfig } from './app.js';
 import { testSecretBox } from './store.js';
 
@@ -15,7 +18,16 @@ export function workerSettings(overrides: Partial<Config['events']> = {}, messag
   const base = testConfig();
   return {
     publicUrl: 'https://roster.test',
-    events: { ...base.events, pollIntervalMs: 20, backoffBaseMs: 20, backoffMaxMs: 80, leaseMs: 2000, deliveryTimeoutMs: 2000, natsUrl: undefined, ...overrides },
+    events: {
+      ...base.events,
+      pollIntervalMs: 20,
+      backoffBaseMs: 20,
+      backoffMaxMs: 80,
+      leaseMs: 2000,
+      deliveryTimeoutMs: 2000,
+      natsUrl: undefined,
+      ...overrides,
+    },
     messaging: { ...base.messaging, ...messaging },
   };
 }
@@ -78,4 +90,9 @@ export async function updateProfile(core: Core, ctx: CallContext, uid: string, n
   for (let i = 0; i < n; i++) {
     await core.accounts.update(ctx, uid as never, (account) => ({ patch: { profile: { ...account.profile, step: i } }, changed: ['profile.step'] }));
   }
+}
+
+/** Writes one outbox event as a facade would (in a transaction, through recordEvent). */
+export async function emit(store: OpenedStore, ctx: CallContext, event: DomainEvent): Promise<void> {
+  await store.transaction((tx) => recordEvent(tx, { store, clock: systemClock, ids: cryptoIds, secretBox: testSecretBox }, ctx, event, new Date()));
 }
