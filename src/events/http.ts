@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import type { Config } from '../config.js';
 import { type ApplicationKey, type Core, keyAllows } from '../core/index.js';
+import { isSecureRequest } from '../facades/shared/transport.js';
 import type { OpenedStore } from '../store/index.js';
 import { createDeliveryStore } from './deliveries.js';
 import { createSinkSelector } from './worker.js';
@@ -17,8 +18,9 @@ const digest = (value: string) => createHash('sha256').update(value, 'utf8').dig
 /**
  * The admin API of event delivery: replay, dead letters, the delivery log. Callers authenticate
  * with an application key (userKey + secret in headers, compared in constant time) holding the
- * `events.admin` permission (or "*"), over HTTPS only (directly, or from a trusted proxy that says
- * X-Forwarded-Proto: https). Everything is scoped to the key's tenant.
+ * `events.admin` permission (or "*"), over a secure connection only (TLS, a trusted proxy that says
+ * X-Forwarded-Proto: https, or straight from loopback: facades/shared/transport.ts). Everything is
+ * scoped to the key's tenant.
  */
 export async function eventsAdminRoutes(app: FastifyInstance, opts: { core: Core; store: OpenedStore; config: Readonly<Config> }): Promise<void> {
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -32,7 +34,7 @@ export async function eventsAdminRoutes(app: FastifyInstance, opts: { core: Core
   });
 
   async function authenticate(request: FastifyRequest): Promise<ApplicationKey | { status: number; error: string }> {
-    if (request.protocol !== 'https') return { status: 403, error: 'the admin API is served over HTTPS only' };
+    if (!isSecureRequest(request)) return { status: 403, error: 'the admin API is served over HTTPS (or loopback) only' };
     const userKey = request.headers[ADMIN_USER_KEY_HEADER];
     const secret = request.headers[ADMIN_SECRET_HEADER];
     if (typeof userKey !== 'string' || typeof secret !== 'string' || userKey.length > 128 || secret.length > 1024) {
