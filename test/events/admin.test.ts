@@ -27,7 +27,13 @@ describe('events admin API and webhook provisioning', () => {
     while (receiver.delivered().length < 1) await worker.tick();
 
     const replay = (headers: Record<string, string>) =>
-      t.app.inject({ method: 'POST', url: '/admin/events/replay', headers, payload: { since: new Date(Date.now() - 60_000).toISOString() }, remoteAddress: '127.0.0.1' });
+      t.app.inject({
+        method: 'POST',
+        url: '/admin/events/replay',
+        headers,
+        payload: { since: new Date(Date.now() - 60_000).toISOString() },
+        remoteAddress: '127.0.0.1',
+      });
     const https = { 'x-forwarded-proto': 'https' };
 
     // Relayed in clear text by the (trusted) proxy: refused even with the right credentials.
@@ -65,7 +71,14 @@ describe('events admin API and webhook provisioning', () => {
       tenants: [
         {
           name,
-          webhooks: [{ name: 'crm', url: 'https://crm.example/hooks/roster', events: ['account.created', 'consent.changed'], secret: '${CRM_WEBHOOK_SECRET}' }],
+          webhooks: [
+            {
+              name: 'crm',
+              url: 'https://crm.example/hooks/roster',
+              events: ['account.created', 'consent.changed'],
+              secret: ['$', '{CRM_WEBHOOK_SECRET}'].join(''),
+            },
+          ], // the literal ${…} placeholder
         },
       ],
     };
