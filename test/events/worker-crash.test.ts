@@ -77,7 +77,8 @@ describe('roster worker killed with SIGKILL in the middle of a batch', () => {
       }
       const written = (await Promise.all(uids.map((uid) => runtime!.store.outbox.listForAccount(tenant.id, uid as never)))).flat();
       assert.equal(written.length, 20);
-      // The embedded store belongs to one process: hand it over to the worker.
+      // The embedded store belongs to one process: hand it over to the worker. (Starting a worker on
+      // PGlite takes seconds, more on a loaded machine: hence the generous waits.)
       if (runtime.store.engine === 'pglite') {
         await runtime.close();
         runtime = undefined;
@@ -86,7 +87,7 @@ describe('roster worker killed with SIGKILL in the middle of a batch', () => {
 
       const first = startWorker(workerEnv);
       workers.push(first.child);
-      await waitFor(() => inFlight >= 3, 30_000, `the third request (worker output: ${first.output()})`);
+      await waitFor(() => inFlight >= 3, 120_000, `the third request (worker output: ${first.output()})`);
       first.child.kill('SIGKILL');
       assert.equal(await first.exited, null);
       stall = false;
@@ -96,7 +97,7 @@ describe('roster worker killed with SIGKILL in the middle of a batch', () => {
 
       const second = startWorker(workerEnv);
       workers.push(second.child);
-      await waitFor(() => new Set(receiver.delivered().map((e) => e.id)).size === written.length, 30_000, `all events (output: ${second.output()})`);
+      await waitFor(() => new Set(receiver.delivered().map((e) => e.id)).size === written.length, 120_000, `all events (output: ${second.output()})`);
       second.child.kill('SIGTERM');
       assert.equal(await second.exited, 0);
 
