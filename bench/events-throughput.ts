@@ -5,8 +5,8 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { newTenant, openTestStore, testCore } from '../test/helpers/store.js';
 import { testWorker, updateProfile, workerSettings } from '../test/helpers/events.js';
+import { newTenant, openTestStore, testCore } from '../test/helpers/store.js';
 
 const [accounts = 200, updates = 4, workers = 2] = process.argv.slice(2).map(Number);
 const store = await openTestStore();
@@ -40,7 +40,14 @@ while (received < total) await new Promise((r) => setTimeout(r, 10));
 const seconds = (performance.now() - started) / 1000;
 for (const w of running) await w.stop();
 console.log(
-  JSON.stringify({ engine: store.engine, events: total, workers: stores.length, seconds: +seconds.toFixed(2), eventsPerSecond: Math.round(total / seconds), received }),
+  JSON.stringify({
+    engine: store.engine,
+    events: total,
+    workers: stores.length,
+    seconds: +seconds.toFixed(2),
+    eventsPerSecond: Math.round(total / seconds),
+    received,
+  }),
 );
 server.close();
 for (const s of stores) await s.close();

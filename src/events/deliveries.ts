@@ -1,7 +1,7 @@
-import { type Kysely, sql } from 'kysely';
+import { type Insertable, type Kysely, sql } from 'kysely';
 import type { DomainEventType } from '../core/events.js';
 import type { JsonObject, Origin, SiteId, TenantId } from '../core/types.js';
-import type { Database } from '../store/database.js';
+import type { Database, EventDeliveryLogTable } from '../store/database.js';
 import type { OutboxEvent } from './event.js';
 
 /**
@@ -88,30 +88,35 @@ export function createDeliveryStore(db: Kysely<Database>) {
       return db.transaction().execute(async (trx) => {
         const lock = await sql<{ locked: boolean }>`SELECT pg_try_advisory_xact_lock(${FANOUT_LOCK}) AS locked`.execute(trx);
         if (!lock.rows[0]?.locked) return 0;
-        let done = 0;
-        for (const event of events) {
-          // Deleting the queue row is the claim: a row another process already fanned out is gone.
-          const taken = await trx.deleteFrom('outbox_fanout_queue').where('tenant_id', '=', event.tenantId).where('seq', '=', event.seq).executeTakeFirst();
-          if (Number(taken.numDeletedRows) === 0) continue;
-          done++;
-          const values = (sinks.get(event.seq) ?? []).map((sink) => ({
-            tenant_id: event.tenantId,
-            sink,
-            event_seq: event.seq,
-            event_id: event.id,
-            account_uid: event.accountUid ?? '',
-            status: 'pending',
-            next_attempt_at: now,
-            created_at: now,
-          }));
-          if (values.length > 0)
-            await trx
-              .insertInto('event_deliveries')
-              .values(values)
-              .onConflict((oc) => oc.doNothing())
-              .execute();
+        // Deleting the queue rows is the claim: rows another process already fanned out are gone.
+        const taken = await trx
+          .deleteFrom('outbox_fanout_queue')
+          .where((eb) => eb.or(events.map((e) => eb.and([eb('tenant_id', '=', e.tenantId), eb('seq', '=', e.seq)]))))
+          .returning(['tenant_id', 'seq'])
+          .execute();
+        const takenKeys = new Set(taken.map((t) => `${t.tenant_id}:${Number(t.seq)}`));
+        const values = events
+          .filter((event) => takenKeys.has(`${event.tenantId}:${event.seq}`))
+          .flatMap((event) =>
+            (sinks.get(event.seq) ?? []).map((sink) => ({
+              tenant_id: event.tenantId,
+              sink,
+              event_seq: event.seq,
+              event_id: event.id,
+              account_uid: event.accountUid ?? '',
+              status: 'pending',
+              next_attempt_at: now,
+              created_at: now,
+            })),
+          );
+        for (let i = 0; i < values.length; i += 1000) {
+          await trx
+            .insertInto('event_deliveries')
+            .values(values.slice(i, i + 1000))
+            .onConflict((oc) => oc.doNothing())
+            .execute();
         }
-        return done;
+        return taken.length;
       });
     },
 
@@ -167,54 +172,60 @@ export function createDeliveryStore(db: Kysely<Database>) {
       });
     },
 
-    /** Records the outcome of one delivery attempt (and its log line). Ignores rows whose lease another worker took over. */
+    /**
+     * Records the outcomes of one delivery attempt (and its log lines). Rows whose lease another
+     * worker took over are left alone. The common case, all delivered, is one UPDATE per tenant.
+     */
     async settle(
       sink: string,
       worker: string,
-      claim: ClaimedDelivery,
-      outcome: DeliveryOutcome,
+      results: Array<{ claim: ClaimedDelivery; outcome: DeliveryOutcome }>,
       at: Date,
       durationMs: number,
       retry: { maxAttempts: number; delayMs: (attempt: number) => number },
-    ): Promise<'delivered' | 'retry' | 'dead' | 'dropped' | 'released'> {
-      const { event } = claim;
-      const where = db
-        .updateTable('event_deliveries')
-        .where('tenant_id', '=', event.tenantId)
-        .where('sink', '=', sink)
-        .where('event_seq', '=', event.seq)
-        .where('status', '=', 'pending')
-        .where('lease_owner', '=', worker);
-      if (outcome.kind === 'skip') {
-        await where.set({ lease_until: null, lease_owner: null }).execute();
-        return 'released';
-      }
-      const attempt = claim.attempts + 1;
-      let state: 'delivered' | 'retry' | 'dead' | 'dropped';
-      if (outcome.kind === 'delivered') {
-        state = 'delivered';
-        await where.set({ status: 'delivered', attempts: attempt, lease_until: null, finished_at: at, last_error: null }).execute();
-      } else if (outcome.kind === 'drop') {
-        state = 'dropped';
-        await where.set({ status: 'dropped', attempts: attempt, lease_until: null, finished_at: at, last_error: outcome.error.slice(0, 1000) }).execute();
-      } else if (attempt >= retry.maxAttempts) {
-        state = 'dead';
-        await where.set({ status: 'dead', attempts: attempt, lease_until: null, finished_at: at, last_error: outcome.error.slice(0, 1000) }).execute();
-      } else {
-        state = 'retry';
-        await where
-          .set({
-            attempts: attempt,
-            lease_until: null,
-            lease_owner: null,
-            next_attempt_at: new Date(at.getTime() + retry.delayMs(attempt)),
-            last_error: outcome.error.slice(0, 1000),
-          })
-          .execute();
-      }
-      await db
-        .insertInto('event_delivery_log')
-        .values({
+    ): Promise<Array<'delivered' | 'retry' | 'dead' | 'dropped' | 'released'>> {
+      const states: Array<'delivered' | 'retry' | 'dead' | 'dropped' | 'released'> = [];
+      const log: Array<Insertable<EventDeliveryLogTable>> = [];
+      const deliveredByTenant = new Map<string, number[]>();
+      for (const { claim, outcome } of results) {
+        const { event } = claim;
+        const row = db
+          .updateTable('event_deliveries')
+          .where('tenant_id', '=', event.tenantId)
+          .where('sink', '=', sink)
+          .where('event_seq', '=', event.seq)
+          .where('status', '=', 'pending')
+          .where('lease_owner', '=', worker);
+        if (outcome.kind === 'skip') {
+          await row.set({ lease_until: null, lease_owner: null }).execute();
+          states.push('released');
+          continue;
+        }
+        const attempt = claim.attempts + 1;
+        let state: 'delivered' | 'retry' | 'dead' | 'dropped';
+        if (outcome.kind === 'delivered') {
+          state = 'delivered';
+          deliveredByTenant.set(event.tenantId, [...(deliveredByTenant.get(event.tenantId) ?? []), event.seq]);
+        } else {
+          const error = outcome.error.slice(0, 1000);
+          if (outcome.kind === 'drop') state = 'dropped';
+          else state = attempt >= retry.maxAttempts ? 'dead' : 'retry';
+          if (state === 'retry') {
+            await row
+              .set({
+                attempts: attempt,
+                lease_until: null,
+                lease_owner: null,
+                next_attempt_at: new Date(at.getTime() + retry.delayMs(attempt)),
+                last_error: error,
+              })
+              .execute();
+          } else {
+            await row.set({ status: state, attempts: attempt, lease_until: null, finished_at: at, last_error: error }).execute();
+          }
+        }
+        states.push(state);
+        log.push({
           tenant_id: event.tenantId,
           sink,
           event_id: event.id,
@@ -225,9 +236,21 @@ export function createDeliveryStore(db: Kysely<Database>) {
           duration_ms: Math.round(durationMs),
           worker,
           at,
-        })
-        .execute();
-      return state;
+        });
+      }
+      for (const [tenantId, seqs] of deliveredByTenant) {
+        await db
+          .updateTable('event_deliveries')
+          .set((eb) => ({ status: 'delivered', attempts: eb('attempts', '+', 1), lease_until: null, finished_at: at, last_error: null }))
+          .where('tenant_id', '=', tenantId)
+          .where('sink', '=', sink)
+          .where('event_seq', 'in', seqs)
+          .where('status', '=', 'pending')
+          .where('lease_owner', '=', worker)
+          .execute();
+      }
+      if (log.length > 0) await db.insertInto('event_delivery_log').values(log).execute();
+      return states;
     },
 
     /**

@@ -125,11 +125,11 @@ export function createWorker(deps: WorkerDeps): Worker {
       outcomes = batch.map(() => ({ kind: 'retry' as const, error: message }));
     }
     const duration = performance.now() - started;
-    const at = now();
-    for (const [i, claim] of batch.entries()) {
-      const outcome = outcomes[i] ?? { kind: 'skip' as const };
-      const state = await deliveries.settle(name, id, claim, outcome, at, duration, retry);
-      if (state === 'dead') log.warn({ sink: name, eventId: claim.event.id, attempts: claim.attempts + 1 }, 'event dead-lettered');
+    const results = batch.map((claim, i) => ({ claim, outcome: outcomes[i] ?? { kind: 'skip' as const } }));
+    const states = await deliveries.settle(name, id, results, now(), duration, retry);
+    for (const [i, state] of states.entries()) {
+      const claim = batch[i];
+      if (state === 'dead' && claim) log.warn({ sink: name, eventId: claim.event.id, attempts: claim.attempts + 1 }, 'event dead-lettered');
     }
     log.debug({ sink: name, events: batch.length, outcome: outcomes[0]?.kind }, 'delivery attempt');
     return batch.length;
