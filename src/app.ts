@@ -4,8 +4,10 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { Config } from './config.js';
 import type { Core } from './core/index.js';
+import { eventsAdminRoutes } from './events/http.js';
 import { adminFacade } from './facades/admin/index.js';
 import { gigyaFacade } from './facades/gigya/index.js';
+import { devMailboxRoutes } from './messaging/http.js';
 import { loggerOptions } from './ops/logging.js';
 import { registerMetrics } from './ops/metrics.js';
 import { opsRoutes } from './ops/routes.js';
@@ -58,5 +60,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(opsRoutes, { store: deps.store, registry, logLevel: config.logLevel });
   await app.register(gigyaFacade, { core: deps.core, config: config.gigya, registry });
   await app.register(adminFacade, { core: deps.core, dataDir: config.dataDir });
+  await app.register(eventsAdminRoutes, { core: deps.core, store: deps.store, config });
+  if (!config.messaging.smtpUrl) await app.register(devMailboxRoutes, { store: deps.store });
   return app;
 }

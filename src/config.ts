@@ -20,6 +20,31 @@ export interface Config {
   /** Create and print a demo tenant, site and key on the first start against an empty store. */
   demo: boolean;
   shutdownTimeoutMs: number;
+  /** Base URL people reach Roster at, for links in messages (DOI confirmation). */
+  publicUrl: string;
+  events: {
+    /** Run the delivery worker inside the server process. */
+    workerInServer: boolean;
+    pollIntervalMs: number;
+    batchSize: number;
+    maxAttempts: number;
+    /** First retry delay; doubles per attempt (with jitter) up to backoffMaxMs. */
+    backoffBaseMs: number;
+    backoffMaxMs: number;
+    /** How long a claim holds before another worker may take the work over (a crashed worker's). */
+    leaseMs: number;
+    deliveryTimeoutMs: number;
+    natsUrl: string | undefined;
+    /** Tenant ids this process's worker serves; empty = all (dedicated workers for big tenants). */
+    tenants: string[];
+  };
+  messaging: {
+    smtpUrl: string | undefined;
+    from: string;
+    /** SMS provider endpoint; unset = the dev mailbox keeps SMS too. */
+    smsUrl: string | undefined;
+    smsToken: string | undefined;
+  };
   gigya: GigyaConfig;
 }
 
@@ -52,6 +77,21 @@ export const CONFIG_VARIABLES = {
   ROSTER_GIGYA_RATE_LIMIT_SERVER: ['600000', 'Gigya calls per window per application key (secret, signature or JWT)'],
   ROSTER_GIGYA_RATE_LIMIT_CLIENT: ['600', 'Gigya anonymous client-side calls per window per site'],
   ROSTER_GIGYA_RATE_WINDOW_SECONDS: ['60', 'length of the Gigya rate-limit window'],
+  ROSTER_PUBLIC_URL: ['http://HOST:PORT', 'base URL for links in messages (double opt-in confirmation)'],
+  ROSTER_WORKER: ['true', 'run the event delivery worker inside the server (`roster worker` runs it alone)'],
+  ROSTER_WORKER_POLL_MS: ['1000', 'how often an idle worker looks for new events'],
+  ROSTER_EVENTS_BATCH_SIZE: ['50', 'events per webhook delivery (and per claim)'],
+  ROSTER_EVENTS_MAX_ATTEMPTS: ['12', 'attempts before an event is dead-lettered for a sink'],
+  ROSTER_EVENTS_BACKOFF_MS: ['1000', 'first retry delay; doubles per attempt with full jitter'],
+  ROSTER_EVENTS_BACKOFF_MAX_MS: ['3600000', 'longest retry delay'],
+  ROSTER_EVENTS_LEASE_MS: ['30000', 'how long a claim holds before another worker may retry the work'],
+  ROSTER_EVENTS_TIMEOUT_MS: ['10000', 'timeout of one webhook or provider call'],
+  ROSTER_WORKER_TENANTS: ['(all)', 'comma-separated tenant ids the worker serves (dedicated workers); every tenant must be served by some worker'],
+  ROSTER_NATS_URL: ['(unset)', 'NATS server (nats://host:4222); when set, every event is published to JetStream'],
+  ROSTER_SMTP_URL: ['(unset)', 'SMTP URL (smtp://user:pass@host:587, smtps://…); when unset email goes to the dev mailbox'],
+  ROSTER_MAIL_FROM: ['Roster <no-reply@localhost>', 'sender of outgoing email'],
+  ROSTER_SMS_URL: ['(unset)', 'SMS provider endpoint (JSON POST); when unset SMS goes to the dev mailbox'],
+  ROSTER_SMS_TOKEN: ['(unset)', 'bearer token for the SMS provider'],
 } as const;
 
 export class ConfigError extends Error {
@@ -141,11 +181,22 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   }
 
   const host = env.HOST || '127.0.0.1';
+  const port = integer(env, 'PORT', 8080, 0, 65535);
+  const url = (name: Name, schemes: RegExp, expected: string): string | undefined => {
+    const raw = env[name];
+    if (!raw) return undefined;
+    try {
+      if (schemes.test(new URL(raw).protocol)) return raw;
+    } catch {}
+    throw new ConfigError(name, expected, name === 'ROSTER_SMTP_URL' ? '(hidden)' : raw);
+  };
+  const publicUrl = (url('ROSTER_PUBLIC_URL', /^https?:$/, 'an http(s) URL') ?? `${tls ? 'https' : 'http'}://${host}:${port}`).replace(/\/+$/, '');
+  const backoffBaseMs = integer(env, 'ROSTER_EVENTS_BACKOFF_MS', 1000, 1, 86_400_000);
   if (isIP(host) === 0 && !/^[a-zA-Z0-9.-]+$/.test(host)) throw new ConfigError('HOST', 'an IP address or host name', host);
 
   return Object.freeze({
     host,
-    port: integer(env, 'PORT', 8080, 0, 65535),
+    port,
     database: databaseUrl
       ? { engine: 'postgres' as const, url: databaseUrl, poolSize: integer(env, 'ROSTER_DB_POOL_SIZE', 10, 1, 1000) }
       : { engine: 'pglite' as const, dataDir },
@@ -163,5 +214,27 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       clientRateLimit: integer(env, 'ROSTER_GIGYA_RATE_LIMIT_CLIENT', 600, 1, 100_000_000),
       rateWindowSeconds: integer(env, 'ROSTER_GIGYA_RATE_WINDOW_SECONDS', 60, 1, 86_400),
     }),
+    publicUrl,
+    events: {
+      workerInServer: boolean(env, 'ROSTER_WORKER', true),
+      pollIntervalMs: integer(env, 'ROSTER_WORKER_POLL_MS', 1000, 10, 600_000),
+      batchSize: integer(env, 'ROSTER_EVENTS_BATCH_SIZE', 50, 1, 1000),
+      maxAttempts: integer(env, 'ROSTER_EVENTS_MAX_ATTEMPTS', 12, 1, 1000),
+      backoffBaseMs,
+      backoffMaxMs: Math.max(backoffBaseMs, integer(env, 'ROSTER_EVENTS_BACKOFF_MAX_MS', 3_600_000, 1, 30 * 86_400_000)),
+      leaseMs: integer(env, 'ROSTER_EVENTS_LEASE_MS', 30_000, 100, 3_600_000),
+      deliveryTimeoutMs: integer(env, 'ROSTER_EVENTS_TIMEOUT_MS', 10_000, 100, 600_000),
+      natsUrl: url('ROSTER_NATS_URL', /^(nats|tls|wss?):$/, 'a nats:// URL'),
+      tenants: (env.ROSTER_WORKER_TENANTS ?? '')
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    },
+    messaging: {
+      smtpUrl: url('ROSTER_SMTP_URL', /^smtps?:$/, 'an smtp:// or smtps:// URL'),
+      from: env.ROSTER_MAIL_FROM || 'Roster <no-reply@localhost>',
+      smsUrl: url('ROSTER_SMS_URL', /^https?:$/, 'an http(s) URL'),
+      smsToken: env.ROSTER_SMS_TOKEN || undefined,
+    },
   });
 }

@@ -2,6 +2,7 @@ import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from
 import { join } from 'node:path';
 import type { Config } from './config.js';
 import { type Core, createCore } from './core/index.js';
+import type { SecretBox } from './core/ports.js';
 import { loadOrCreateMasterKey } from './security/master-key.js';
 import { createSecretBox } from './security/secret-box.js';
 import { type OpenedStore, openStore } from './store/index.js';
@@ -11,6 +12,7 @@ import { cryptoIds, systemClock } from './system.js';
 export interface Runtime {
   store: OpenedStore;
   core: Core;
+  secretBox: SecretBox;
   close(): Promise<void>;
 }
 
@@ -57,10 +59,12 @@ export async function openRuntime(config: Readonly<Config>): Promise<Runtime> {
         : { engine: 'pglite', dataDir: config.database.dataDir },
     );
     await store.migrate();
-    const core = createCore({ store, clock: systemClock, ids: cryptoIds, secretBox: createSecretBox(masterKey) });
+    const secretBox = createSecretBox(masterKey);
+    const core = createCore({ store, clock: systemClock, ids: cryptoIds, secretBox });
     return {
       store,
       core,
+      secretBox,
       async close() {
         await store.close();
         unlock();

@@ -70,6 +70,20 @@ const SiteSpec = Type.Object(
   { additionalProperties: false },
 );
 
+/** A tenant-level webhook; `secret` may be `${ENV_NAME}` so the file can stay in version control. */
+const WebhookSpec = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    url: Type.String({ minLength: 1, maxLength: 2000 }),
+    events: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { minItems: 1 }),
+    format: Type.Optional(Type.Union([Type.Literal('roster'), Type.Literal('gigya'), Type.Literal('boostcom-v2')])),
+    secret: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+    signingUserKey: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    enabled: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
 export const ApplyFile = Type.Object(
   {
     tenants: Type.Array(
@@ -78,6 +92,7 @@ export const ApplyFile = Type.Object(
           name: Type.String({ minLength: 1 }),
           sites: Type.Optional(Type.Array(SiteSpec)),
           keys: Type.Optional(Type.Array(KeySpec)),
+          webhooks: Type.Optional(Type.Array(WebhookSpec)),
         },
         { additionalProperties: false },
       ),
@@ -92,6 +107,16 @@ export interface ApplyReport {
   sites: Array<{ tenant: string; name: string; id: string; apiKey: string | null; created: boolean }>;
   /** New keys carry their generated secret: it is shown this once. */
   keys: Array<{ tenant: string; userKey: string; label: string; created: boolean; secret?: string }>;
+  webhooks: Array<{ tenant: string; name: string; created: boolean }>;
+}
+
+/** `${NAME}` in a secret reads the environment variable NAME (secrets stay out of the file). */
+function secretFrom(value: string | undefined, env: Record<string, string | undefined>): string | undefined {
+  const match = value && /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(value);
+  if (!match) return value;
+  const resolved = env[match[1] as string];
+  if (!resolved) throw new ApplyFileError(`webhook secret: environment variable ${match[1]} is not set`);
+  return resolved;
 }
 
 export class ApplyFileError extends Error {
@@ -118,8 +143,8 @@ function gigyaSettings(settings: Record<string, unknown> | undefined): Record<st
   return typeof block === 'object' && block !== null && !Array.isArray(block) ? (block as Record<string, unknown>) : {};
 }
 
-export async function applyProvisioning(core: Core, file: ApplyFile): Promise<ApplyReport> {
-  const report: ApplyReport = { tenants: [], sites: [], keys: [] };
+export async function applyProvisioning(core: Core, file: ApplyFile, env: Record<string, string | undefined> = process.env): Promise<ApplyReport> {
+  const report: ApplyReport = { tenants: [], sites: [], keys: [], webhooks: [] };
   for (const spec of file.tenants) {
     const { tenant, created } = await core.tenants.ensure({ name: spec.name });
     report.tenants.push({ name: tenant.name, id: tenant.id, created });
@@ -154,6 +179,21 @@ export async function applyProvisioning(core: Core, file: ApplyFile): Promise<Ap
       }
       const { key, secret } = await core.keys.create(tenant.id, keySpec);
       report.keys.push({ tenant: tenant.name, userKey: key.userKey, label: key.label, created: true, secret });
+    }
+
+    // After keys: a webhook may sign with a key declared above.
+    for (const hook of spec.webhooks ?? []) {
+      const secret = secretFrom(hook.secret, env);
+      const { webhook, created } = await core.webhooks.set(tenant.id, {
+        name: hook.name,
+        url: hook.url,
+        eventTypes: hook.events,
+        format: hook.format ?? 'roster',
+        ...(secret !== undefined && { secret }),
+        ...(hook.signingUserKey !== undefined && { signingUserKey: hook.signingUserKey }),
+        ...(hook.enabled !== undefined && { enabled: hook.enabled }),
+      });
+      report.webhooks.push({ tenant: tenant.name, name: webhook.name, created });
     }
   }
   return report;

@@ -1,8 +1,13 @@
 import { parseArgs } from 'node:util';
+import { pino } from 'pino';
 import { type Config, ConfigError, loadConfig } from '../config.js';
 import { type Core, DomainError } from '../core/index.js';
+import type { TenantId } from '../core/types.js';
+import { createDeliveryStore } from '../events/deliveries.js';
+import { createSinkSelector, createWorker } from '../events/worker.js';
 import { runServer } from '../main.js';
-import { openRuntime } from '../runtime.js';
+import { createDevMailbox } from '../messaging/mailbox.js';
+import { openRuntime, type Runtime } from '../runtime.js';
 import { ApplyFileError, applyProvisioning, parseApplyFile } from './apply.js';
 import { exportCommand, importCommand, resolveSite } from './bulk.js';
 
@@ -26,6 +31,14 @@ const USAGE = `roster <command> [options]
   export --site S [--tenant T] [--since TIME] [--lite|--full] [--out F]
                                 accounts as NDJSON in the import shape, ordered by lastUpdated
   (--site is a Gigya API key, or a site name/id together with --tenant)
+  apply <file.yaml|file.json>   provision tenants, sites, keys and webhooks declaratively (idempotent)
+  worker                        run the event delivery worker alone (no HTTP server)
+  events replay --since TIME [--tenant T] [--sink S] [--type TYPE]
+                                deliver matching events again (TIME: ISO 8601)
+  events dead --tenant T        list dead-lettered deliveries
+  webhook list --tenant T
+  mailbox [--tenant T] [--to ADDRESS]
+                                show the dev mailbox (email and SMS kept when no SMTP/SMS is configured)
 
   --json   print only a JSON object (for scripts)
   Configuration comes from the environment; see README.md.`;
@@ -44,13 +57,27 @@ function print(json: boolean, object: unknown, text: string): void {
   process.stdout.write(json ? `${JSON.stringify(object, null, 2)}\n` : `${text}\n`);
 }
 
-async function withCore<T>(config: Readonly<Config>, work: (core: Core) => Promise<T>): Promise<T> {
+async function withCore<T>(config: Readonly<Config>, work: (core: Core, runtime: Runtime) => Promise<T>): Promise<T> {
   const runtime = await openRuntime(config);
   try {
-    return await work(runtime.core);
+    return await work(runtime.core, runtime);
   } finally {
     await runtime.close();
   }
+}
+
+/** `roster worker`: delivers events until SIGTERM/SIGINT, then finishes its pass and exits. */
+async function runWorker(config: Readonly<Config>): Promise<void> {
+  const runtime = await openRuntime(config);
+  const log = pino({ level: config.logLevel });
+  const worker = createWorker({ store: runtime.store, core: runtime.core, secretBox: runtime.secretBox, config, log });
+  worker.start();
+  log.info({ worker: worker.id, engine: runtime.store.engine }, 'roster worker ready');
+  await new Promise<void>((resolve) => {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => resolve());
+  });
+  await worker.stop();
+  await runtime.close();
 }
 
 async function run(argv: string[]): Promise<void> {
@@ -81,6 +108,9 @@ async function run(argv: string[]): Promise<void> {
       lite: { type: 'boolean' },
       full: { type: 'boolean' },
       out: { type: 'string' },
+      sink: { type: 'string' },
+      type: { type: 'string' },
+      to: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -96,6 +126,60 @@ async function run(argv: string[]): Promise<void> {
     case 'start':
       await runServer(config);
       return;
+    case 'worker':
+      await runWorker(config);
+      return;
+    case 'events replay':
+      return withCore(config, async (core, runtime) => {
+        const since = new Date(need(flags, 'since'));
+        if (Number.isNaN(since.getTime())) throw new UsageError('--since must be an ISO 8601 time, e.g. 2026-01-31T00:00:00Z');
+        const tenant = typeof flags.tenant === 'string' ? await core.tenants.resolve(flags.tenant) : undefined;
+        const result = await createDeliveryStore(runtime.store.db).replay(
+          {
+            since,
+            ...(tenant && { tenantId: tenant.id }),
+            ...(typeof flags.sink === 'string' && { sink: flags.sink }),
+            ...(typeof flags.type === 'string' && { type: flags.type }),
+          },
+          createSinkSelector(core, { nats: config.events.natsUrl !== undefined }),
+          new Date(),
+        );
+        print(json, result, `${result.events} events queued again (${result.deliveries} deliveries)`);
+      });
+    case 'events dead':
+      return withCore(config, async (core, runtime) => {
+        const tenant = await core.tenants.resolve(need(flags, 'tenant'));
+        const rows = await createDeliveryStore(runtime.store.db).deadLetters(tenant.id);
+        print(
+          json,
+          { deadLetters: rows },
+          rows.map((r) => `${r.finished_at?.toISOString()}  ${r.sink}  ${r.event_id}  ${r.attempts}x  ${r.last_error}`).join('\n'),
+        );
+      });
+    case 'webhook list':
+      return withCore(config, async (core) => {
+        const tenant = await core.tenants.resolve(need(flags, 'tenant'));
+        const hooks = await core.webhooks.list(tenant.id);
+        print(
+          json,
+          { webhooks: hooks },
+          hooks.map((w) => `${w.name}  ${w.format}  ${w.url}  [${w.eventTypes.join(',')}]${w.enabled ? '' : '  disabled'}`).join('\n'),
+        );
+      });
+    case 'mailbox':
+      return withCore(config, async (core, runtime) => {
+        const tenant = typeof flags.tenant === 'string' ? await core.tenants.resolve(flags.tenant) : undefined;
+        const messages = await createDevMailbox(runtime.store.db).list({
+          ...(tenant && { tenantId: tenant.id as TenantId }),
+          ...(typeof flags.to === 'string' && { recipient: flags.to }),
+        });
+        print(
+          json,
+          { messages },
+          messages.map((m) => `--- ${m.createdAt.toISOString()} ${m.channel} to ${m.recipient}${m.subject ? `: ${m.subject}` : ''}\n${m.text}`).join('\n\n') ||
+            '(empty)',
+        );
+      });
     case 'migrate': {
       const runtime = await openRuntime(config); // opening migrates
       await runtime.close();
@@ -223,6 +307,7 @@ async function run(argv: string[]): Promise<void> {
             ...report.tenants.map((t) => `tenant ${t.name}: ${t.created ? 'created' : 'unchanged'}`),
             ...report.sites.map((s) => `site ${s.tenant}/${s.name}: ${s.created ? 'created' : 'updated'} (apiKey ${s.apiKey})`),
             ...report.keys.map((k) => `key ${k.userKey}: ${k.created ? 'created' : 'updated'}${k.secret ? ` (secret, shown once: ${k.secret})` : ''}`),
+            ...report.webhooks.map((w) => `webhook ${w.tenant}/${w.name}: ${w.created ? 'created' : 'updated'}`),
           ];
           print(json, report, lines.join('\n'));
         });

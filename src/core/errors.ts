@@ -15,7 +15,8 @@ export type DomainErrorCode =
   | 'subscription.not_found'
   | 'request.invalid_field'
   | 'import.job_running'
-  | 'import.job_not_found';
+  | 'import.job_not_found'
+  | 'webhook.not_found';
 
 export interface FieldError {
   field: string;

@@ -38,6 +38,37 @@ export type DomainEvent =
       payload: { subscriptionId: string; channel: Channel; email: string | null };
     }
   | { type: 'consent.changed'; accountUid: AccountUid; payload: { consentId: string; isGranted: boolean; previous: boolean | null; version: string | null } }
-  | { type: 'channel.changed'; accountUid: AccountUid; payload: { channel: Channel; status: ChannelStatusValue; previous: ChannelStatusValue | null } };
+  | { type: 'channel.changed'; accountUid: AccountUid; payload: { channel: Channel; status: ChannelStatusValue; previous: ChannelStatusValue | null } }
+  /**
+   * A double opt-in confirmation email is due. The one-click token is sealed (see
+   * message-secrets.ts): webhooks never carry it; only messaging opens it. Never emitted for imports.
+   */
+  | {
+      type: 'subscription.doi_requested';
+      accountUid: AccountUid;
+      payload: { subscriptionId: string; channel: Channel; email: string; language: string | null; sealedConfirmToken: string };
+    }
+  | { type: 'subscription.doi_confirmed'; accountUid: AccountUid; payload: { subscriptionId: string; channel: Channel } }
+  /** A Boostcom club welcome message is due (email or SMS). Never emitted for imports. */
+  | {
+      type: 'member.welcome_requested';
+      accountUid: AccountUid;
+      payload: { channel: 'email' | 'sms'; email: string | null; msisdn: string | null; language: string | null; clubSlug: string | null };
+    }
+  /** A Boostcom registration password (verification code) SMS is due; the code is sealed. */
+  | {
+      type: 'member.registration_password_requested';
+      accountUid: AccountUid;
+      payload: { msisdn: string; language: string | null; clubSlug: string | null; sealedCode: string };
+    }
+  /** A Naviga Subscribe audit code written by the naviga facade (4601, 4000, 4004). */
+  | {
+      type: 'naviga.user_event';
+      accountUid: AccountUid;
+      payload: { code: 4601 | 4000 | 4004; name: 'AUTHSYSTEM_USER_GET' | 'SUBSCRIBE_USER_GET' | 'SUBSCRIBE_USER_UPDATE' };
+    };
 
 export type DomainEventType = DomainEvent['type'];
+
+/** Payload fields that hold sealed secrets: only messaging opens them; webhooks and NATS never carry them. */
+export const SEALED_PAYLOAD_FIELDS = ['sealedConfirmToken', 'sealedCode'] as const;

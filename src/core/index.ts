@@ -8,6 +8,7 @@ import { createRequestGuards } from './request-guards.js';
 import { createSites } from './sites.js';
 import { createSubscriptions } from './subscriptions.js';
 import { createTenants } from './tenants.js';
+import { createWebhooks } from './webhooks.js';
 
 /** The core's one door: every write to a person goes through these services. */
 export function createCore(deps: CoreDeps) {
@@ -21,6 +22,7 @@ export function createCore(deps: CoreDeps) {
     channels: createChannels(deps),
     requestGuards: createRequestGuards(deps),
     bulkImport: createBulkImport(deps),
+    webhooks: createWebhooks(deps),
   };
 }
 
@@ -34,3 +36,4 @@ export { isValidEmail, normalizeEmail } from './identifiers.js';
 export { keyAllows } from './keys.js';
 export type { SubscriptionChange } from './subscription-rules.js';
 export type * from './types.js';
+export type { Webhook, WebhookSpec } from './webhooks.js';

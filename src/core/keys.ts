@@ -17,7 +17,7 @@ export interface KeyWithSecret {
   secret: string;
 }
 
-const SECRET_AAD = (tenantId: TenantId, keyId: KeyId) => `application-key:${tenantId}:${keyId}`;
+export const KEY_SECRET_AAD = (tenantId: TenantId, keyId: KeyId) => `application-key:${tenantId}:${keyId}`;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 /** Permission patterns: "*" for everything, "accounts.*" for a namespace, or an exact method name. */
@@ -53,7 +53,7 @@ export function createKeys(deps: CoreDeps) {
         createdAt: clock.now(),
         revokedAt: null,
       };
-      await store.keys.insert(key, secretBox.seal(secret, SECRET_AAD(tenantId, key.id)));
+      await store.keys.insert(key, secretBox.seal(secret, KEY_SECRET_AAD(tenantId, key.id)));
       active.clear();
       return { key, secret };
     },
@@ -68,7 +68,7 @@ export function createKeys(deps: CoreDeps) {
       if (spec.label !== undefined) patch.label = spec.label;
       if (spec.permissions !== undefined) patch.permissions = spec.permissions;
       if (spec.publicKey !== undefined) patch.publicKey = spec.publicKey;
-      if (spec.secret !== undefined) patch.secretEnc = secretBox.seal(spec.secret, SECRET_AAD(tenantId, stored.key.id));
+      if (spec.secret !== undefined) patch.secretEnc = secretBox.seal(spec.secret, KEY_SECRET_AAD(tenantId, stored.key.id));
       await store.keys.update(tenantId, stored.key.id, patch);
       active.clear();
       const updated = required(await store.keys.findByUserKey(spec.userKey), 'key.not_found', 'Key vanished');
@@ -83,7 +83,7 @@ export function createKeys(deps: CoreDeps) {
       return active.get(userKey, async () => {
         const stored = await store.keys.findByUserKey(userKey);
         if (!stored || stored.key.revokedAt) return undefined;
-        return { key: stored.key, secret: secretBox.open(stored.secretEnc, SECRET_AAD(stored.key.tenantId, stored.key.id)) };
+        return { key: stored.key, secret: secretBox.open(stored.secretEnc, KEY_SECRET_AAD(stored.key.tenantId, stored.key.id)) };
       });
     },
 

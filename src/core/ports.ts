@@ -283,6 +283,33 @@ export interface ImportJobRepo {
   list(tenantId: TenantId, limit: number): Promise<ImportJob[]>;
 }
 
+export type WebhookFormat = 'roster' | 'gigya' | 'boostcom-v2';
+
+/** A tenant's webhook subscription as stored: the secret stays sealed here. */
+export interface StoredWebhook {
+  tenantId: TenantId;
+  id: string;
+  name: string;
+  url: string;
+  /** Roster event types ("account.updated"), gigya names for gigya webhooks, or "*". */
+  eventTypes: string[];
+  format: WebhookFormat;
+  secretEnc: string | null;
+  /** Sign with this application key's secret instead (Gigya webhooks name the key: accounts.webhooks.set userKey). */
+  signingUserKey: string | null;
+  enabled: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface WebhookRepo {
+  upsert(webhook: StoredWebhook): Promise<void>;
+  findByName(tenantId: TenantId, name: string): Promise<StoredWebhook | undefined>;
+  findById(tenantId: TenantId, id: string): Promise<StoredWebhook | undefined>;
+  list(tenantId: TenantId): Promise<StoredWebhook[]>;
+  delete(tenantId: TenantId, id: string): Promise<boolean>;
+}
+
 export interface Repos {
   tenants: TenantRepo;
   sites: SiteRepo;
@@ -296,6 +323,7 @@ export interface Repos {
   requestGuards: RequestGuardRepo;
   bulk: BulkRepo;
   importJobs: ImportJobRepo;
+  webhooks: WebhookRepo;
 }
 
 export interface Store extends Repos {

@@ -134,6 +134,80 @@ export interface OutboxEventsTable {
   created_at: Timestamp;
 }
 
+export interface OutboxFanoutQueueTable {
+  tenant_id: string;
+  seq: ColumnType<string | number, string | number, never>;
+}
+
+export interface WebhooksTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  url: string;
+  event_types: string[];
+  format: string;
+  secret_enc: string | null;
+  signing_user_key: string | null;
+  enabled: boolean;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface EventDeliveriesTable {
+  tenant_id: string;
+  sink: string;
+  event_seq: ColumnType<string | number, string | number, never>;
+  event_id: string;
+  account_uid: string;
+  status: string;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  lease_until: Timestamp | null;
+  lease_owner: string | null;
+  last_error: string | null;
+  created_at: Timestamp;
+  finished_at: Timestamp | null;
+}
+
+export interface EventDeliveryLogTable {
+  tenant_id: string;
+  id: Int8Identity;
+  sink: string;
+  event_id: string;
+  attempt: number;
+  outcome: string;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+  worker: string;
+  at: Timestamp;
+}
+
+export interface MessageSendsTable {
+  tenant_id: string;
+  event_id: string;
+  channel: string;
+  recipient: string;
+  state: string;
+  template: string;
+  attempts: Generated<number>;
+  provider_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface DevMailboxTable {
+  tenant_id: string;
+  id: Int8Identity;
+  message_key: string;
+  channel: string;
+  recipient: string;
+  subject: string | null;
+  body_text: string;
+  body_html: string | null;
+  created_at: Timestamp;
+}
+
 export interface Database {
   tenants: TenantsTable;
   sites: SitesTable;
@@ -149,6 +223,12 @@ export interface Database {
   gigya_rate_windows: GigyaRateWindowsTable;
   bulk_import_jobs: BulkImportJobsTable;
   bulk_import_errors: BulkImportErrorsTable;
+  outbox_fanout_queue: OutboxFanoutQueueTable;
+  webhooks: WebhooksTable;
+  event_deliveries: EventDeliveriesTable;
+  event_delivery_log: EventDeliveryLogTable;
+  message_sends: MessageSendsTable;
+  dev_mailbox: DevMailboxTable;
 }
 
 export interface GigyaNoncesTable {

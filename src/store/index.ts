@@ -15,6 +15,7 @@ import { PGliteDialect } from './pglite-dialect.js';
 import { createRequestGuardRepo } from './request-guards.js';
 import { createChannelRepo, createConsentRepo, createSubscriptionRepo } from './subscriptions.js';
 import { createSiteRepo, createTenantRepo } from './tenants.js';
+import { createWebhookRepo } from './webhooks.js';
 
 export type StoreOptions =
   | { engine: 'postgres'; databaseUrl: string; poolSize: number }
@@ -48,6 +49,7 @@ function createRepos(db: Kysely<Database>): Repos {
     requestGuards: translatingErrors(createRequestGuardRepo(db)),
     bulk: translatingErrors(createBulkRepo(db)),
     importJobs: translatingErrors(createImportJobRepo(db)),
+    webhooks: translatingErrors(createWebhookRepo(db)),
   };
 }
 

@@ -29,8 +29,10 @@ export async function openTestStore(engine: Engine = defaultEngine()): Promise<O
 
 export const testMasterKey = randomBytes(32);
 
+export const testSecretBox = createSecretBox(testMasterKey);
+
 export function testCore(store: OpenedStore): Core {
-  return createCore({ store, clock: systemClock, ids: cryptoIds, secretBox: createSecretBox(testMasterKey) });
+  return createCore({ store, clock: systemClock, ids: cryptoIds, secretBox: testSecretBox });
 }
 
 let counter = 0;

@@ -14,4 +14,5 @@ export const ADMIN_STATUS = {
   'request.invalid_field': 400,
   'import.job_running': 409,
   'import.job_not_found': 404,
+  'webhook.not_found': 404,
 } as const satisfies Record<DomainErrorCode, number>;

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_core_schema.js';
 import * as m0100 from './0100_gigya_request_guards.js';
+import * as m0400 from './0400_events_delivery.js';
 import * as m0500 from './0500_bulk_import_jobs.js';
 
 /** Every migration, in order. Static so the order is visible in review; never edit a merged one. */
@@ -8,4 +9,5 @@ export const migrations: Record<string, Migration> = {
   '0001_core_schema': m0001,
   '0100_gigya_request_guards': m0100,
   '0500_bulk_import_jobs': m0500,
+  '0400_events_delivery': m0400,
 };

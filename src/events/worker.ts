@@ -1,0 +1,189 @@
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Core } from '../core/index.js';
+import type { SecretBox } from '../core/ports.js';
+import { createDevMailbox } from '../messaging/mailbox.js';
+import { createMessagingSink, MESSAGE_EVENT_TYPES, MESSAGING_SINK } from '../messaging/sink.js';
+import { httpSmsTransport, mailboxTransport, smtpTransport } from '../messaging/transports.js';
+import type { OpenedStore } from '../store/index.js';
+import { retryDelayMs } from './backoff.js';
+import { createDeliveryStore, type DeliveryStore } from './deliveries.js';
+import type { OutboxEvent } from './event.js';
+import { createNatsSink, NATS_SINK } from './sinks/nats.js';
+import type { Sink, SinkRouter } from './sinks/sink.js';
+import { createWebhookSink, WEBHOOK_SINK_PREFIX, webhookWants } from './sinks/webhook.js';
+
+export type EventsConfig = Config['events'];
+
+export interface WorkerDeps {
+  store: OpenedStore;
+  core: Core;
+  secretBox: SecretBox;
+  config: Pick<Config, 'events' | 'messaging' | 'publicUrl'>;
+  log: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
+  now?: () => Date;
+}
+
+/**
+ * Which sinks want each event: the tenant's enabled webhooks that subscribed to it, NATS when
+ * configured, messaging for the message events. Every process must share this configuration.
+ */
+export function createSinkSelector(core: Core, options: { nats: boolean }): SinkRouter['sinksFor'] {
+  return async (events: OutboxEvent[]) => {
+    const tenants = [...new Set(events.map((e) => e.tenantId))];
+    const hooks = new Map(await Promise.all(tenants.map(async (t) => [t, (await core.webhooks.list(t)).filter((w) => w.enabled)] as const)));
+    const result = new Map<number, string[]>();
+    for (const event of events) {
+      const sinks = (hooks.get(event.tenantId) ?? []).filter((w) => webhookWants(w, event)).map((w) => `${WEBHOOK_SINK_PREFIX}${w.id}`);
+      if (options.nats) sinks.push(NATS_SINK);
+      if (MESSAGE_EVENT_TYPES.includes(event.type)) sinks.push(MESSAGING_SINK);
+      result.set(event.seq, sinks);
+    }
+    return result;
+  };
+}
+
+/** The sinks this process can serve, and which of them want an event. */
+export function createSinkRouter(deps: WorkerDeps): SinkRouter & { close(): Promise<void> } {
+  const { store, core, config } = deps;
+  const now = deps.now ?? (() => new Date());
+  const nats = config.events.natsUrl ? createNatsSink(core, config.events.natsUrl, { timeoutMs: config.events.deliveryTimeoutMs }) : undefined;
+  const mailbox = createDevMailbox(store.db);
+  const devTransport = mailboxTransport(mailbox, now);
+  const smtp = config.messaging.smtpUrl ? smtpTransport(config.messaging.smtpUrl, config.messaging.from, config.events.deliveryTimeoutMs) : undefined;
+  const messaging = createMessagingSink(store.db, core, deps.secretBox, {
+    publicUrl: config.publicUrl,
+    email: smtp?.send ?? devTransport,
+    sms: config.messaging.smsUrl ? httpSmsTransport(config.messaging.smsUrl, config.messaging.smsToken, config.events.deliveryTimeoutMs) : devTransport,
+    now,
+  });
+  const webhookSinks = new Map<string, Sink>();
+
+  return {
+    sinksFor: createSinkSelector(core, { nats: nats !== undefined }),
+    resolve(name) {
+      if (name === NATS_SINK) return nats;
+      if (name === MESSAGING_SINK) return messaging;
+      if (name.startsWith(WEBHOOK_SINK_PREFIX)) {
+        let sink = webhookSinks.get(name);
+        if (!sink) {
+          sink = createWebhookSink(core, name.slice(WEBHOOK_SINK_PREFIX.length), { timeoutMs: config.events.deliveryTimeoutMs, now });
+          webhookSinks.set(name, sink);
+        }
+        return sink;
+      }
+      return undefined;
+    },
+    async close() {
+      await nats?.close?.();
+      smtp?.close();
+    },
+  };
+}
+
+export interface Worker {
+  readonly id: string;
+  /** One pass: fan out new events, then claim and deliver one batch per due sink. Returns how much it did. */
+  tick(): Promise<{ fannedOut: number; attempted: number }>;
+  start(): void;
+  /** Finishes the pass in progress and stops; unfinished claims simply expire. */
+  stop(): Promise<void>;
+  deliveries: DeliveryStore;
+  router: SinkRouter;
+}
+
+/**
+ * The delivery worker. Any number run against one PostgreSQL (in servers and as `roster worker`);
+ * they share the work through leases (see deliveries.ts). On PGlite there is one process.
+ */
+export function createWorker(deps: WorkerDeps): Worker {
+  const { config, log } = deps;
+  const now = deps.now ?? (() => new Date());
+  const id = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+  const deliveries = createDeliveryStore(deps.store.db);
+  const router = createSinkRouter(deps);
+  const retry = {
+    maxAttempts: config.events.maxAttempts,
+    delayMs: (attempt: number) => retryDelayMs(attempt, config.events.backoffBaseMs, config.events.backoffMaxMs),
+  };
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
+
+  async function deliverSink(name: string): Promise<number> {
+    const sink = router.resolve(name);
+    if (!sink) return 0;
+    const batch = await deliveries.claim(name, id, now(), config.events.leaseMs, config.events.batchSize, config.events.tenants);
+    if (batch.length === 0) return 0;
+    const started = performance.now();
+    let outcomes: Awaited<ReturnType<Sink['deliver']>>;
+    try {
+      outcomes = await sink.deliver(batch);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      outcomes = batch.map(() => ({ kind: 'retry' as const, error: message }));
+    }
+    const duration = performance.now() - started;
+    const results = batch.map((claim, i) => ({ claim, outcome: outcomes[i] ?? { kind: 'skip' as const } }));
+    const states = await deliveries.settle(name, id, results, now(), duration, retry);
+    for (const [i, state] of states.entries()) {
+      const claim = batch[i];
+      if (state === 'dead' && claim) log.warn({ sink: name, eventId: claim.event.id, attempts: claim.attempts + 1 }, 'event dead-lettered');
+    }
+    log.debug({ sink: name, events: batch.length, outcome: outcomes[0]?.kind }, 'delivery attempt');
+    return batch.length;
+  }
+
+  async function tick() {
+    const fannedOut = await deliveries.fanOut((events) => router.sinksFor(events), 500, now(), config.events.tenants);
+    const sinks = await deliveries.dueSinks(now(), config.events.tenants);
+    let attempted = 0;
+    // Sinks proceed side by side: a slow webhook does not hold up NATS or messaging.
+    for (let i = 0; i < sinks.length; i += 8) {
+      const counts = await Promise.all(sinks.slice(i, i + 8).map((s) => deliverSink(s)));
+      attempted += counts.reduce((a, b) => a + b, 0);
+    }
+    return { fannedOut, attempted };
+  }
+
+  return {
+    id,
+    deliveries,
+    router,
+    tick,
+    start() {
+      if (running) return;
+      running = true;
+      loop = (async () => {
+        while (running) {
+          let busy = false;
+          try {
+            const done = await tick();
+            busy = done.fannedOut > 0 || done.attempted > 0;
+          } catch (error) {
+            log.error({ err: error }, 'event delivery pass failed');
+          }
+          if (!running) break;
+          if (!busy) {
+            await new Promise<void>((resolve) => {
+              const timer = setTimeout(resolve, config.events.pollIntervalMs);
+              wake = () => {
+                clearTimeout(timer);
+                resolve();
+              };
+            });
+            wake = undefined;
+          }
+        }
+      })();
+      log.info({ worker: id }, 'event delivery worker started');
+    },
+    async stop() {
+      running = false;
+      wake?.();
+      await loop;
+      await router.close();
+    },
+  };
+}

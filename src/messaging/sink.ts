@@ -1,0 +1,170 @@
+import type { Kysely } from 'kysely';
+import type { DomainEventType } from '../core/events.js';
+import type { Core } from '../core/index.js';
+import { openMessageSecret } from '../core/message-secrets.js';
+import type { SecretBox } from '../core/ports.js';
+import type { AccountUid, JsonObject, Site, TenantId } from '../core/types.js';
+import type { DeliveryOutcome } from '../events/deliveries.js';
+import { asDomainEvent, type OutboxEvent } from '../events/event.js';
+import type { Sink } from '../events/sinks/sink.js';
+import type { Database } from '../store/database.js';
+import { renderTemplate, type TemplateName } from './templates.js';
+import type { OutgoingMessage, Transport } from './transports.js';
+
+export const MESSAGING_SINK = 'messaging';
+
+/** The event types that call for a message. */
+export const MESSAGE_EVENT_TYPES: readonly DomainEventType[] = [
+  'subscription.doi_requested',
+  'member.welcome_requested',
+  'member.registration_password_requested',
+];
+
+interface Planned {
+  channel: 'email' | 'sms';
+  to: string;
+  template: TemplateName;
+  language: string | null;
+  vars: Record<string, string>;
+}
+
+export interface MessagingOptions {
+  publicUrl: string;
+  email: Transport;
+  sms: Transport;
+  now: () => Date;
+}
+
+/**
+ * Sends the messages outbox events call for, each exactly once per (event, channel, recipient)
+ * as far as the transport allows. The ledger row moves sending → sent:
+ *   1. insert (event, channel, recipient) as 'sending' unless it exists; a 'sent' row means done;
+ *   2. send with the ledger key as idempotency key (SMS Idempotency-Key, SMTP Message-ID, unique mailbox key);
+ *   3. mark 'sent'.
+ * A crash before 3 leaves 'sending': the event stays undelivered, the worker retries, and the
+ * resend carries the same key (nothing is lost; a duplicate is only possible over SMTP, which has
+ * no idempotency, in the moment between the server's 250 and our commit — docs/events.md).
+ * Imports never send (origin facade 'import'): facades do not emit these events for imports
+ * either, this is the second fence.
+ */
+export function createMessagingSink(db: Kysely<Database>, core: Core, secretBox: SecretBox, options: MessagingOptions): Sink {
+  async function site(event: OutboxEvent): Promise<Site | undefined> {
+    return event.siteId ? core.sites.resolve(event.tenantId, event.siteId).catch(() => undefined) : undefined;
+  }
+
+  function plan(event: OutboxEvent, site: Site | undefined): Planned[] {
+    const domain = asDomainEvent(event);
+    const uid = event.accountUid as AccountUid;
+    const messaging = (site?.settings.messaging ?? {}) as JsonObject;
+    const club = (p: { clubSlug: string | null }) => (typeof messaging.clubName === 'string' ? messaging.clubName : (p.clubSlug ?? site?.name ?? 'Roster'));
+    switch (domain.type) {
+      case 'subscription.doi_requested': {
+        const p = domain.payload;
+        const token = openMessageSecret(secretBox, event.tenantId, uid, 'doi-confirm-token', p.sealedConfirmToken);
+        const pattern = typeof messaging.doiConfirmUrl === 'string' ? messaging.doiConfirmUrl : `${options.publicUrl}/subscriptions/confirm?token={token}`;
+        const confirmUrl = pattern.replace('{token}', encodeURIComponent(token));
+        return [
+          {
+            channel: 'email',
+            to: p.email,
+            template: 'doi_confirmation',
+            language: p.language,
+            vars: { confirmUrl, subscription: p.subscriptionId, email: p.email },
+          },
+        ];
+      }
+      case 'member.welcome_requested': {
+        const p = domain.payload;
+        if (p.channel === 'email' && p.email)
+          return [{ channel: 'email', to: p.email, template: 'welcome_email', language: p.language, vars: { club: club(p) } }];
+        if (p.channel === 'sms' && p.msisdn) return [{ channel: 'sms', to: p.msisdn, template: 'welcome_sms', language: p.language, vars: { club: club(p) } }];
+        return [];
+      }
+      case 'member.registration_password_requested': {
+        const p = domain.payload;
+        const code = openMessageSecret(secretBox, event.tenantId, uid, 'registration-code', p.sealedCode);
+        return [{ channel: 'sms', to: p.msisdn, template: 'registration_password_sms', language: p.language, vars: { club: club(p), code } }];
+      }
+      default:
+        return [];
+    }
+  }
+
+  async function sendOnce(event: OutboxEvent, site: Site | undefined, planned: Planned): Promise<void> {
+    const tenantId = event.tenantId as TenantId;
+    const now = options.now();
+    const keyOf = (q: ReturnType<typeof db.selectFrom<'message_sends'>>) =>
+      q.where('tenant_id', '=', tenantId).where('event_id', '=', event.id).where('channel', '=', planned.channel).where('recipient', '=', planned.to);
+    await db
+      .insertInto('message_sends')
+      .values({
+        tenant_id: tenantId,
+        event_id: event.id,
+        channel: planned.channel,
+        recipient: planned.to,
+        state: 'sending',
+        template: planned.template,
+        created_at: now,
+        updated_at: now,
+      })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    const row = await keyOf(db.selectFrom('message_sends')).select(['state']).executeTakeFirstOrThrow();
+    if (row.state !== 'sending') return;
+    await db
+      .updateTable('message_sends')
+      .set((eb) => ({ attempts: eb('attempts', '+', 1), updated_at: now }))
+      .where('tenant_id', '=', tenantId)
+      .where('event_id', '=', event.id)
+      .where('channel', '=', planned.channel)
+      .where('recipient', '=', planned.to)
+      .execute();
+    const rendered = renderTemplate(site, planned.template, planned.language, planned.vars);
+    const message: OutgoingMessage = {
+      tenantId,
+      key: `${tenantId}:${event.id}:${planned.channel}:${planned.to}`,
+      channel: planned.channel,
+      to: planned.to,
+      subject: rendered.subject,
+      text: rendered.text,
+      html: rendered.html,
+      language: rendered.language,
+    };
+    const providerId = await (planned.channel === 'email' ? options.email : options.sms)(message);
+    await db
+      .updateTable('message_sends')
+      .set({ state: 'sent', provider_id: providerId, updated_at: options.now() })
+      .where('tenant_id', '=', tenantId)
+      .where('event_id', '=', event.id)
+      .where('channel', '=', planned.channel)
+      .where('recipient', '=', planned.to)
+      .execute();
+  }
+
+  return {
+    async deliver(batch) {
+      const outcomes: DeliveryOutcome[] = [];
+      const failedAccounts = new Set<string | null>();
+      for (const { event } of batch) {
+        // Per-account order: after a failure, that account's later events wait.
+        if (failedAccounts.has(event.accountUid)) {
+          outcomes.push({ kind: 'skip' });
+          continue;
+        }
+        try {
+          if (event.origin.facade === 'import' || !MESSAGE_EVENT_TYPES.includes(event.type)) {
+            outcomes.push({ kind: 'delivered' });
+            continue;
+          }
+          const s = await site(event);
+          for (const planned of plan(event, s)) await sendOnce(event, s, planned);
+          outcomes.push({ kind: 'delivered' });
+        } catch (error) {
+          failedAccounts.add(event.accountUid);
+          outcomes.push({ kind: 'retry', error: error instanceof Error ? error.message : String(error) });
+        }
+      }
+      return outcomes;
+    },
+  };
+}

@@ -1,0 +1,208 @@
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import type { Core } from '../../src/core/index.js';
+import { sealMessageSecret } from '../../src/core/message-secrets.js';
+import type { AccountUid, CallContext, TenantId } from '../../src/core/types.js';
+import { createDevMailbox } from '../../src/messaging/mailbox.js';
+import type { OpenedStore } from '../../src/store/index.js';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { emit, runUntil, startReceiver, testWorker, workerSettings } from '../helpers/events.js';
+import { newTenant, testSecretBox } from '../helpers/store.js';
+
+interface Received {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  language: string | undefined;
+  messageId: string | undefined;
+}
+
+async function startSmtp() {
+  const received: Received[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _session, callback) {
+      simpleParser(stream)
+        .then((mail) => {
+          received.push({
+            to: Array.isArray(mail.to) ? (mail.to[0]?.text ?? '') : (mail.to?.text ?? ''),
+            subject: mail.subject ?? '',
+            text: mail.text ?? '',
+            html: typeof mail.html === 'string' ? mail.html : '',
+            language: mail.headers.get('content-language') as string | undefined,
+            messageId: mail.messageId,
+          });
+          callback();
+        })
+        .catch(callback);
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as AddressInfo;
+  return { url: `smtp://127.0.0.1:${port}`, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+const doi = (ctx: CallContext, uid: AccountUid, email: string, language: string | null, token: string) => ({
+  type: 'subscription.doi_requested' as const,
+  accountUid: uid,
+  payload: {
+    subscriptionId: 'newsletter',
+    channel: 'email' as const,
+    email,
+    language,
+    sealedConfirmToken: sealMessageSecret(testSecretBox, ctx.tenantId as TenantId, uid, 'doi-confirm-token', token),
+  },
+});
+
+describe('messaging', () => {
+  let t: TestApp;
+  let store: OpenedStore;
+  let core: Core;
+  before(async () => {
+    t = await buildTestApp();
+    store = t.store;
+    core = t.core;
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  it('sends the double opt-in email over SMTP in the account language, with the one-click link, once per event', async () => {
+    const smtp = await startSmtp();
+    const { tenant, ctx } = await newTenant(core, 'mail');
+    const worker = testWorker(store, core, workerSettings({ tenants: [tenant.id] }, { smtpUrl: smtp.url }));
+    const en = await core.accounts.upsertLite(ctx, { email: 'en@example.com' }, { via: 'lite' });
+    const nb = await core.accounts.upsertLite(ctx, { email: 'nb@example.com' }, { via: 'lite' });
+    const since = new Date(Date.now() - 1000);
+    await emit(store, ctx, doi(ctx, en.account.uid, 'en@example.com', 'en', 'tok/en+1'));
+    await emit(store, ctx, doi(ctx, nb.account.uid, 'nb@example.com', 'nb-NO', 'tok-nb'));
+    await runUntil(worker, () => smtp.received.length === 2);
+
+    const english = smtp.received.find((m) => m.to === 'en@example.com')!;
+    assert.equal(english.subject, 'Please confirm your subscription');
+    assert.ok(english.text.includes('https://roster.test/subscriptions/confirm?token=tok%2Fen%2B1'));
+    assert.ok(english.html.includes('href="https://roster.test/subscriptions/confirm?token=tok%2Fen%2B1"'));
+    assert.equal(english.language, 'en');
+    const norwegian = smtp.received.find((m) => m.to === 'nb@example.com')!;
+    assert.equal(norwegian.subject, 'Bekreft abonnementet ditt');
+    assert.ok(norwegian.text.includes('token=tok-nb'));
+    assert.equal(norwegian.language, 'nb');
+
+    // Replaying the events does not send again: the ledger remembers (event, channel, recipient).
+    await worker.deliveries.replay({ tenantId: tenant.id, since }, (e) => worker.router.sinksFor(e), new Date());
+    await runUntil(worker, async () => !(await worker.deliveries.counts(tenant.id)).pending);
+    assert.equal(smtp.received.length, 2);
+    await worker.stop();
+    await smtp.close();
+  });
+
+  it('after a crash between send and commit, resends with the same Message-ID; a site template overrides the default', async () => {
+    const smtp = await startSmtp();
+    const { tenant, site, ctx } = await newTenant(core, 'crash');
+    await core.sites.setSettings(tenant.id, site.id, 'messaging', {
+      doiConfirmUrl: 'https://news.example/confirm/{token}',
+      templates: { doi_confirmation: { de: { subject: 'Bitte bestätigen', text: 'Link: {{confirmUrl}}' } } },
+    });
+    const worker = testWorker(store, core, workerSettings({ tenants: [tenant.id] }, { smtpUrl: smtp.url }));
+    const { account } = await core.accounts.upsertLite(ctx, { email: 'de@example.com' }, { via: 'lite' });
+    await emit(store, ctx, doi(ctx, account.uid, 'de@example.com', 'de', 'abc'));
+    await runUntil(worker, () => smtp.received.length === 1);
+    assert.equal(smtp.received[0]?.subject, 'Bitte bestätigen');
+    assert.equal(smtp.received[0]?.text.trim(), 'Link: https://news.example/confirm/abc');
+
+    // Simulate the crash window: the mail went out but 'sent' was never recorded, and the delivery is retried.
+    await store.db.updateTable('message_sends').set({ state: 'sending' }).where('tenant_id', '=', tenant.id).execute();
+    await store.db.updateTable('event_deliveries').set({ status: 'pending' }).where('tenant_id', '=', tenant.id).execute();
+    await runUntil(worker, async () => !(await worker.deliveries.counts(tenant.id)).pending);
+    assert.equal(smtp.received.length, 2, 'never lost: sent again');
+    assert.equal(smtp.received[0]?.messageId, smtp.received[1]?.messageId, 'same Message-ID, so mail systems fold the copy');
+    const ledger = await store.db.selectFrom('message_sends').selectAll().where('tenant_id', '=', tenant.id).execute();
+    assert.deepEqual(
+      ledger.map((r) => [r.state, r.attempts]),
+      [['sent', 2]],
+    );
+    await worker.stop();
+    await smtp.close();
+  });
+
+  it('keeps email and SMS in the dev mailbox without SMTP, shows them at /dev/mailbox, and never messages imports', async () => {
+    const { tenant, ctx } = await newTenant(core, 'dev');
+    const worker = testWorker(store, core, workerSettings({ tenants: [tenant.id] }));
+    const { account } = await core.accounts.upsertLite(ctx, { email: 'dev@example.com' }, { via: 'lite' });
+    const uid = account.uid;
+    await emit(store, ctx, {
+      type: 'member.welcome_requested',
+      accountUid: uid,
+      payload: { channel: 'sms', email: null, msisdn: '4791234567', language: 'nb', clubSlug: 'infinity-mall' },
+    });
+    await emit(store, ctx, {
+      type: 'member.registration_password_requested',
+      accountUid: uid,
+      payload: {
+        msisdn: '4791234567',
+        language: 'en',
+        clubSlug: 'infinity-mall',
+        sealedCode: sealMessageSecret(testSecretBox, tenant.id, uid, 'registration-code', '4711'),
+      },
+    });
+    await emit(store, ctx, {
+      type: 'member.welcome_requested',
+      accountUid: uid,
+      payload: { channel: 'email', email: 'dev@example.com', msisdn: null, language: null, clubSlug: 'infinity-mall' },
+    });
+    // An import: never a welcome message.
+    await emit(
+      store,
+      { ...ctx, origin: { facade: 'import' } },
+      {
+        type: 'member.welcome_requested',
+        accountUid: uid,
+        payload: { channel: 'email', email: 'imported@example.com', msisdn: null, language: null, clubSlug: null },
+      },
+    );
+    await runUntil(worker, async () => !(await worker.deliveries.counts(tenant.id)).pending && (await worker.deliveries.counts(tenant.id)).delivered === 4);
+
+    const messages = await createDevMailbox(store.db).list({ tenantId: tenant.id });
+    assert.deepEqual(messages.map((m) => [m.channel, m.recipient, m.subject, m.text]).reverse(), [
+      ['sms', '4791234567', null, 'Velkommen til infinity-mall! Medlemskapet ditt er aktivt.'],
+      ['sms', '4791234567', null, 'Your infinity-mall code: 4711'],
+      ['email', 'dev@example.com', 'Welcome to infinity-mall', 'Welcome to infinity-mall! Your membership is active.'],
+    ]);
+    const page = await t.app.inject({ method: 'GET', url: '/dev/mailbox?format=json&to=dev@example.com', remoteAddress: '127.0.0.1' });
+    assert.equal(page.statusCode, 200);
+    assert.equal(page.json().messages[0].subject, 'Welcome to infinity-mall');
+    const remote = await t.app.inject({ method: 'GET', url: '/dev/mailbox', remoteAddress: '203.0.113.9' });
+    assert.equal(remote.statusCode, 404);
+    await worker.stop();
+  });
+
+  it('sends SMS through the HTTP provider with an idempotency key', async () => {
+    const provider = await startReceiver(() => 202);
+    const { tenant, ctx } = await newTenant(core, 'sms');
+    const worker = testWorker(store, core, workerSettings({ tenants: [tenant.id] }, { smsUrl: provider.url, smsToken: 'sms-token' }));
+    const { account } = await core.accounts.upsertLite(ctx, { email: 'sms@example.com' }, { via: 'lite' });
+    await emit(store, ctx, {
+      type: 'member.registration_password_requested',
+      accountUid: account.uid,
+      payload: {
+        msisdn: '4790000000',
+        language: 'nb',
+        clubSlug: 'club',
+        sealedCode: sealMessageSecret(testSecretBox, tenant.id, account.uid, 'registration-code', '9876'),
+      },
+    });
+    await runUntil(worker, () => provider.requests.length === 1);
+    const request = provider.requests[0]!;
+    assert.equal(request.headers.authorization, 'Bearer sms-token');
+    assert.match(String(request.headers['idempotency-key']), /:sms:4790000000$/);
+    assert.deepEqual(JSON.parse(request.body).text, 'Din kode for club: 9876');
+    await worker.stop();
+    await provider.close();
+  });
+});
