@@ -93,7 +93,9 @@ export async function openStore(options: StoreOptions): Promise<OpenedStore> {
     },
     poolStats: () => poolStats(),
     async migrate() {
-      const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+      // Areas number their migrations in ranges (gigya 01xx, events 04xx, …) and land in any order:
+      // a database may have run 0500 before 0400 arrived, so order is checked per name, not per position.
+      const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, allowUnorderedMigrations: true });
       const result = await migrator.migrateToLatest();
       if (result.error) throw result.error;
       return result;

@@ -12,6 +12,7 @@ import { importLiteAccount } from './methods/import-lite-account.js';
 import { getSchema, setSchema } from './methods/schema-methods.js';
 import { setAccountInfo } from './methods/set-account-info.js';
 import { unsubscribe } from './methods/unsubscribe.js';
+import { deleteWebhook, getAllWebhooks, setWebhook } from './methods/webhooks.js';
 import { createGigyaMetrics } from './metrics.js';
 import { booleanValue, ignoredParams, mergeParams, type Params } from './params.js';
 
@@ -23,7 +24,7 @@ export interface GigyaFacadeOptions {
 
 /** Every method this facade serves, by its wire name. */
 const METHODS: ReadonlyMap<string, GigyaMethod> = new Map(
-  [importLiteAccount, unsubscribe, getAccountInfo, setAccountInfo, getSchema, setSchema].map((m) => [m.name, m]),
+  [importLiteAccount, unsubscribe, getAccountInfo, setAccountInfo, getSchema, setSchema, setWebhook, getAllWebhooks, deleteWebhook].map((m) => [m.name, m]),
 );
 
 const METHOD_NAME = /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$/;
