@@ -32,6 +32,27 @@ export type DomainEvent =
       };
     }
   | { type: 'consent.changed'; accountUid: AccountUid; payload: { consentId: string; isGranted: boolean; previous: boolean | null; version: string | null } }
-  | { type: 'channel.changed'; accountUid: AccountUid; payload: { channel: Channel; status: ChannelStatusValue; previous: ChannelStatusValue | null } };
+  | { type: 'channel.changed'; accountUid: AccountUid; payload: { channel: Channel; status: ChannelStatusValue; previous: ChannelStatusValue | null } }
+  /**
+   * Reads are audited where a wire's vendor records them (Naviga's event catalogue, spec A.7):
+   * `eventCode`/`eventId` carry the vendor's event type code and id. accountUid is null when
+   * nobody was found.
+   */
+  | {
+      type: 'account.read';
+      accountUid: AccountUid | null;
+      payload: { eventCode: 'SUBSCRIBE_USER_GET' | 'SUBSCRIBE_USER_GETBYID'; eventId: 4000 | 4001; found: boolean };
+    }
+  | {
+      type: 'provider.user_read';
+      accountUid: AccountUid | null;
+      payload: { eventCode: 'AUTHSYSTEM_USER_GET' | 'AUTHSYSTEM_USER_GETBYID'; eventId: 4601; provider: string; found: boolean };
+    }
+  /** An identity from an external provider was written into the local store (created or brought up to date). */
+  | {
+      type: 'account.synced';
+      accountUid: AccountUid;
+      payload: { eventCode: 'SUBSCRIBE_USER_UPDATE'; eventId: 4004; provider: string; created: boolean; changed: string[] };
+    };
 
 export type DomainEventType = DomainEvent['type'];

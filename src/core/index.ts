@@ -1,8 +1,10 @@
+import { createAccountReads } from './account-reads.js';
 import { createAccounts } from './accounts.js';
 import { createChannels } from './channels.js';
 import { createConsents } from './consents.js';
 import type { CoreDeps } from './deps.js';
 import { createKeys } from './keys.js';
+import { createOpaqueIds } from './opaque-ids.js';
 import { createSites } from './sites.js';
 import { createSubscriptions } from './subscriptions.js';
 import { createTenants } from './tenants.js';
@@ -14,6 +16,8 @@ export function createCore(deps: CoreDeps) {
     sites: createSites(deps),
     keys: createKeys(deps),
     accounts: createAccounts(deps),
+    accountReads: createAccountReads(deps),
+    opaqueIds: createOpaqueIds(deps.secretBox),
     subscriptions: createSubscriptions(deps),
     consents: createConsents(deps),
     channels: createChannels(deps),
@@ -21,6 +25,7 @@ export function createCore(deps: CoreDeps) {
 }
 
 export type Core = ReturnType<typeof createCore>;
+export type { AccountLookup, ProviderIdentity } from './account-reads.js';
 export type { CoreDeps } from './deps.js';
 export type { DomainErrorCode, FieldError } from './errors.js';
 export { DomainError, isDomainError } from './errors.js';
