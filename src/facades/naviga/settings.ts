@@ -182,7 +182,8 @@ export function sealSettings(settings: NavigaSettings, stored: JsonObject | unde
 /** The settings with secrets in clear, or the reason the stored block is unusable. */
 export function openSettings(stored: unknown, sealer: Pick<SettingSealer, 'open'>): { settings: NavigaSettings } | { problem: string } {
   if (stored === undefined) return { settings: {} };
-  if (!Value.Check(NavigaSettings, stored)) return { problem: 'settings.naviga does not match the settings schema' };
+  if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) return { problem: 'settings.naviga is not an object' };
+  // Secrets are opened first: the schema describes them in clear (a sealed value may not match a secret's pattern).
   const settings = structuredClone(stored) as NavigaSettings;
   try {
     for (const path of secretPaths(settings))
@@ -190,6 +191,7 @@ export function openSettings(stored: unknown, sealer: Pick<SettingSealer, 'open'
   } catch {
     return { problem: 'a secret in settings.naviga is not sealed for this site (provision it with roster apply)' };
   }
+  if (!Value.Check(NavigaSettings, settings)) return { problem: 'settings.naviga does not match the settings schema' };
   const problems = settingsProblems(settings);
   return problems.length > 0 ? { problem: problems.join('; ') } : { settings };
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { AccountUid, CallContext } from '../../../src/core/index.js';
+import type { CallContext } from '../../../src/core/index.js';
 import { METADATA_KEYS } from '../../../src/facades/naviga/metadata.js';
 import { ENCRYPTED_EMAIL_PURPOSE } from '../../../src/facades/naviga/orchestrator.js';
 import { buildTestApp, type TestApp } from '../../helpers/app.js';
@@ -185,7 +185,7 @@ describe('naviga reads, metadata, encrypted ids, legacy model, OpenAPI', () => {
     assert.equal(rows.length, 1);
     assert.equal(rows[0]?.account_uid, null);
     assert.deepEqual(rows[0]?.payload, { payload: { eventCode: 'SUBSCRIBE_USER_GET', eventId: 4000, found: false } });
-    assert.equal((rows[0]?.origin as { sourceSystem?: string }).sourceSystem, 'test-suite');
+    assert.equal((rows[0]?.origin as { sourceSystem?: string } | undefined)?.sourceSystem, 'test-suite');
   });
 
   it('serves Get By Query String with PageSize, OrderBy and OrderByType, validating them', async () => {
