@@ -98,7 +98,7 @@ async function behaviour(email: string, res: ServerResponse): Promise<'handled' 
     json(res, 503, { statusCode: 503, error: 'Service Unavailable', message: 'down' });
     return 'handled';
   }
-  if (email.startsWith('slow')) await sleep(1500);
+  if (email.startsWith('slow')) await sleep(3000);
   return 'answer';
 }
 

@@ -12,7 +12,7 @@ describe('naviga GET /v4/Users orchestration (Auth0 provider over real HTTP)', (
   const credentials = { clientId: 'roster-client', clientSecret: 'auth0-client-secret' };
 
   before(async () => {
-    t = await buildTestApp();
+    t = await buildTestApp(process.env.NAVIGA_DEBUG ? { logLevel: 'error' } : {});
     auth0 = await fakeAuth0({
       ...credentials,
       users: [
@@ -192,13 +192,16 @@ describe('naviga GET /v4/Users orchestration (Auth0 provider over real HTTP)', (
       const elapsed = performance.now() - started;
       assert.equal(response.statusCode, 500);
       assert.equal(response.json().message.code, 'UsersOrchestrator_E500_02');
-      assert.ok(elapsed < 1400, `answered in ${elapsed} ms, before the provider would have`);
+      assert.ok(elapsed < 2800, `answered in ${elapsed} ms, before the provider would have`);
       assert.equal(providerCalls('slow@example.com') - before, 1);
     });
 
     it('fifty concurrent reads of one new email create exactly one local account', async () => {
-      const client = await withProvider(5000);
+      // The fake provider shares this process's event loop with PGlite; the test is about one account, not latency.
+      const client = await withProvider(30_000);
       const headers = await headersFor(client);
+      const tokenCalls = () => auth0.requests.filter((r) => r.path === '/oauth/token').length;
+      const tokensBefore = tokenCalls();
       const responses = await Promise.all(Array.from({ length: 50 }, () => t.app.inject({ method: 'GET', url: '/v4/Users?email=crowd@example.com', headers })));
       assert.ok(
         responses.every((r) => r.statusCode === 200),
@@ -212,7 +215,7 @@ describe('naviga GET /v4/Users orchestration (Auth0 provider over real HTTP)', (
       assert.equal(events.filter((e) => e.event.type === 'account.synced').length, 1);
       assert.equal(events.filter((e) => e.event.type === 'account.read').length, 50);
       // The Management API token was fetched once and cached for every other call.
-      assert.equal(auth0.requests.filter((r) => r.path === '/oauth/token').length <= 3, true);
+      assert.equal(tokenCalls() - tokensBefore, 1, 'concurrent calls share one token request');
     });
   });
 });
