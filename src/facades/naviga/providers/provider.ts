@@ -40,6 +40,10 @@ export async function exchange(url: string, init: RequestInit, signal: AbortSign
     if (signal.aborted) throw new ProviderFailure(`timed out: ${new URL(url).pathname}`, false);
     throw new ProviderFailure(`network error: ${(error as Error).message}`, true);
   }
+  if (Number(response.headers.get('content-length') ?? 0) > MAX_BODY) {
+    await response.body?.cancel();
+    throw new ProviderFailure('answer too large', false);
+  }
   let text: string;
   try {
     text = await response.text();
