@@ -1,4 +1,4 @@
-import { isValidEmail, normalizeEmail } from '../../core/identifiers.js';
+import { normalizeEmail } from '../../core/identifiers.js';
 import type { AccountUid, Core, ProviderIdentity } from '../../core/index.js';
 import { workflowFailed } from './errors.js';
 import { ProviderFailure, type ProviderUser } from './providers/provider.js';
@@ -37,8 +37,10 @@ export function orchestrator(core: Core) {
     return {
       provider: (call.client.provider?.name ?? 'provider').toLowerCase(),
       subject: user.subject,
-      // A provider answer whose email does not parse is about the email we asked for.
-      email: isValidEmail(user.email) ? normalizeEmail(user.email) : askedEmail,
+      // Providers are searched by email, so the answer is about the email asked; keeping that
+      // (normalised) means a provider that answers another address cannot make Roster file
+      // its user under an email nobody asked about.
+      email: askedEmail,
       firstName: user.firstName,
       lastName: user.lastName,
       verified: user.verified,
