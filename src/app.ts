@@ -7,6 +7,7 @@ import type { Core } from './core/index.js';
 import { eventsAdminRoutes } from './events/http.js';
 import { adminFacade } from './facades/admin/index.js';
 import { gigyaFacade } from './facades/gigya/index.js';
+import { navigaFacade } from './facades/naviga/index.js';
 import { devMailboxRoutes } from './messaging/http.js';
 import { loggerOptions } from './ops/logging.js';
 import { registerMetrics } from './ops/metrics.js';
@@ -62,5 +63,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(adminFacade, { core: deps.core, dataDir: config.dataDir });
   await app.register(eventsAdminRoutes, { core: deps.core, store: deps.store, config });
   if (!config.messaging.smtpUrl) await app.register(devMailboxRoutes, { store: deps.store });
+  await app.register(navigaFacade, { core: deps.core });
   return app;
 }

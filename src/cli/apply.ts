@@ -3,6 +3,7 @@ import Type, { type Static } from 'typebox';
 import Value from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
 import type { Core } from '../core/index.js';
+import { type NavigaSettings, NavigaSiteSpec, sealSettings, settingsProblems } from '../facades/naviga/settings.js';
 
 /**
  * The provisioning file of `roster apply`: tenants, their sites and application keys, kept in
@@ -59,12 +60,8 @@ const SiteSpec = Type.Object(
       ),
     ),
     boostcom: Type.Optional(Type.Object({ slug: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]*$' }) }, { additionalProperties: false })),
-    naviga: Type.Optional(
-      Type.Object(
-        { clientCode: Type.String({ minLength: 1 }), paperCode: Type.String({ minLength: 1 }), groupCode: Type.String({ minLength: 1 }) },
-        { additionalProperties: false },
-      ),
-    ),
+    /** Naviga client codes plus the facade's settings (JWT keys, user provider); see docs/naviga.md. */
+    naviga: Type.Optional(NavigaSiteSpec),
     settings: Type.Optional(Type.Record(Type.String(), Type.Any())),
   },
   { additionalProperties: false },
@@ -135,12 +132,26 @@ export function parseApplyFile(path: string): ApplyFile {
     const problems = [...Value.Errors(ApplyFile, document)].slice(0, 10).map((e) => `  ${e.instancePath || '/'}: ${e.message}`);
     throw new ApplyFileError(`${path} does not match the apply format:\n${problems.join('\n')}`);
   }
+  const problems: string[] = [];
+  for (const [t, tenant] of document.tenants.entries()) {
+    for (const [s, site] of (tenant.sites ?? []).entries()) {
+      const where = `/tenants/${t}/sites/${s}`;
+      if (site.settings && 'naviga' in site.settings)
+        problems.push(`  ${where}/settings/naviga: give Naviga settings in the site's naviga block (its secrets are sealed)`);
+      if (site.naviga) problems.push(...settingsProblems(navigaSettingsOf(site.naviga)).map((problem) => `  ${where}/naviga: ${problem}`));
+    }
+  }
+  if (problems.length > 0) throw new ApplyFileError(`${path} does not match the apply format:\n${problems.join('\n')}`);
   return document;
 }
 
 function gigyaSettings(settings: Record<string, unknown> | undefined): Record<string, unknown> {
   const block = settings?.gigya;
   return typeof block === 'object' && block !== null && !Array.isArray(block) ? (block as Record<string, unknown>) : {};
+}
+function navigaSettingsOf(block: Static<typeof NavigaSiteSpec>): NavigaSettings {
+  const { clientCode: _c, paperCode: _p, groupCode: _g, ...settings } = block;
+  return settings;
 }
 
 export async function applyProvisioning(core: Core, file: ApplyFile, env: Record<string, string | undefined> = process.env): Promise<ApplyReport> {
@@ -155,13 +166,28 @@ export async function applyProvisioning(core: Core, file: ApplyFile, env: Record
         ...(siteSpec.gigya?.apiKey !== undefined && { gigyaApiKey: siteSpec.gigya.apiKey }),
         ...(siteSpec.gigya?.secret !== undefined && { gigyaSecret: siteSpec.gigya.secret }),
         ...(siteSpec.boostcom && { boostcomSlug: siteSpec.boostcom.slug }),
-        ...(siteSpec.naviga && { naviga: siteSpec.naviga }),
+        ...(siteSpec.naviga && {
+          naviga: { clientCode: siteSpec.naviga.clientCode, paperCode: siteSpec.naviga.paperCode, groupCode: siteSpec.naviga.groupCode },
+        }),
         ...(siteSpec.settings && { settings: siteSpec.settings }),
         // The gigya block's schema lands in settings.gigya.schema, the facade's own settings key.
         ...(siteSpec.gigya?.schema && {
           settings: { ...(siteSpec.settings ?? {}), gigya: { ...gigyaSettings(siteSpec.settings), schema: siteSpec.gigya.schema } },
         }),
       });
+      if (siteSpec.naviga) {
+        // The block states the whole Naviga configuration: what it leaves out is removed.
+        const stored = site.settings.naviga;
+        const sealed = sealSettings(
+          navigaSettingsOf(siteSpec.naviga),
+          typeof stored === 'object' && stored !== null && !Array.isArray(stored) ? stored : undefined,
+          {
+            seal: (settingPath, plaintext) => core.sites.sealSetting(site, settingPath, plaintext),
+            open: (settingPath, value) => core.sites.openSetting(site, settingPath, value),
+          },
+        );
+        await core.sites.setSettings(tenant.id, site.id, 'naviga', sealed);
+      }
       report.sites.push({ tenant: tenant.name, name: site.name, id: site.id, apiKey: site.gigyaApiKey, created: siteCreated });
     }
 

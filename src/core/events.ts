@@ -61,11 +61,26 @@ export type DomainEvent =
       accountUid: AccountUid;
       payload: { msisdn: string; language: string | null; clubSlug: string | null; sealedCode: string };
     }
-  /** A Naviga Subscribe audit code written by the naviga facade (4601, 4000, 4004). */
+  /**
+   * Reads are audited where a wire's vendor records them (Naviga's event catalogue, spec A.7):
+   * `eventCode`/`eventId` carry the vendor's event type code and id. accountUid is null when
+   * nobody was found.
+   */
   | {
-      type: 'naviga.user_event';
+      type: 'account.read';
+      accountUid: AccountUid | null;
+      payload: { eventCode: 'SUBSCRIBE_USER_GET' | 'SUBSCRIBE_USER_GETBYID'; eventId: 4000 | 4001; found: boolean };
+    }
+  | {
+      type: 'provider.user_read';
+      accountUid: AccountUid | null;
+      payload: { eventCode: 'AUTHSYSTEM_USER_GET' | 'AUTHSYSTEM_USER_GETBYID'; eventId: 4601; provider: string; found: boolean };
+    }
+  /** An identity from an external provider was written into the local store (created or brought up to date). */
+  | {
+      type: 'account.synced';
       accountUid: AccountUid;
-      payload: { code: 4601 | 4000 | 4004; name: 'AUTHSYSTEM_USER_GET' | 'SUBSCRIBE_USER_GET' | 'SUBSCRIBE_USER_UPDATE' };
+      payload: { eventCode: 'SUBSCRIBE_USER_UPDATE'; eventId: 4004; provider: string; created: boolean; changed: string[] };
     };
 
 export type DomainEventType = DomainEvent['type'];

@@ -1,9 +1,11 @@
+import { createAccountReads } from './account-reads.js';
 import { createAccounts } from './accounts.js';
 import { createBulkImport } from './bulk-import.js';
 import { createChannels } from './channels.js';
 import { createConsents } from './consents.js';
 import type { CoreDeps } from './deps.js';
 import { createKeys } from './keys.js';
+import { createOpaqueIds } from './opaque-ids.js';
 import { createRequestGuards } from './request-guards.js';
 import { createSites } from './sites.js';
 import { createSubscriptions } from './subscriptions.js';
@@ -17,6 +19,8 @@ export function createCore(deps: CoreDeps) {
     sites: createSites(deps),
     keys: createKeys(deps),
     accounts: createAccounts(deps),
+    accountReads: createAccountReads(deps),
+    opaqueIds: createOpaqueIds(deps.secretBox),
     subscriptions: createSubscriptions(deps),
     consents: createConsents(deps),
     channels: createChannels(deps),
@@ -27,6 +31,7 @@ export function createCore(deps: CoreDeps) {
 }
 
 export type Core = ReturnType<typeof createCore>;
+export type { AccountLookup, ProviderIdentity } from './account-reads.js';
 export type { AccountChange, LiteAccountInput } from './accounts.js';
 export type { ConsentChange } from './consent-rules.js';
 export type { CoreDeps } from './deps.js';

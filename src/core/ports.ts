@@ -37,6 +37,11 @@ export interface Ids {
 export interface SecretBox {
   seal(plaintext: string, associatedData: string): string;
   open(sealed: string, associatedData: string): string;
+  /**
+   * A 32-byte key for one purpose, derived from the master key (HKDF-SHA256 with `info`), so
+   * per-tenant keys need no storage and never exist apart from the master key.
+   */
+  deriveKey(info: string): Uint8Array;
 }
 
 export interface NewSite {

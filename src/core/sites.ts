@@ -16,6 +16,7 @@ export interface SiteSpec {
 }
 
 const SECRET_AAD = (tenantId: TenantId, siteId: SiteId) => `site-secret:${tenantId}:${siteId}`;
+const SETTING_AAD = (tenantId: TenantId, siteId: SiteId, path: string) => `site-setting:${tenantId}:${siteId}:${path}`;
 
 export function createSites(deps: CoreDeps) {
   const { store, clock, ids, secretBox } = deps;
@@ -102,6 +103,20 @@ export function createSites(deps: CoreDeps) {
     async gigyaSecret(site: Site): Promise<string | undefined> {
       const sealed = await store.sites.findGigyaSecret(site.tenantId, site.id);
       return sealed === undefined ? undefined : secretBox.open(sealed, SECRET_AAD(site.tenantId, site.id));
+    },
+
+    /**
+     * Seals a secret that lives in a site's settings (a provider's client secret, a JWT key).
+     * `path` names the setting (e.g. "naviga.auth0.clientSecret") and is bound into the
+     * ciphertext, so a sealed value copied to another site or setting does not open.
+     */
+    sealSetting(site: Pick<Site, 'tenantId' | 'id'>, path: string, plaintext: string): string {
+      return secretBox.seal(plaintext, SETTING_AAD(site.tenantId, site.id, path));
+    },
+
+    /** Opens a setting sealed by sealSetting; throws if it was not sealed for this site and path. */
+    openSetting(site: Pick<Site, 'tenantId' | 'id'>, path: string, sealed: string): string {
+      return secretBox.open(sealed, SETTING_AAD(site.tenantId, site.id, path));
     },
 
     findByGigyaApiKey: (apiKey: string) => byCredential.get(`gigya:${apiKey}`, () => store.sites.findByGigyaApiKey(apiKey)),

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import type { SecretBox } from '../core/ports.js';
 
 const VERSION = 'v1';
@@ -28,6 +28,9 @@ export function createSecretBox(masterKey: Buffer): SecretBox {
       decipher.setAAD(Buffer.from(associatedData, 'utf8'));
       decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
       return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+    },
+    deriveKey(info) {
+      return new Uint8Array(hkdfSync('sha256', masterKey, Buffer.alloc(0), Buffer.from(info, 'utf8'), 32));
     },
   };
 }

@@ -1,0 +1,196 @@
+import { type CoreDeps, recordEvent } from './deps.js';
+import { required } from './errors.js';
+import { normalizeEmail } from './identifiers.js';
+import { mergeJson } from './json-merge.js';
+import type { Repos } from './ports.js';
+import type { Account, AccountUid, AccountView, CallContext, JsonObject } from './types.js';
+
+/** A person as an external identity provider (Auth0, Gigya, SSOR, Firefly…) knows them. */
+export interface ProviderIdentity {
+  /** Lowercase provider name; external ids are stored as identifier kind `external:<provider>`. */
+  provider: string;
+  /** The provider's id for the user, when it has one. */
+  subject: string | null;
+  email: string;
+  firstName: string | null;
+  lastName: string | null;
+  verified: boolean;
+}
+
+export type AccountLookup = { by: 'email'; email: string } | { by: 'uid'; uid: AccountUid };
+
+export interface AuditedReadOptions {
+  /** Which read is audited: by email (and encrypted forms) or by id. */
+  kind: 'get' | 'getById';
+  /** Present when a provider was consulted: its name and what it answered (null: no such user). */
+  provider?: { name: string; identity: ProviderIdentity | null };
+}
+
+const READ_EVENTS = {
+  get: { local: { eventCode: 'SUBSCRIBE_USER_GET', eventId: 4000 }, provider: { eventCode: 'AUTHSYSTEM_USER_GET', eventId: 4601 } },
+  getById: { local: { eventCode: 'SUBSCRIBE_USER_GETBYID', eventId: 4001 }, provider: { eventCode: 'AUTHSYSTEM_USER_GETBYID', eventId: 4601 } },
+} as const;
+
+/** The profile fields a provider is the source for, as the core stores them. */
+function identityProfile(identity: ProviderIdentity, email: string): JsonObject {
+  const profile: JsonObject = { email };
+  if (identity.firstName) profile.firstName = identity.firstName;
+  if (identity.lastName) profile.lastName = identity.lastName;
+  return profile;
+}
+
+/**
+ * Reads that are audited (each writes its read events to the outbox in one transaction with the
+ * read) and, when a provider was consulted, the synchronisation of the provider's identity into
+ * the local store: the provider is the source for email, names and verified; a user it has that
+ * the store lacks is created, one it holds stale is brought up to date.
+ */
+export function createAccountReads(deps: CoreDeps) {
+  const { store, clock, ids } = deps;
+
+  async function view(tx: Repos, account: Account): Promise<AccountView> {
+    const [subscriptions, consents, channels] = await Promise.all([
+      tx.subscriptions.listForAccount(account.tenantId, account.uid),
+      tx.consents.listForAccount(account.tenantId, account.uid),
+      tx.channels.listForAccount(account.tenantId, account.uid),
+    ]);
+    return { ...account, subscriptions, consents, channels };
+  }
+
+  /** Creates or updates the account owning the identity's email; returns its uid. One account per email even under races (identifier claim). */
+  async function synchronise(tx: Repos, ctx: CallContext, identity: ProviderIdentity, now: Date, kind: AuditedReadOptions['kind']): Promise<AccountUid> {
+    const email = normalizeEmail(identity.email);
+    const candidate = ids.uid();
+    const { ownerUid, claimed } = await tx.identifiers.claim(ctx.tenantId, 'email', email, candidate, now);
+    await recordEvent(
+      tx,
+      deps,
+      ctx,
+      { type: 'provider.user_read', accountUid: ownerUid, payload: { ...READ_EVENTS[kind].provider, provider: identity.provider, found: true } },
+      now,
+    );
+    const changed: string[] = [];
+    if (claimed) {
+      const account = await tx.accounts.insert({
+        tenantId: ctx.tenantId,
+        uid: candidate,
+        hasLiteAccount: false,
+        hasFullAccount: true,
+        isVerified: identity.verified,
+        profile: identityProfile(identity, email),
+        data: {},
+        passwordHash: null,
+        emailToken: ids.token(24),
+        language: null,
+        optinChannel: null,
+        optinSubchannel: null,
+        createdSiteId: ctx.siteId,
+        now,
+      });
+      await recordEvent(
+        tx,
+        deps,
+        ctx,
+        { type: 'account.created', accountUid: account.uid, via: 'sync', payload: { email, msisdn: null, hasLiteAccount: false, hasFullAccount: true } },
+        now,
+      );
+    } else {
+      const existing = required(await tx.accounts.lock(ctx.tenantId, ownerUid), 'account.not_found', 'Account not found');
+      const profile = mergeJson(existing.profile, identityProfile(identity, email));
+      changed.push(...profile.changed.map((path) => `profile.${path}`));
+      if (existing.isVerified !== identity.verified) changed.push('isVerified');
+      if (changed.length > 0) {
+        required(
+          await tx.accounts.update(ctx.tenantId, ownerUid, existing.version, {
+            profile: profile.value,
+            isVerified: identity.verified,
+            ...(identity.verified && !existing.verifiedAt && { verifiedAt: now }),
+            now,
+          }),
+          'account.concurrent_update',
+          'Account changed during the update',
+        );
+        await recordEvent(tx, deps, ctx, { type: 'account.updated', accountUid: ownerUid, via: 'sync', payload: { changed } }, now);
+      }
+    }
+    if (identity.subject) {
+      // Links the provider's id; an id already linked to another account stays where it is.
+      const kindName = `external:${identity.provider}` as const;
+      const existingOwner = await tx.accounts.findByIdentifier(ctx.tenantId, kindName, identity.subject);
+      if (!existingOwner) {
+        const linked = await tx.identifiers.claim(ctx.tenantId, kindName, identity.subject, ownerUid, now);
+        if (linked.claimed) changed.push(kindName);
+      }
+    }
+    if (claimed || changed.length > 0) {
+      await recordEvent(
+        tx,
+        deps,
+        ctx,
+        {
+          type: 'account.synced',
+          accountUid: ownerUid,
+          payload: {
+            eventCode: 'SUBSCRIBE_USER_UPDATE',
+            eventId: 4004,
+            provider: identity.provider,
+            created: claimed,
+            changed: claimed ? ['created'] : changed,
+          },
+        },
+        now,
+      );
+    }
+    return ownerUid;
+  }
+
+  return {
+    /**
+     * Reads one person from the local store, auditing the read; with a provider's answer, first
+     * records the provider read and synchronises the identity it returned. Undefined: nobody.
+     */
+    async read(ctx: CallContext, lookup: AccountLookup, options: AuditedReadOptions): Promise<AccountView | undefined> {
+      const email = lookup.by === 'email' ? normalizeEmail(lookup.email) : undefined;
+      return store.transaction(async (tx) => {
+        const now = clock.now();
+        const findLocal = () =>
+          email !== undefined
+            ? tx.accounts.findByIdentifier(ctx.tenantId, 'email', email)
+            : tx.accounts.findByUid(ctx.tenantId, (lookup as { uid: AccountUid }).uid);
+        const identity = options.provider?.identity;
+        if (options.provider && identity) {
+          await synchronise(tx, ctx, identity, now, options.kind);
+        } else if (options.provider) {
+          const local = await findLocal();
+          await recordEvent(
+            tx,
+            deps,
+            ctx,
+            {
+              type: 'provider.user_read',
+              accountUid: local?.uid ?? null,
+              payload: { ...READ_EVENTS[options.kind].provider, provider: options.provider.name, found: false },
+            },
+            now,
+          );
+        }
+        const account = await findLocal();
+        await recordEvent(
+          tx,
+          deps,
+          ctx,
+          { type: 'account.read', accountUid: account?.uid ?? null, payload: { ...READ_EVENTS[options.kind].local, found: account !== undefined } },
+          now,
+        );
+        return account && view(tx, account);
+      });
+    },
+
+    /** A plain, unaudited read by uid (to learn whom to ask a provider about before the audited read). */
+    async peek(ctx: CallContext, uid: AccountUid): Promise<Account | undefined> {
+      return store.accounts.findByUid(ctx.tenantId, uid);
+    },
+  };
+}
+
+export type AccountReads = ReturnType<typeof createAccountReads>;

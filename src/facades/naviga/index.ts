@@ -1,0 +1,64 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { type Core, isDomainError } from '../../core/index.js';
+import { clientConfigs } from './client-config.js';
+import { DOMAIN_ERRORS, errorEnvelope, internalError, legacyErrorEnvelope, NavigaError } from './errors.js';
+import { orchestrator } from './orchestrator.js';
+import type { ResilienceOptions } from './providers/resilience.js';
+import { legacyUserRoutes } from './routes/legacy-user.js';
+import { usersRoutes } from './routes/users.js';
+
+export interface NavigaFacadeOptions {
+  core: Core;
+  /** Circuit breaker tuning (tests shorten it). */
+  resilience?: Omit<ResilienceOptions, 'timeoutMs'>;
+  /** Where the Swagger UI is served; default /docs. */
+  docsPrefix?: string;
+}
+
+/** Where a proxy in front of Naviga mounts the orchestrator ("{0}/UsersOrchestrator", spec A.0). */
+const PROXY_PREFIX = '/UsersOrchestrator';
+
+/**
+ * The Naviga Subscribe Users Orchestrator facade (v4 /Users reads and the legacy /User/{type}),
+ * with its OpenAPI 3.1 document at /v4/openapi.json and Swagger UI at /docs. Encapsulated: its
+ * swagger instance only sees this facade's routes, and its error handler only its requests.
+ */
+export async function navigaFacade(app: FastifyInstance, options: NavigaFacadeOptions) {
+  const { core } = options;
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Roster — Naviga Subscribe Users Orchestrator',
+        version: 'v4',
+        description: 'Wire-compatible Users Orchestrator reads. Routes also answer under /UsersOrchestrator. See docs/naviga.md.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    let wire: NavigaError;
+    if (error instanceof NavigaError) wire = error;
+    else if (isDomainError(error)) wire = DOMAIN_ERRORS[error.code](error.fields);
+    else wire = internalError();
+    if (wire.status >= 500) request.log.error({ err: error.cause ?? error }, 'naviga request failed');
+    const legacy = (request.routeOptions.config as { legacy?: boolean } | undefined)?.legacy === true;
+    void reply.status(wire.status).send(legacy ? legacyErrorEnvelope(wire, request.id) : errorEnvelope(wire));
+  });
+
+  const routeOptions = { core, configs: clientConfigs(core, app.log, options.resilience), orchestrator: orchestrator(core) };
+  for (const [prefix, hide] of [
+    ['', false],
+    [PROXY_PREFIX, true],
+  ] as const) {
+    await app.register(usersRoutes, { ...routeOptions, prefix, hide });
+    await app.register(legacyUserRoutes, { ...routeOptions, prefix, hide });
+  }
+
+  app.get('/v4/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(swaggerUi, { routePrefix: options.docsPrefix ?? '/docs' });
+}

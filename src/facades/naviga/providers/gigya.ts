@@ -1,0 +1,83 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import type { Static } from 'typebox';
+import type { GigyaSettings } from '../settings.js';
+import { asRecord, asString, exchange, ProviderFailure, type UserProvider } from './provider.js';
+
+/** RFC 3986 encoding with uppercase hex; only A–Z a–z 0–9 - _ . ~ stay as they are (gigya-wire §2.2 step 4). */
+export function gigyaEncode(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** lower(scheme)://lower(host)[:port unless default]/path (gigya-wire §2.2 step 2). */
+export function normalizedUrl(url: URL): string {
+  const defaultPort = (url.protocol === 'http:' && url.port === '80') || (url.protocol === 'https:' && url.port === '443') || url.port === '';
+  return `${url.protocol.toLowerCase()}//${url.hostname.toLowerCase()}${defaultPort ? '' : `:${url.port}`}${url.pathname}`;
+}
+
+/** sig = Base64(HMAC-SHA1(Base64Decode(secret), "POST&" + enc(url) + "&" + enc(sorted params))) (gigya-wire §2.2 steps 3–6). */
+export function gigyaSignature(secret: string, method: string, url: URL, params: Record<string, string>): string {
+  const parameterString = Object.keys(params)
+    .filter((key) => key !== 'sig')
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .map((key) => `${key}=${gigyaEncode(params[key] as string)}`)
+    .join('&');
+  const base = `${method.toUpperCase()}&${gigyaEncode(normalizedUrl(url))}&${gigyaEncode(parameterString)}`;
+  return createHmac('sha1', Buffer.from(secret, 'base64')).update(base, 'utf8').digest('base64');
+}
+
+// Not-found answers: 403047 "Login ID does not exist", 404003 "UID not found" (gigya-wire §4).
+const NOT_FOUND = new Set([403047, 404003]);
+
+/**
+ * A Gigya-compatible accounts API (SAP CDC, or Roster's own Gigya facade): accounts.search by
+ * email, then accounts.getAccountInfo for the UID, each a signed POST (userKey + secret,
+ * HMAC-SHA1, gigya-wire §2.2), the way the official server SDKs send them.
+ */
+export function gigyaProvider(settings: Static<typeof GigyaSettings>, now: () => number = Date.now): UserProvider {
+  const base = settings.baseUrl.replace(/\/+$/, '');
+
+  async function call(method: string, params: Record<string, string>, signal: AbortSignal): Promise<Record<string, unknown>> {
+    const url = new URL(`${base}/${method}`);
+    const signed: Record<string, string> = {
+      ...params,
+      apiKey: settings.apiKey,
+      userKey: settings.userKey,
+      format: 'json',
+      httpStatusCodes: 'false',
+      timestamp: String(Math.floor(now() / 1000)),
+      nonce: `${now()}_${randomBytes(6).toString('hex')}`,
+    };
+    signed.sig = gigyaSignature(settings.secret, 'POST', url, signed);
+    const { body } = await exchange(
+      url.toString(),
+      { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(signed).toString() },
+      signal,
+    );
+    const answer = asRecord(body);
+    if (!answer || typeof answer.errorCode !== 'number') throw new ProviderFailure(`Gigya ${method}: not a Gigya answer`, false);
+    return answer;
+  }
+
+  return {
+    name: 'Gigya',
+    async findByEmail(email, signal) {
+      // Emails are normalised to lower case before they get here, and Roster stores them so.
+      const search = await call('accounts.search', { query: `SELECT UID FROM accounts WHERE profile.email = "${email}" LIMIT 1` }, signal);
+      if (search.errorCode !== 0) throw new ProviderFailure(`Gigya accounts.search errorCode ${search.errorCode}`, (search.errorCode as number) >= 500000);
+      const first = Array.isArray(search.results) ? asRecord(search.results[0]) : undefined;
+      const uid = asString(first?.UID);
+      if (!uid) return null;
+      const info = await call('accounts.getAccountInfo', { UID: uid }, signal);
+      if (NOT_FOUND.has(info.errorCode as number)) return null;
+      if (info.errorCode !== 0) throw new ProviderFailure(`Gigya accounts.getAccountInfo errorCode ${info.errorCode}`, (info.errorCode as number) >= 500000);
+      const profile = asRecord(info.profile) ?? {};
+      return {
+        subject: uid,
+        email: asString(profile.email) ?? email,
+        firstName: asString(profile.firstName),
+        lastName: asString(profile.lastName),
+        verified: info.isVerified === true,
+      };
+    },
+  };
+}
