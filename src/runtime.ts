@@ -1,3 +1,4 @@
+import { argon2Hasher } from './security/password-hasher.js';
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from './config.js';
@@ -57,7 +58,7 @@ export async function openRuntime(config: Readonly<Config>): Promise<Runtime> {
         : { engine: 'pglite', dataDir: config.database.dataDir },
     );
     await store.migrate();
-    const core = createCore({ store, clock: systemClock, ids: cryptoIds, secretBox: createSecretBox(masterKey) });
+    const core = createCore({ store, clock: systemClock, ids: cryptoIds, secretBox: createSecretBox(masterKey), hasher: argon2Hasher });
     return {
       store,
       core,

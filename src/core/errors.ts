@@ -13,6 +13,7 @@ export type DomainErrorCode =
   | 'account.identifier_taken'
   | 'account.concurrent_update'
   | 'subscription.not_found'
+  | 'member.verification_code_invalid'
   | 'request.invalid_field';
 
 export interface FieldError {

@@ -1,4 +1,11 @@
-import type { AccountUid, Channel, ChannelStatusValue, DoubleOptInStatus } from './types.js';
+import type { AccountUid, Channel, ChannelStatusValue, DoubleOptInStatus, JsonValue } from './types.js';
+
+/** One field's change as member webhooks report it (spec B.10 `member_changes`). */
+export interface FieldChange {
+  change: '+' | '-' | '~';
+  was: JsonValue;
+  is: JsonValue;
+}
 
 /**
  * Every change to a person is one of these, written to the outbox in the same transaction
@@ -32,6 +39,39 @@ export type DomainEvent =
       };
     }
   | { type: 'consent.changed'; accountUid: AccountUid; payload: { consentId: string; isGranted: boolean; previous: boolean | null; version: string | null } }
-  | { type: 'channel.changed'; accountUid: AccountUid; payload: { channel: Channel; status: ChannelStatusValue; previous: ChannelStatusValue | null } };
+  | { type: 'channel.changed'; accountUid: AccountUid; payload: { channel: Channel; status: ChannelStatusValue; previous: ChannelStatusValue | null } }
+  | {
+      /** A loyalty-club member changed: was/is per field, properties and consents (spec B.10). */
+      type: 'member.updated';
+      accountUid: AccountUid;
+      payload: {
+        memberId: number;
+        occurredAt: string;
+        /** Top-level fields, plus `properties` and `consents` holding a change per key. */
+        changes: Record<string, FieldChange | Record<string, FieldChange>>;
+      };
+    }
+  | {
+      /** The messaging issue sends the club's welcome message on this channel. */
+      type: 'member.welcome_message_requested';
+      accountUid: AccountUid;
+      payload: { memberId: number; channel: 'sms' | 'email'; to: string; language: string | null; productName: string | null };
+    }
+  | {
+      /** A member left; an opt-out email goes to `to` (spec B.9.8 send_email_unsubscribe_message). */
+      type: 'member.unsubscribe_message_requested';
+      accountUid: AccountUid;
+      payload: { memberId: number; to: string; language: string | null };
+    }
+  | {
+      /**
+       * A 4-digit registration password to deliver (spec B.9.10). The code is sealed with the
+       * SecretBox under `registrationCodeAad(tenantId, kind, value)`: the outbox never holds it in clear.
+       * No account yet, so accountUid is null.
+       */
+      type: 'member.registration_password_requested';
+      accountUid: null;
+      payload: { channel: 'sms' | 'email'; to: string; sealedCode: string; language: string | null; expiresAt: string };
+    };
 
 export type DomainEventType = DomainEvent['type'];

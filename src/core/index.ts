@@ -1,8 +1,10 @@
 import { createAccounts } from './accounts.js';
 import { createChannels } from './channels.js';
+import { createClubClients } from './club-clients.js';
 import { createConsents } from './consents.js';
 import type { CoreDeps } from './deps.js';
 import { createKeys } from './keys.js';
+import { createMembers } from './members.js';
 import { createSites } from './sites.js';
 import { createSubscriptions } from './subscriptions.js';
 import { createTenants } from './tenants.js';
@@ -17,6 +19,8 @@ export function createCore(deps: CoreDeps) {
     subscriptions: createSubscriptions(deps),
     consents: createConsents(deps),
     channels: createChannels(deps),
+    members: createMembers(deps),
+    clubClients: createClubClients(deps),
   };
 }
 
@@ -24,5 +28,8 @@ export type Core = ReturnType<typeof createCore>;
 export type { CoreDeps } from './deps.js';
 export type { DomainErrorCode, FieldError } from './errors.js';
 export { DomainError, isDomainError } from './errors.js';
+export { clientHolds, tokenLookup } from './club-clients.js';
 export { keyAllows } from './keys.js';
+export type { MemberChange, MemberKey, NewMember, PersonIdAnswer } from './members.js';
+export { registrationCodeAad } from './members.js';
 export type * from './types.js';

@@ -3,9 +3,9 @@ import type { AccountRepo, IdentifierRepo } from '../core/ports.js';
 import type { Account, AccountUid, Identifier, IdentifierKind, JsonObject, SiteId, TenantId } from '../core/types.js';
 import type { AccountsTable, Database } from './database.js';
 
-type AccountRow = Selectable<AccountsTable> & { identifiers: Array<{ kind: string; value: string; is_primary: boolean }> | null };
+export type AccountRow = Selectable<AccountsTable> & { identifiers: Array<{ kind: string; value: string; is_primary: boolean }> | null };
 
-function toAccount(row: AccountRow): Account {
+export function toAccount(row: AccountRow): Account {
   const identifiers = row.identifiers ?? [];
   const primary = (kind: string) => identifiers.find((i) => i.kind === kind && i.is_primary)?.value ?? identifiers.find((i) => i.kind === kind)?.value ?? null;
   return {
@@ -98,6 +98,8 @@ export function createAccountRepo(db: Kysely<Database>): AccountRepo {
           ...(patch.data !== undefined && { data: JSON.stringify(patch.data) }),
           ...(patch.passwordHash !== undefined && { password_hash: patch.passwordHash }),
           ...(patch.language !== undefined && { language: patch.language }),
+          ...(patch.optinChannel !== undefined && { optin_channel: patch.optinChannel }),
+          ...(patch.optinSubchannel !== undefined && { optin_subchannel: patch.optinSubchannel }),
           ...(patch.registeredAt !== undefined && { registered_at: patch.registeredAt }),
           ...(patch.verifiedAt !== undefined && { verified_at: patch.verifiedAt }),
         }))

@@ -6,6 +6,7 @@ import type { Repos, Store } from '../core/ports.js';
 import { createAccountRepo, createIdentifierRepo } from './accounts.js';
 import type { Database } from './database.js';
 import { createKeyRepo } from './keys.js';
+import { createClubClientRepo, createMemberImportRepo, createMemberRepo, createVerificationCodeRepo } from './members.js';
 import { migrations } from './migrations/index.js';
 import { createOutboxRepo } from './outbox.js';
 import { translateDriverError, translatingErrors } from './pg-errors.js';
@@ -42,6 +43,10 @@ function createRepos(db: Kysely<Database>): Repos {
     consents: translatingErrors(createConsentRepo(db)),
     channels: translatingErrors(createChannelRepo(db)),
     outbox: translatingErrors(createOutboxRepo(db)),
+    members: translatingErrors(createMemberRepo(db)),
+    verificationCodes: translatingErrors(createVerificationCodeRepo(db)),
+    clubClients: translatingErrors(createClubClientRepo(db)),
+    memberImports: translatingErrors(createMemberImportRepo(db)),
   };
 }
 

@@ -1,3 +1,4 @@
+import { argon2Hasher } from '../../src/security/password-hasher.js';
 import { randomBytes } from 'node:crypto';
 import { type Core, createCore } from '../../src/core/index.js';
 import type { CallContext, Site, Tenant } from '../../src/core/types.js';
@@ -30,7 +31,7 @@ export async function openTestStore(engine: Engine = defaultEngine()): Promise<O
 export const testMasterKey = randomBytes(32);
 
 export function testCore(store: OpenedStore): Core {
-  return createCore({ store, clock: systemClock, ids: cryptoIds, secretBox: createSecretBox(testMasterKey) });
+  return createCore({ store, clock: systemClock, ids: cryptoIds, secretBox: createSecretBox(testMasterKey), hasher: argon2Hasher });
 }
 
 let counter = 0;
