@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import type { Core } from './core/index.js';
+import { boostcomFacade } from './facades/boostcom/index.js';
 import { loggerOptions } from './ops/logging.js';
 import { registerMetrics } from './ops/metrics.js';
 import { opsRoutes } from './ops/routes.js';
@@ -38,5 +39,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const registry = registerMetrics(app, () => deps.store.poolStats());
   await app.register(opsRoutes, { store: deps.store, registry, logLevel: config.logLevel });
+  await app.register(boostcomFacade, { core: deps.core });
   return app;
 }

@@ -1,9 +1,9 @@
-import { argon2Hasher } from './security/password-hasher.js';
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from './config.js';
 import { type Core, createCore } from './core/index.js';
 import { loadOrCreateMasterKey } from './security/master-key.js';
+import { argon2Hasher } from './security/password-hasher.js';
 import { createSecretBox } from './security/secret-box.js';
 import { type OpenedStore, openStore } from './store/index.js';
 import { cryptoIds, systemClock } from './system.js';

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import Type, { type Static } from 'typebox';
 import Value from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
-import type { Core } from '../core/index.js';
+import type { Core, JsonObject } from '../core/index.js';
+import { ClubSettingsError, checkClubSettings } from '../facades/boostcom/club-settings.js';
 
 /**
  * The provisioning file of `roster apply`: tenants, their sites and application keys, kept in
@@ -33,7 +34,30 @@ const SiteSpec = Type.Object(
         { additionalProperties: false },
       ),
     ),
-    boostcom: Type.Optional(Type.Object({ slug: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]*$' }) }, { additionalProperties: false })),
+    boostcom: Type.Optional(
+      Type.Object(
+        {
+          slug: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]*$' }),
+          /** The club's settings (member_schema, msisdn_verification, stores, external_tokens…): see docs/boostcom.md. */
+          club: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+          /** API clients of the club: a token (kept as given, or generated and shown once) with permits (spec B.11). */
+          clients: Type.Optional(
+            Type.Array(
+              Type.Object(
+                {
+                  name: Type.String({ minLength: 1, maxLength: 200 }),
+                  token: Type.Optional(Type.String({ minLength: 20, maxLength: 200 })),
+                  permits: Type.Array(Type.String({ minLength: 1 })),
+                  revoked: Type.Optional(Type.Boolean()),
+                },
+                { additionalProperties: false },
+              ),
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     naviga: Type.Optional(
       Type.Object(
         { clientCode: Type.String({ minLength: 1 }), paperCode: Type.String({ minLength: 1 }), groupCode: Type.String({ minLength: 1 }) },
@@ -67,6 +91,8 @@ export interface ApplyReport {
   sites: Array<{ tenant: string; name: string; id: string; apiKey: string | null; created: boolean }>;
   /** New keys carry their generated secret: it is shown this once. */
   keys: Array<{ tenant: string; userKey: string; label: string; created: boolean; secret?: string }>;
+  /** Boostcom club clients; a generated token is shown this once. */
+  clubClients: Array<{ tenant: string; site: string; name: string; created: boolean; token?: string }>;
 }
 
 export class ApplyFileError extends Error {
@@ -88,13 +114,24 @@ export function parseApplyFile(path: string): ApplyFile {
   return document;
 }
 
+function checkedClub(value: unknown, where: string) {
+  try {
+    return checkClubSettings(value, where);
+  } catch (error) {
+    if (error instanceof ClubSettingsError) throw new ApplyFileError(error.message);
+    throw error;
+  }
+}
+
 export async function applyProvisioning(core: Core, file: ApplyFile): Promise<ApplyReport> {
-  const report: ApplyReport = { tenants: [], sites: [], keys: [] };
+  const report: ApplyReport = { tenants: [], sites: [], keys: [], clubClients: [] };
   for (const spec of file.tenants) {
     const { tenant, created } = await core.tenants.ensure({ name: spec.name });
     report.tenants.push({ name: tenant.name, id: tenant.id, created });
 
     for (const siteSpec of spec.sites ?? []) {
+      // Checked before anything is written, so a bad club leaves the site as it was.
+      const club = siteSpec.boostcom?.club && checkedClub(siteSpec.boostcom.club, `site ${siteSpec.name} boostcom.club`);
       const { site, created: siteCreated } = await core.sites.ensure(tenant.id, {
         name: siteSpec.name,
         ...(siteSpec.gigya?.apiKey !== undefined && { gigyaApiKey: siteSpec.gigya.apiKey }),
@@ -104,6 +141,11 @@ export async function applyProvisioning(core: Core, file: ApplyFile): Promise<Ap
         ...(siteSpec.settings && { settings: siteSpec.settings }),
       });
       report.sites.push({ tenant: tenant.name, name: site.name, id: site.id, apiKey: site.gigyaApiKey, created: siteCreated });
+      const clubSite = club ? await core.sites.setSettings(tenant.id, site.id, 'boostcom', club as unknown as JsonObject) : site;
+      for (const clientSpec of siteSpec.boostcom?.clients ?? []) {
+        const { client, created, token } = await core.clubClients.ensure(clubSite, clientSpec);
+        report.clubClients.push({ tenant: tenant.name, site: site.name, name: client.name, created, ...(token && { token }) });
+      }
     }
 
     for (const keySpec of spec.keys ?? []) {

@@ -4,6 +4,7 @@ import { createClubClients } from './club-clients.js';
 import { createConsents } from './consents.js';
 import type { CoreDeps } from './deps.js';
 import { createKeys } from './keys.js';
+import { createMemberImports } from './member-imports.js';
 import { createMembers } from './members.js';
 import { createSites } from './sites.js';
 import { createSubscriptions } from './subscriptions.js';
@@ -20,15 +21,17 @@ export function createCore(deps: CoreDeps) {
     consents: createConsents(deps),
     channels: createChannels(deps),
     members: createMembers(deps),
+    memberImports: createMemberImports(deps),
     clubClients: createClubClients(deps),
   };
 }
 
 export type Core = ReturnType<typeof createCore>;
+export { clientHolds, tokenLookup } from './club-clients.js';
 export type { CoreDeps } from './deps.js';
 export type { DomainErrorCode, FieldError } from './errors.js';
 export { DomainError, isDomainError } from './errors.js';
-export { clientHolds, tokenLookup } from './club-clients.js';
+export { mergeJson } from './json-merge.js';
 export { keyAllows } from './keys.js';
 export type { MemberChange, MemberKey, NewMember, PersonIdAnswer } from './members.js';
 export { registrationCodeAad } from './members.js';

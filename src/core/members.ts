@@ -186,12 +186,22 @@ export function createMembers(deps: CoreDeps) {
           createdSiteId: ctx.siteId,
           now,
         });
-        await tx.members.upsertAttributes(ctx.tenantId, uid, { ...DEFAULT_MEMBER_ATTRIBUTES, personId: account.numericId, favoriteStores: input.favoriteStores }, now);
+        await tx.members.upsertAttributes(
+          ctx.tenantId,
+          uid,
+          { ...DEFAULT_MEMBER_ATTRIBUTES, personId: account.numericId, favoriteStores: input.favoriteStores },
+          now,
+        );
         await recordEvent(
           tx,
           deps,
           ctx,
-          { type: 'account.created', accountUid: uid, via: 'registration', payload: { email, msisdn: input.msisdn, hasLiteAccount: false, hasFullAccount: true } },
+          {
+            type: 'account.created',
+            accountUid: uid,
+            via: 'registration',
+            payload: { email, msisdn: input.msisdn, hasLiteAccount: false, hasFullAccount: true },
+          },
           now,
         );
         // A verified msisdn shows as sms_status "verified" (spec B.9.14).
@@ -200,10 +210,22 @@ export function createMembers(deps: CoreDeps) {
         await writeConsentChanges(tx, deps, ctx, uid, input.consents, now);
         const welcome = { memberId: account.numericId, language: input.language, productName: input.optinChannel };
         if (input.welcome.sms && input.msisdn && input.channels.sms !== 'disabled') {
-          await recordEvent(tx, deps, ctx, { type: 'member.welcome_message_requested', accountUid: uid, payload: { ...welcome, channel: 'sms', to: input.msisdn } }, now);
+          await recordEvent(
+            tx,
+            deps,
+            ctx,
+            { type: 'member.welcome_message_requested', accountUid: uid, payload: { ...welcome, channel: 'sms', to: input.msisdn } },
+            now,
+          );
         }
         if (input.welcome.email && email && input.channels.email !== 'disabled') {
-          await recordEvent(tx, deps, ctx, { type: 'member.welcome_message_requested', accountUid: uid, payload: { ...welcome, channel: 'email', to: email } }, now);
+          await recordEvent(
+            tx,
+            deps,
+            ctx,
+            { type: 'member.welcome_message_requested', accountUid: uid, payload: { ...welcome, channel: 'email', to: email } },
+            now,
+          );
         }
         return view(tx, account);
       });
@@ -299,7 +321,11 @@ export function createMembers(deps: CoreDeps) {
             tx,
             deps,
             ctx,
-            { type: 'member.updated', accountUid: uid, payload: { memberId: current.numericId, occurredAt: (change.occurredAt ?? now).toISOString(), changes } },
+            {
+              type: 'member.updated',
+              accountUid: uid,
+              payload: { memberId: current.numericId, occurredAt: (change.occurredAt ?? now).toISOString(), changes },
+            },
             now,
           );
         }
@@ -326,7 +352,11 @@ export function createMembers(deps: CoreDeps) {
             tx,
             deps,
             ctx,
-            { type: 'member.unsubscribe_message_requested', accountUid: uid, payload: { memberId: account.numericId, to: account.email, language: account.language } },
+            {
+              type: 'member.unsubscribe_message_requested',
+              accountUid: uid,
+              payload: { memberId: account.numericId, to: account.email, language: account.language },
+            },
             now,
           );
         }

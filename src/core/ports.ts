@@ -245,6 +245,8 @@ export interface MemberImportRecord {
 
 export interface MemberImportRepo {
   upsert(record: MemberImportRecord): Promise<void>;
+  /** Reads and locks the import until the transaction ends. */
+  lock(tenantId: TenantId, siteId: SiteId, id: string): Promise<MemberImportRecord | undefined>;
   find(tenantId: TenantId, siteId: SiteId, id: string): Promise<MemberImportRecord | undefined>;
 }
 

@@ -1,8 +1,8 @@
-import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
-import type { ClubClientRepo, MemberImportRepo, MemberRepo, VerificationCodeRepo } from '../core/ports.js';
+import { type Expression, type Kysely, type Selectable, type SqlBool, sql } from 'kysely';
+import type { ClubClientRepo, MemberImportRecord, MemberImportRepo, MemberRepo, VerificationCodeRepo } from '../core/ports.js';
 import type { ClubClient, JsonObject, SiteId, TenantId } from '../core/types.js';
 import { type AccountRow, toAccount } from './accounts.js';
-import type { Database } from './database.js';
+import type { Database, MemberImportsTable } from './database.js';
 
 const toNumberOrNull = (value: string | number | null) => (value === null ? null : Number(value));
 
@@ -59,9 +59,9 @@ export function createMemberRepo(db: Kysely<Database>): MemberRepo {
           eb
             .selectFrom('identifiers as i')
             .select(
-              sql<AccountRow['identifiers']>`json_agg(json_build_object('kind', i.kind, 'value', i.value, 'is_primary', i.is_primary) ORDER BY i.created_at)`.as(
-                'agg',
-              ),
+              sql<
+                AccountRow['identifiers']
+              >`json_agg(json_build_object('kind', i.kind, 'value', i.value, 'is_primary', i.is_primary) ORDER BY i.created_at)`.as('agg'),
             )
             .whereRef('i.tenant_id', '=', 'a.tenant_id')
             .whereRef('i.account_uid', '=', 'a.uid')
@@ -80,7 +80,11 @@ export function createMemberRepo(db: Kysely<Database>): MemberRepo {
       await db
         .insertInto('member_departures')
         .values(keys.map((key) => ({ tenant_id: tenantId, kind: key.kind, value: key.value, person_id: personId, departed_at: at })))
-        .onConflict((oc) => oc.columns(['tenant_id', 'kind', 'value']).doUpdateSet((eb) => ({ person_id: eb.ref('excluded.person_id'), departed_at: eb.ref('excluded.departed_at') })))
+        .onConflict((oc) =>
+          oc
+            .columns(['tenant_id', 'kind', 'value'])
+            .doUpdateSet((eb) => ({ person_id: eb.ref('excluded.person_id'), departed_at: eb.ref('excluded.departed_at') })),
+        )
         .execute();
     },
 
@@ -100,14 +104,21 @@ export function createMemberRepo(db: Kysely<Database>): MemberRepo {
 
 export function createVerificationCodeRepo(db: Kysely<Database>): VerificationCodeRepo {
   const where = (tenantId: TenantId, siteId: SiteId, kind: string, value: string) =>
-    db.selectFrom('member_registration_passwords').where('tenant_id', '=', tenantId).where('site_id', '=', siteId).where('kind', '=', kind).where('value', '=', value);
+    db
+      .selectFrom('member_registration_passwords')
+      .where('tenant_id', '=', tenantId)
+      .where('site_id', '=', siteId)
+      .where('kind', '=', kind)
+      .where('value', '=', value);
   return {
     async put(tenantId, siteId, kind, value, codeHash, expiresAt, now) {
       await db
         .insertInto('member_registration_passwords')
         .values({ tenant_id: tenantId, site_id: siteId, kind, value, code_hash: codeHash, expires_at: expiresAt, created_at: now })
         .onConflict((oc) =>
-          oc.columns(['tenant_id', 'site_id', 'kind', 'value']).doUpdateSet({ code_hash: codeHash, expires_at: expiresAt, created_at: now, failed_attempts: 0 }),
+          oc
+            .columns(['tenant_id', 'site_id', 'kind', 'value'])
+            .doUpdateSet({ code_hash: codeHash, expires_at: expiresAt, created_at: now, failed_attempts: 0 }),
         )
         .execute();
     },
@@ -139,7 +150,15 @@ export function createVerificationCodeRepo(db: Kysely<Database>): VerificationCo
 
 export function createClubClientRepo(db: Kysely<Database>): ClubClientRepo {
   const columns = ['tenant_id', 'id', 'site_id', 'name', 'permits', 'created_at', 'revoked_at'] as const;
-  const toClient = (row: { tenant_id: string; id: string; site_id: string; name: string; permits: string[]; created_at: Date; revoked_at: Date | null }): ClubClient => ({
+  const toClient = (row: {
+    tenant_id: string;
+    id: string;
+    site_id: string;
+    name: string;
+    permits: string[];
+    created_at: Date;
+    revoked_at: Date | null;
+  }): ClubClient => ({
     tenantId: row.tenant_id as TenantId,
     id: row.id,
     siteId: row.site_id as SiteId,
@@ -176,7 +195,12 @@ export function createClubClientRepo(db: Kysely<Database>): ClubClientRepo {
         .execute();
     },
     async findByTokenLookup(tenantId, tokenLookup) {
-      const row = await db.selectFrom('club_clients').select(columns).where('tenant_id', '=', tenantId).where('token_lookup', '=', tokenLookup).executeTakeFirst();
+      const row = await db
+        .selectFrom('club_clients')
+        .select(columns)
+        .where('tenant_id', '=', tenantId)
+        .where('token_lookup', '=', tokenLookup)
+        .executeTakeFirst();
       return row && toClient(row);
     },
     async findByName(tenantId, siteId, name) {
@@ -190,9 +214,9 @@ export function createClubClientRepo(db: Kysely<Database>): ClubClientRepo {
       return row && toClient(row);
     },
     async list(tenantId, siteId) {
-      return (await db.selectFrom('club_clients').select(columns).where('tenant_id', '=', tenantId).where('site_id', '=', siteId).orderBy('name').execute()).map(
-        toClient,
-      );
+      return (
+        await db.selectFrom('club_clients').select(columns).where('tenant_id', '=', tenantId).where('site_id', '=', siteId).orderBy('name').execute()
+      ).map(toClient);
     },
   };
 }
@@ -213,19 +237,37 @@ export function createMemberImportRepo(db: Kysely<Database>): MemberImportRepo {
         .onConflict((oc) => oc.columns(['tenant_id', 'id']).doUpdateSet({ state: JSON.stringify(record.state), updated_at: record.updatedAt }))
         .execute();
     },
+    async lock(tenantId, siteId, id) {
+      const row = await db
+        .selectFrom('member_imports')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('site_id', '=', siteId)
+        .where('id', '=', id)
+        .forUpdate()
+        .executeTakeFirst();
+      return row && toImport(row);
+    },
     async find(tenantId, siteId, id) {
-      const row = await db.selectFrom('member_imports').selectAll().where('tenant_id', '=', tenantId).where('site_id', '=', siteId).where('id', '=', id).executeTakeFirst();
-      return (
-        row && {
-          tenantId: row.tenant_id as TenantId,
-          id: row.id,
-          siteId: row.site_id as SiteId,
-          state: row.state as JsonObject,
-          createdAt: row.created_at,
-          updatedAt: row.updated_at,
-        }
-      );
+      const row = await db
+        .selectFrom('member_imports')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('site_id', '=', siteId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row && toImport(row);
     },
   };
 }
 
+function toImport(row: Selectable<MemberImportsTable>): MemberImportRecord {
+  return {
+    tenantId: row.tenant_id as TenantId,
+    id: row.id,
+    siteId: row.site_id as SiteId,
+    state: row.state as JsonObject,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

@@ -1,7 +1,7 @@
-import { argon2Hasher } from '../../src/security/password-hasher.js';
 import { randomBytes } from 'node:crypto';
 import { type Core, createCore } from '../../src/core/index.js';
 import type { CallContext, Site, Tenant } from '../../src/core/types.js';
+import { argon2Hasher } from '../../src/security/password-hasher.js';
 import { createSecretBox } from '../../src/security/secret-box.js';
 import { type OpenedStore, openStore } from '../../src/store/index.js';
 import { cryptoIds, systemClock } from '../../src/system.js';
