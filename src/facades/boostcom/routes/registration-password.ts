@@ -21,7 +21,6 @@ export function registrationPasswordRoutes(app: FastifyInstance, core: Core): vo
           tags: ['members'],
           params: kind === 'msisdn' ? MsisdnParams : EmailParams,
           querystring: Type.Object({ language: Type.Optional(Type.String({ maxLength: 10 })) }, { additionalProperties: true }),
-          body: Type.Optional(Type.Object({ language: Type.Optional(Type.String({ maxLength: 10 })) }, { additionalProperties: true })),
           response: { 200: Type.Object({}), 422: ErrorBody, ...commonResponses },
         },
       },
