@@ -78,6 +78,8 @@ export interface VerifiedCode {
 
 export const REGISTRATION_PASSWORD_TTL_MS = 10 * 60 * 1000;
 export const REGISTRATION_PASSWORD_MAX_FAILURES = 5;
+/** One code per identifier and club per minute: the endpoint always answers {}, so this is its only brake on SMS pumping. */
+export const REGISTRATION_PASSWORD_INTERVAL_MS = 60 * 1000;
 const DEPARTURE_MEMORY_MS = 30 * 24 * 60 * 60 * 1000;
 
 /** Associated data under which a registration password is sealed in its outbox event. */
@@ -377,7 +379,8 @@ export function createMembers(deps: CoreDeps) {
 
     /**
      * Issues a 4-digit registration password valid 10 minutes (spec B.9.10), stored hashed; the
-     * code travels sealed in its outbox event to the messaging worker.
+     * code travels sealed in its outbox event to the messaging worker. A request within a minute
+     * of the last code for the same identifier is ignored (the caller still answers {}).
      */
     async issueRegistrationPassword(ctx: CallContext, kind: 'email' | 'msisdn', rawValue: string, language: string | null): Promise<void> {
       const siteId: SiteId = required(ctx.siteId, 'site.not_found', 'A registration password belongs to a club');
@@ -386,6 +389,8 @@ export function createMembers(deps: CoreDeps) {
       const codeHash = await hasher.hash(code);
       await store.transaction(async (tx) => {
         const now = clock.now();
+        const previous = await tx.verificationCodes.lock(ctx.tenantId, siteId, kind, value);
+        if (previous && now.getTime() - previous.issuedAt.getTime() < REGISTRATION_PASSWORD_INTERVAL_MS) return;
         const expiresAt = new Date(now.getTime() + REGISTRATION_PASSWORD_TTL_MS);
         await tx.verificationCodes.put(ctx.tenantId, siteId, kind, value, codeHash, expiresAt, now);
         const sealedCode = secretBox.seal(code, registrationCodeAad(ctx.tenantId, kind, value));

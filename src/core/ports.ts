@@ -213,6 +213,7 @@ export interface MemberRepo {
 
 export interface StoredVerificationCode {
   codeHash: string;
+  issuedAt: Date;
   expiresAt: Date;
   failedAttempts: number;
 }

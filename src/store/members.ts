@@ -123,8 +123,11 @@ export function createVerificationCodeRepo(db: Kysely<Database>): VerificationCo
         .execute();
     },
     async lock(tenantId, siteId, kind, value) {
-      const row = await where(tenantId, siteId, kind, value).select(['code_hash', 'expires_at', 'failed_attempts']).forUpdate().executeTakeFirst();
-      return row && { codeHash: row.code_hash, expiresAt: row.expires_at, failedAttempts: row.failed_attempts };
+      const row = await where(tenantId, siteId, kind, value)
+        .select(['code_hash', 'expires_at', 'failed_attempts', 'created_at'])
+        .forUpdate()
+        .executeTakeFirst();
+      return row && { codeHash: row.code_hash, issuedAt: row.created_at, expiresAt: row.expires_at, failedAttempts: row.failed_attempts };
     },
     async recordFailure(tenantId, siteId, kind, value) {
       await db

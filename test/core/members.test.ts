@@ -48,8 +48,29 @@ describe('core members: registration passwords', () => {
     const wrong = code === '0000' ? '1111' : '0000';
     for (let i = 0; i < 5; i++) assert.equal(await core.members.checkRegistrationPassword(ctx, 'msisdn', '4740000002', wrong), undefined);
     assert.equal(await core.members.checkRegistrationPassword(ctx, 'msisdn', '4740000002', code), undefined);
+    now = new Date(now.getTime() + 61_000);
     const fresh = await issue(ctx, '4740000002');
     assert.ok(await core.members.checkRegistrationPassword(ctx, 'msisdn', '4740000002', fresh), 'a new code starts over');
+  });
+
+  it('issues at most one code per identifier a minute', async () => {
+    const { ctx } = await newTenant(core);
+    const count = async () =>
+      (
+        await store.db
+          .selectFrom('outbox_events')
+          .select('id')
+          .where('tenant_id', '=', ctx.tenantId)
+          .where('type', '=', 'member.registration_password_requested')
+          .execute()
+      ).length;
+    const code = await issue(ctx, '4740000004');
+    await core.members.issueRegistrationPassword(ctx, 'msisdn', '4740000004', 'no');
+    assert.equal(await count(), 1, 'the second request within a minute sends nothing');
+    assert.ok(await core.members.checkRegistrationPassword(ctx, 'msisdn', '4740000004', code), 'and the first code still works');
+    now = new Date(now.getTime() + 60_000);
+    await core.members.issueRegistrationPassword(ctx, 'msisdn', '4740000004', 'no');
+    assert.equal(await count(), 2);
   });
 
   it('stores the code hashed, never in clear', async () => {
