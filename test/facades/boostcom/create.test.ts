@@ -184,6 +184,36 @@ describe('Boostcom create member (seed boostcom-members-create)', () => {
     assert.equal(refused.statusCode, 403);
   });
 
+  it('answers 465 when the club requires a password and none (nor an external token) is given', async () => {
+    const club = await newClub(t.core, { password_required: true });
+    const missing = await boostcom(t.app, club, { method: 'POST', path: '/members', body: { properties: { ...OLA, email: 'pw@example.com' } } });
+    assert.equal(missing.statusCode, 465);
+    assert.deepEqual(missing.json(), { error: 'password param is missing' });
+    const given = await boostcom(t.app, club, {
+      method: 'POST',
+      path: '/members',
+      body: { properties: { ...OLA, email: 'pw@example.com' }, password: 'pw-pw-pw' },
+    });
+    assert.equal(given.statusCode, 201);
+  });
+
+  it('refuses consent slugs the club does not offer, and keeps plus-addressed emails intact', async () => {
+    const club = await newClub(t.core);
+    const unknown = await boostcom(t.app, club, {
+      method: 'POST',
+      path: '/members',
+      body: { properties: { ...OLA, email: 'c@example.com' }, consents: { newsletter: { status: true } } },
+    });
+    assert.equal(unknown.statusCode, 422);
+    assert.deepEqual(unknown.json(), { consents: [{ property: 'newsletter', error: 'undefined_consent' }] });
+    const plus = await boostcom(t.app, club, { method: 'POST', path: '/members', body: { properties: { ...OLA, email: 'ola+club@example.com' } } });
+    assert.equal(plus.statusCode, 201);
+    const found = await boostcom(t.app, club, { path: '/members/by_email/ola%2Bclub@example.com' });
+    assert.equal(found.json().id, plus.json().id);
+    const raw = await boostcom(t.app, club, { path: '/members/by_email/ola+club@example.com' });
+    assert.equal(raw.json().id, plus.json().id);
+  });
+
   it('checks favorite_stores against the club stores', async () => {
     const club = await newClub(t.core);
     const bad = await boostcom(t.app, club, {

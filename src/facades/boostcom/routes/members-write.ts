@@ -136,7 +136,7 @@ export function memberWriteRoutes(app: FastifyInstance, core: Core): void {
         // Only what was sent is checked (spec B.9.7): the club schema may have changed since.
         checkSchema(schema, sent, 'sent', errors);
       } else {
-        const merged = mergeJson({ ...current.profile, ...(current.language && { language: current.language }) }, profileAndLanguage(sent)).value;
+        const merged = mergeJson({ ...current.profile, ...(current.language && { language: current.language }) }, withoutIdentifiers(sent)).value;
         checkSchema(schema, { ...merged, ...(after.email && { email: after.email }), ...(after.msisdn && { msisdn: after.msisdn }) }, 'full', errors);
       }
       checkConsents(schema, body.consents, errors);
@@ -229,7 +229,8 @@ export function memberWriteRoutes(app: FastifyInstance, core: Core): void {
   );
 }
 
-function profileAndLanguage(sent: JsonObject): JsonObject {
+/** Properties minus email and msisdn: those are identifiers, checked and stored apart. */
+function withoutIdentifiers(sent: JsonObject): JsonObject {
   const copy: JsonObject = { ...sent };
   delete copy['email'];
   delete copy['msisdn'];
