@@ -240,7 +240,21 @@ export function createMembers(deps: CoreDeps) {
 
     async list(ctx: CallContext, query: MemberQuery): Promise<{ members: MemberView[]; total: number }> {
       const { accounts, total } = await store.members.list(ctx.tenantId, query);
-      return { members: await Promise.all(accounts.map((account) => view(store, account))), total };
+      const extras = await store.members.extrasFor(
+        ctx.tenantId,
+        accounts.map((account) => account.uid),
+      );
+      const members = accounts.map((account): MemberView => {
+        const extra = extras.get(account.uid);
+        return {
+          ...account,
+          subscriptions: extra?.subscriptions ?? [],
+          consents: extra?.consents ?? [],
+          channels: extra?.channels ?? {},
+          member: extra?.member ?? { ...DEFAULT_MEMBER_ATTRIBUTES, personId: account.numericId },
+        };
+      });
+      return { members, total };
     },
 
     /** Merges a change into a member; writes member.updated with was/is per field (spec B.10). */

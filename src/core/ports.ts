@@ -201,7 +201,17 @@ export interface MemberDeparture {
   departedAt: Date;
 }
 
+/** What hangs off one account, loaded for many accounts at once (member lists). */
+export interface AccountExtras {
+  subscriptions: Subscription[];
+  consents: Consent[];
+  channels: Partial<Record<Channel, ChannelStatusValue>>;
+  member: MemberAttributes | undefined;
+}
+
 export interface MemberRepo {
+  /** Subscriptions, consents, channel statuses and member attributes of many accounts in a few queries. */
+  extrasFor(tenantId: TenantId, uids: AccountUid[]): Promise<Map<AccountUid, AccountExtras>>;
   findAttributes(tenantId: TenantId, uid: AccountUid): Promise<MemberAttributes | undefined>;
   upsertAttributes(tenantId: TenantId, uid: AccountUid, attributes: MemberAttributes, now: Date): Promise<void>;
   /** Accounts in creation order (created_at, uid) with the total that match. */

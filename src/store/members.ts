@@ -1,24 +1,62 @@
 import { type Expression, type Kysely, type Selectable, type SqlBool, sql } from 'kysely';
-import type { ClubClientRepo, MemberImportRecord, MemberImportRepo, MemberRepo, VerificationCodeRepo } from '../core/ports.js';
-import type { ClubClient, JsonObject, SiteId, TenantId } from '../core/types.js';
+import type { AccountExtras, ClubClientRepo, MemberImportRecord, MemberImportRepo, MemberRepo, VerificationCodeRepo } from '../core/ports.js';
+import type { AccountUid, Channel, ChannelStatusValue, ClubClient, JsonObject, MemberAttributes, SiteId, TenantId } from '../core/types.js';
 import { type AccountRow, toAccount } from './accounts.js';
-import type { Database, MemberImportsTable } from './database.js';
+import type { Database, MemberAttributesTable, MemberImportsTable } from './database.js';
+import { toConsent, toSubscription } from './subscriptions.js';
 
 const toNumberOrNull = (value: string | number | null) => (value === null ? null : Number(value));
 
+function toAttributes(row: Selectable<MemberAttributesTable>): MemberAttributes {
+  return {
+    bannedUntil: row.banned_until,
+    personId: toNumberOrNull(row.person_id),
+    subunitIds: row.subunit_ids,
+    favoriteStores: row.favorite_stores,
+    hasPushToken: row.has_push_token,
+  };
+}
+
 export function createMemberRepo(db: Kysely<Database>): MemberRepo {
   return {
+    async extrasFor(tenantId, uids) {
+      const extras = new Map<AccountUid, AccountExtras>(uids.map((uid) => [uid, { subscriptions: [], consents: [], channels: {}, member: undefined }]));
+      if (uids.length === 0) return extras;
+      const [subscriptions, consents, channels, attributes] = await Promise.all([
+        db
+          .selectFrom('subscriptions')
+          .selectAll()
+          .where('tenant_id', '=', tenantId)
+          .where('account_uid', 'in', uids)
+          .orderBy('subscription_id')
+          .orderBy('channel')
+          .execute(),
+        db.selectFrom('consents').selectAll().where('tenant_id', '=', tenantId).where('account_uid', 'in', uids).orderBy('consent_id').execute(),
+        db
+          .selectFrom('channel_statuses')
+          .select(['account_uid', 'channel', 'status'])
+          .where('tenant_id', '=', tenantId)
+          .where('account_uid', 'in', uids)
+          .execute(),
+        db.selectFrom('member_attributes').selectAll().where('tenant_id', '=', tenantId).where('account_uid', 'in', uids).execute(),
+      ]);
+      const of = (uid: string) => extras.get(uid as AccountUid);
+      for (const row of subscriptions) of(row.account_uid)?.subscriptions.push(toSubscription(row));
+      for (const row of consents) of(row.account_uid)?.consents.push(toConsent(row));
+      for (const row of channels) {
+        const entry = of(row.account_uid);
+        if (entry) entry.channels[row.channel as Channel] = row.status as ChannelStatusValue;
+      }
+      for (const row of attributes) {
+        const entry = of(row.account_uid);
+        if (entry) entry.member = toAttributes(row);
+      }
+      return extras;
+    },
+
     async findAttributes(tenantId, uid) {
       const row = await db.selectFrom('member_attributes').selectAll().where('tenant_id', '=', tenantId).where('account_uid', '=', uid).executeTakeFirst();
-      return (
-        row && {
-          bannedUntil: row.banned_until,
-          personId: toNumberOrNull(row.person_id),
-          subunitIds: row.subunit_ids,
-          favoriteStores: row.favorite_stores,
-          hasPushToken: row.has_push_token,
-        }
-      );
+      return row && toAttributes(row);
     },
 
     async upsertAttributes(tenantId, uid, attributes, now) {

@@ -3,7 +3,7 @@ import type { ChannelRepo, ConsentRepo, SubscriptionRepo } from '../core/ports.j
 import type { Channel, ChannelStatusValue, Consent, DoubleOptInStatus, JsonObject, Origin, Subscription } from '../core/types.js';
 import type { ConsentsTable, Database, SubscriptionsTable } from './database.js';
 
-function toSubscription(row: Selectable<SubscriptionsTable>): Subscription {
+export function toSubscription(row: Selectable<SubscriptionsTable>): Subscription {
   return {
     subscriptionId: row.subscription_id,
     channel: row.channel as Channel,
@@ -60,7 +60,7 @@ export function createSubscriptionRepo(db: Kysely<Database>): SubscriptionRepo {
   };
 }
 
-function toConsent(row: Selectable<ConsentsTable>): Consent {
+export function toConsent(row: Selectable<ConsentsTable>): Consent {
   return {
     consentId: row.consent_id,
     isGranted: row.is_granted,

@@ -58,7 +58,12 @@ describe('Boostcom member endpoints around create (spec B.9)', () => {
       const response = await boostcom(t.app, own, {
         method: 'POST',
         path: '/members',
-        body: { properties: { ...OLA, gender, email: `list${i}@example.com`, language: i === 2 ? 'en' : 'no' } },
+        body: {
+          properties: { ...OLA, gender, email: `list${i}@example.com`, language: i === 2 ? 'en' : 'no' },
+          consents: { consent1: { status: i === 0 } },
+          push_enabled: i !== 1,
+          favorite_stores: [i === 0 ? 1 : 2],
+        },
       });
       ids.push(response.json().id);
     }
@@ -79,6 +84,8 @@ describe('Boostcom member endpoints around create (spec B.9)', () => {
       is_last_page: false,
       is_out_of_range: false,
     });
+    const single = await boostcom(t.app, own, { path: `/members/${ids[1]}` });
+    assert.deepEqual(page.json().members[1], single.json(), 'a listed member is rendered as a fetched one');
     const second = await boostcom(t.app, own, { path: '/members?per_page=2&page_no=2' });
     assert.deepEqual(second.json().pagination_info.prev_page, 1);
     assert.equal(second.json().members.length, 1);
