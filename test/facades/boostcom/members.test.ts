@@ -49,6 +49,10 @@ describe('Boostcom member endpoints around create (spec B.9)', () => {
     assert.equal(member.person_id, member.id);
     const duplicate = await boostcom(t.app, club, { method: 'POST', path: '/members', body: { properties: { ...OLA, email: 'imported@example.com' } } });
     assert.equal(duplicate.statusCode, 422, 'the Gigya person is the same member');
+    const completed = await boostcom(t.app, club, { method: 'PUT', path: `/members/${member.id}`, body: { properties: OLA } });
+    assert.equal(completed.statusCode, 200, completed.body);
+    assert.equal(completed.json().properties.firstName, 'Kari', 'what came through Gigya stays');
+    assert.equal(completed.json().properties.first_name, 'Ola');
   });
 
   it('lists members in creation order with pagination_info, ids[] and properties[] filters', async () => {

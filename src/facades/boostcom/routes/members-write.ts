@@ -136,7 +136,9 @@ export function memberWriteRoutes(app: FastifyInstance, core: Core): void {
         // Only what was sent is checked (spec B.9.7): the club schema may have changed since.
         checkSchema(schema, sent, 'sent', errors);
       } else {
-        const merged = mergeJson({ ...current.profile, ...(current.language && { language: current.language }) }, withoutIdentifiers(sent)).value;
+        // Stored keys the schema does not know came through another door (a Gigya profile): they are kept, not judged.
+        const stored = Object.fromEntries(Object.entries(current.profile).filter(([key]) => !schema.known || schema.known.has(key)));
+        const merged = mergeJson({ ...stored, ...(current.language && { language: current.language }) }, withoutIdentifiers(sent)).value;
         checkSchema(schema, { ...merged, ...(after.email && { email: after.email }), ...(after.msisdn && { msisdn: after.msisdn }) }, 'full', errors);
       }
       checkConsents(schema, body.consents, errors);
