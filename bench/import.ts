@@ -21,6 +21,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { fingerprintFile } from '../src/bulk/import-file.js';
 import { runImport } from '../src/bulk/run-import.js';
 import { createCore } from '../src/core/index.js';
+import { argon2Hasher } from '../src/security/password-hasher.js';
 import { createSecretBox } from '../src/security/secret-box.js';
 import { type OpenedStore, openStore } from '../src/store/index.js';
 import { cryptoIds, systemClock } from '../src/system.js';
@@ -89,7 +90,7 @@ async function rawCopy(path: string): Promise<number> {
 
 async function roster(store: OpenedStore, path: string) {
   await store.migrate();
-  const core = createCore({ store, clock: systemClock, ids: cryptoIds, secretBox: createSecretBox(randomBytes(32)) });
+  const core = createCore({ store, clock: systemClock, ids: cryptoIds, secretBox: createSecretBox(randomBytes(32)), hasher: argon2Hasher });
   const tenant = await core.tenants.create({ name: `bench-${Date.now()}` });
   const site = await core.sites.create(tenant.id, { name: 'web' });
   const { size, fingerprint } = await fingerprintFile(path);

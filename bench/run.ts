@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createCore } from '../src/core/index.js';
+import { argon2Hasher } from '../src/security/password-hasher.js';
 import { createSecretBox } from '../src/security/secret-box.js';
 import { openStore } from '../src/store/index.js';
 import { cryptoIds, systemClock } from '../src/system.js';
@@ -51,7 +52,7 @@ async function prepareStore(env: NodeJS.ProcessEnv, dataDir: string | undefined,
     ? await openStore({ engine: 'postgres', databaseUrl: env.DATABASE_URL, poolSize: 4 })
     : await openStore({ engine: 'pglite', dataDir });
   await store.migrate();
-  const core = createCore({ store, clock: systemClock, ids: cryptoIds, secretBox: createSecretBox(masterKey) });
+  const core = createCore({ store, clock: systemClock, ids: cryptoIds, secretBox: createSecretBox(masterKey), hasher: argon2Hasher });
   const tenant = await core.tenants.create({ name: 'bench' });
   const site = await core.sites.create(tenant.id, {
     name: 'bench',

@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import type { Core } from './core/index.js';
 import { eventsAdminRoutes } from './events/http.js';
 import { adminFacade } from './facades/admin/index.js';
+import { boostcomFacade } from './facades/boostcom/index.js';
 import { gigyaFacade } from './facades/gigya/index.js';
 import { navigaFacade } from './facades/naviga/index.js';
 import { devMailboxRoutes } from './messaging/http.js';
@@ -64,5 +65,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(eventsAdminRoutes, { core: deps.core, store: deps.store, config });
   if (!config.messaging.smtpUrl) await app.register(devMailboxRoutes, { store: deps.store });
   await app.register(navigaFacade, { core: deps.core });
+  await app.register(boostcomFacade, { core: deps.core });
   return app;
 }

@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import { type Core, createCore } from './core/index.js';
 import type { SecretBox } from './core/ports.js';
 import { loadOrCreateMasterKey } from './security/master-key.js';
+import { argon2Hasher } from './security/password-hasher.js';
 import { createSecretBox } from './security/secret-box.js';
 import { type OpenedStore, openStore } from './store/index.js';
 import { cryptoIds, systemClock } from './system.js';
@@ -60,7 +61,7 @@ export async function openRuntime(config: Readonly<Config>): Promise<Runtime> {
     );
     await store.migrate();
     const secretBox = createSecretBox(masterKey);
-    const core = createCore({ store, clock: systemClock, ids: cryptoIds, secretBox });
+    const core = createCore({ store, clock: systemClock, ids: cryptoIds, secretBox, hasher: argon2Hasher });
     return {
       store,
       core,

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import Type, { type Static } from 'typebox';
 import Value from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
-import type { Core } from '../core/index.js';
+import type { Core, JsonObject } from '../core/index.js';
+import { ClubSettingsError, checkClubSettings } from '../facades/boostcom/club-settings.js';
 import { type NavigaSettings, NavigaSiteSpec, sealSettings, settingsProblems } from '../facades/naviga/settings.js';
 
 /**
@@ -59,7 +60,30 @@ const SiteSpec = Type.Object(
         { additionalProperties: false },
       ),
     ),
-    boostcom: Type.Optional(Type.Object({ slug: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]*$' }) }, { additionalProperties: false })),
+    boostcom: Type.Optional(
+      Type.Object(
+        {
+          slug: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]*$' }),
+          /** The club's settings (member_schema, msisdn_verification, stores, external_tokens…): see docs/boostcom.md. */
+          club: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+          /** API clients of the club: a token (kept as given, or generated and shown once) with permits (spec B.11). */
+          clients: Type.Optional(
+            Type.Array(
+              Type.Object(
+                {
+                  name: Type.String({ minLength: 1, maxLength: 200 }),
+                  token: Type.Optional(Type.String({ minLength: 20, maxLength: 200 })),
+                  permits: Type.Array(Type.String({ minLength: 1 })),
+                  revoked: Type.Optional(Type.Boolean()),
+                },
+                { additionalProperties: false },
+              ),
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     /** Naviga client codes plus the facade's settings (JWT keys, user provider); see docs/naviga.md. */
     naviga: Type.Optional(NavigaSiteSpec),
     settings: Type.Optional(Type.Record(Type.String(), Type.Any())),
@@ -105,6 +129,8 @@ export interface ApplyReport {
   /** New keys carry their generated secret: it is shown this once. */
   keys: Array<{ tenant: string; userKey: string; label: string; created: boolean; secret?: string }>;
   webhooks: Array<{ tenant: string; name: string; created: boolean }>;
+  /** Boostcom club clients; a generated token is shown this once. */
+  clubClients: Array<{ tenant: string; site: string; name: string; created: boolean; token?: string }>;
 }
 
 /** `${NAME}` in a secret reads the environment variable NAME (secrets stay out of the file). */
@@ -154,13 +180,24 @@ function navigaSettingsOf(block: Static<typeof NavigaSiteSpec>): NavigaSettings 
   return settings;
 }
 
+function checkedClub(value: unknown, where: string) {
+  try {
+    return checkClubSettings(value, where);
+  } catch (error) {
+    if (error instanceof ClubSettingsError) throw new ApplyFileError(error.message);
+    throw error;
+  }
+}
+
 export async function applyProvisioning(core: Core, file: ApplyFile, env: Record<string, string | undefined> = process.env): Promise<ApplyReport> {
-  const report: ApplyReport = { tenants: [], sites: [], keys: [], webhooks: [] };
+  const report: ApplyReport = { tenants: [], sites: [], keys: [], webhooks: [], clubClients: [] };
   for (const spec of file.tenants) {
     const { tenant, created } = await core.tenants.ensure({ name: spec.name });
     report.tenants.push({ name: tenant.name, id: tenant.id, created });
 
     for (const siteSpec of spec.sites ?? []) {
+      // Checked before anything is written, so a bad club leaves the site as it was.
+      const club = siteSpec.boostcom?.club && checkedClub(siteSpec.boostcom.club, `site ${siteSpec.name} boostcom.club`);
       const { site, created: siteCreated } = await core.sites.ensure(tenant.id, {
         name: siteSpec.name,
         ...(siteSpec.gigya?.apiKey !== undefined && { gigyaApiKey: siteSpec.gigya.apiKey }),
@@ -189,6 +226,11 @@ export async function applyProvisioning(core: Core, file: ApplyFile, env: Record
         await core.sites.setSettings(tenant.id, site.id, 'naviga', sealed);
       }
       report.sites.push({ tenant: tenant.name, name: site.name, id: site.id, apiKey: site.gigyaApiKey, created: siteCreated });
+      const clubSite = club ? await core.sites.setSettings(tenant.id, site.id, 'boostcom', club as unknown as JsonObject) : site;
+      for (const clientSpec of siteSpec.boostcom?.clients ?? []) {
+        const { client, created, token } = await core.clubClients.ensure(clubSite, clientSpec);
+        report.clubClients.push({ tenant: tenant.name, site: site.name, name: client.name, created, ...(token && { token }) });
+      }
     }
 
     for (const keySpec of spec.keys ?? []) {

@@ -308,6 +308,9 @@ async function run(argv: string[]): Promise<void> {
             ...report.sites.map((s) => `site ${s.tenant}/${s.name}: ${s.created ? 'created' : 'updated'} (apiKey ${s.apiKey})`),
             ...report.keys.map((k) => `key ${k.userKey}: ${k.created ? 'created' : 'updated'}${k.secret ? ` (secret, shown once: ${k.secret})` : ''}`),
             ...report.webhooks.map((w) => `webhook ${w.tenant}/${w.name}: ${w.created ? 'created' : 'updated'}`),
+            ...report.clubClients.map(
+              (c) => `club client ${c.tenant}/${c.site}/${c.name}: ${c.created ? 'created' : 'updated'}${c.token ? ` (token, shown once: ${c.token})` : ''}`,
+            ),
           ];
           print(json, report, lines.join('\n'));
         });

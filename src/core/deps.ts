@@ -1,5 +1,5 @@
 import type { DomainEvent } from './events.js';
-import type { Clock, Ids, Repos, SecretBox, Store } from './ports.js';
+import type { Clock, Ids, PasswordHasher, Repos, SecretBox, Store } from './ports.js';
 import type { CallContext } from './types.js';
 
 /** What every core service is built from. Plain values: no container, no globals. */
@@ -8,6 +8,7 @@ export interface CoreDeps {
   clock: Clock;
   ids: Ids;
   secretBox: SecretBox;
+  hasher: PasswordHasher;
 }
 
 /** Writes `event` to the outbox inside the caller's transaction. */

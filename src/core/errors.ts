@@ -16,7 +16,8 @@ export type DomainErrorCode =
   | 'request.invalid_field'
   | 'import.job_running'
   | 'import.job_not_found'
-  | 'webhook.not_found';
+  | 'webhook.not_found'
+  | 'member.verification_code_invalid';
 
 export interface FieldError {
   field: string;

@@ -1,4 +1,11 @@
-import type { AccountUid, Channel, ChannelStatusValue, DoubleOptInStatus } from './types.js';
+import type { AccountUid, Channel, ChannelStatusValue, DoubleOptInStatus, JsonValue } from './types.js';
+
+/** One field's change as member webhooks report it (spec B.10 `member_changes`). */
+export interface FieldChange {
+  change: '+' | '-' | '~';
+  was: JsonValue;
+  is: JsonValue;
+}
 
 /**
  * Every change to a person is one of these, written to the outbox in the same transaction
@@ -49,18 +56,6 @@ export type DomainEvent =
       payload: { subscriptionId: string; channel: Channel; email: string; language: string | null; sealedConfirmToken: string };
     }
   | { type: 'subscription.doi_confirmed'; accountUid: AccountUid; payload: { subscriptionId: string; channel: Channel } }
-  /** A Boostcom club welcome message is due (email or SMS). Never emitted for imports. */
-  | {
-      type: 'member.welcome_requested';
-      accountUid: AccountUid;
-      payload: { channel: 'email' | 'sms'; email: string | null; msisdn: string | null; language: string | null; clubSlug: string | null };
-    }
-  /** A Boostcom registration password (verification code) SMS is due; the code is sealed. */
-  | {
-      type: 'member.registration_password_requested';
-      accountUid: AccountUid;
-      payload: { msisdn: string; language: string | null; clubSlug: string | null; sealedCode: string };
-    }
   /**
    * Reads are audited where a wire's vendor records them (Naviga's event catalogue, spec A.7):
    * `eventCode`/`eventId` carry the vendor's event type code and id. accountUid is null when
@@ -81,6 +76,39 @@ export type DomainEvent =
       type: 'account.synced';
       accountUid: AccountUid;
       payload: { eventCode: 'SUBSCRIBE_USER_UPDATE'; eventId: 4004; provider: string; created: boolean; changed: string[] };
+    }
+  | {
+      /** A loyalty-club member changed: was/is per field, properties and consents (spec B.10). */
+      type: 'member.updated';
+      accountUid: AccountUid;
+      payload: {
+        memberId: number;
+        occurredAt: string;
+        /** Top-level fields, plus `properties` and `consents` holding a change per key. */
+        changes: Record<string, FieldChange | Record<string, FieldChange>>;
+      };
+    }
+  | {
+      /** The messaging issue sends the club's welcome message on this channel. */
+      type: 'member.welcome_message_requested';
+      accountUid: AccountUid;
+      payload: { memberId: number; channel: 'sms' | 'email'; to: string; language: string | null; productName: string | null };
+    }
+  | {
+      /** A member left; an opt-out email goes to `to` (spec B.9.8 send_email_unsubscribe_message). */
+      type: 'member.unsubscribe_message_requested';
+      accountUid: AccountUid;
+      payload: { memberId: number; to: string; language: string | null };
+    }
+  | {
+      /**
+       * A 4-digit registration password to deliver (spec B.9.10). The code is sealed with the
+       * SecretBox under `registrationCodeAad(tenantId, kind, value)`: the outbox never holds it in clear.
+       * No account yet, so accountUid is null.
+       */
+      type: 'member.registration_password_requested';
+      accountUid: null;
+      payload: { channel: 'sms' | 'email'; to: string; sealedCode: string; language: string | null; expiresAt: string };
     };
 
 export type DomainEventType = DomainEvent['type'];

@@ -2,9 +2,12 @@ import { createAccountReads } from './account-reads.js';
 import { createAccounts } from './accounts.js';
 import { createBulkImport } from './bulk-import.js';
 import { createChannels } from './channels.js';
+import { createClubClients } from './club-clients.js';
 import { createConsents } from './consents.js';
 import type { CoreDeps } from './deps.js';
 import { createKeys } from './keys.js';
+import { createMemberImports } from './member-imports.js';
+import { createMembers } from './members.js';
 import { createOpaqueIds } from './opaque-ids.js';
 import { createRequestGuards } from './request-guards.js';
 import { createSites } from './sites.js';
@@ -27,18 +30,25 @@ export function createCore(deps: CoreDeps) {
     requestGuards: createRequestGuards(deps),
     bulkImport: createBulkImport(deps),
     webhooks: createWebhooks(deps),
+    members: createMembers(deps),
+    memberImports: createMemberImports(deps),
+    clubClients: createClubClients(deps),
   };
 }
 
 export type Core = ReturnType<typeof createCore>;
 export type { AccountLookup, ProviderIdentity } from './account-reads.js';
 export type { AccountChange, LiteAccountInput } from './accounts.js';
+export { clientHolds, tokenLookup } from './club-clients.js';
 export type { ConsentChange } from './consent-rules.js';
 export type { CoreDeps } from './deps.js';
 export type { DomainErrorCode, FieldError } from './errors.js';
 export { DomainError, isDomainError } from './errors.js';
 export { isValidEmail, normalizeEmail } from './identifiers.js';
+export { mergeJson } from './json-merge.js';
 export { keyAllows } from './keys.js';
+export type { MemberChange, MemberKey, NewMember, PersonIdAnswer } from './members.js';
+export { registrationCodeAad } from './members.js';
 export type { SubscriptionChange } from './subscription-rules.js';
 export type * from './types.js';
 export type { Webhook, WebhookSpec } from './webhooks.js';

@@ -6,10 +6,12 @@ import type {
   ApplicationKey,
   Channel,
   ChannelStatusValue,
+  ClubClient,
   Consent,
   IdentifierKind,
   JsonObject,
   KeyId,
+  MemberAttributes,
   Origin,
   Site,
   SiteId,
@@ -31,6 +33,12 @@ export interface Ids {
   uuid(): string;
   /** An unguessable URL-safe token of the given number of random bytes. */
   token(bytes: number): string;
+}
+
+/** One-way password hashing (argon2id): for secrets that need checking, never reading back. */
+export interface PasswordHasher {
+  hash(plain: string): Promise<string>;
+  verify(hash: string, plain: string): Promise<boolean>;
 }
 
 /** Authenticated encryption for secrets that must be recoverable (HMAC keys). */
@@ -89,6 +97,8 @@ export interface NewAccount {
 }
 
 export interface AccountPatch {
+  optinChannel?: string | null;
+  optinSubchannel?: string | null;
   hasLiteAccount?: boolean;
   hasFullAccount?: boolean;
   isVerified?: boolean;
@@ -307,12 +317,86 @@ export interface StoredWebhook {
   updatedAt: Date;
 }
 
+export interface MemberQuery {
+  limit: number;
+  offset: number;
+  numericIds?: number[];
+  /** property name → accepted values (any of) */
+  properties?: Record<string, string[]>;
+  languages?: string[];
+}
+
+export interface MemberDeparture {
+  personId: number | null;
+  departedAt: Date;
+}
+
+/** What hangs off one account, loaded for many accounts at once (member lists). */
+export interface AccountExtras {
+  subscriptions: Subscription[];
+  consents: Consent[];
+  channels: Partial<Record<Channel, ChannelStatusValue>>;
+  member: MemberAttributes | undefined;
+}
+
+export interface MemberRepo {
+  /** Subscriptions, consents, channel statuses and member attributes of many accounts in a few queries. */
+  extrasFor(tenantId: TenantId, uids: AccountUid[]): Promise<Map<AccountUid, AccountExtras>>;
+  findAttributes(tenantId: TenantId, uid: AccountUid): Promise<MemberAttributes | undefined>;
+  upsertAttributes(tenantId: TenantId, uid: AccountUid, attributes: MemberAttributes, now: Date): Promise<void>;
+  /** Accounts in creation order (created_at, uid) with the total that match. */
+  list(tenantId: TenantId, query: MemberQuery): Promise<{ accounts: Account[]; total: number }>;
+  /** Remembers a deleted member under each of its keys (id, email, msisdn) for person_id lookups. */
+  recordDeparture(tenantId: TenantId, keys: Array<{ kind: string; value: string }>, personId: number | null, at: Date): Promise<void>;
+  findDeparture(tenantId: TenantId, kind: string, value: string, since: Date): Promise<MemberDeparture | undefined>;
+}
+
+export interface StoredVerificationCode {
+  codeHash: string;
+  issuedAt: Date;
+  expiresAt: Date;
+  failedAttempts: number;
+}
+
+/** One outstanding registration password per (site, identifier); a new one replaces it. */
+export interface VerificationCodeRepo {
+  put(tenantId: TenantId, siteId: SiteId, kind: IdentifierKind, value: string, codeHash: string, expiresAt: Date, now: Date): Promise<void>;
+  /** Reads and locks the code until the transaction ends. */
+  lock(tenantId: TenantId, siteId: SiteId, kind: IdentifierKind, value: string): Promise<StoredVerificationCode | undefined>;
+  recordFailure(tenantId: TenantId, siteId: SiteId, kind: IdentifierKind, value: string): Promise<void>;
+  remove(tenantId: TenantId, siteId: SiteId, kind: IdentifierKind, value: string): Promise<void>;
+}
+
+export interface ClubClientRepo {
+  upsert(client: ClubClient, tokenLookup: string | null): Promise<void>;
+  findByTokenLookup(tenantId: TenantId, tokenLookup: string): Promise<ClubClient | undefined>;
+  findByName(tenantId: TenantId, siteId: SiteId, name: string): Promise<ClubClient | undefined>;
+  list(tenantId: TenantId, siteId: SiteId): Promise<ClubClient[]>;
+}
+
+export interface MemberImportRecord {
+  tenantId: TenantId;
+  id: string;
+  siteId: SiteId;
+  /** Counters and bulks as the imports API reports them (spec B.9.20); JSON owned by the facade. */
+  state: JsonObject;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
 export interface WebhookRepo {
   upsert(webhook: StoredWebhook): Promise<void>;
   findByName(tenantId: TenantId, name: string): Promise<StoredWebhook | undefined>;
   findById(tenantId: TenantId, id: string): Promise<StoredWebhook | undefined>;
   list(tenantId: TenantId): Promise<StoredWebhook[]>;
   delete(tenantId: TenantId, id: string): Promise<boolean>;
+}
+
+export interface MemberImportRepo {
+  upsert(record: MemberImportRecord): Promise<void>;
+  /** Reads and locks the import until the transaction ends. */
+  lock(tenantId: TenantId, siteId: SiteId, id: string): Promise<MemberImportRecord | undefined>;
+  find(tenantId: TenantId, siteId: SiteId, id: string): Promise<MemberImportRecord | undefined>;
 }
 
 export interface Repos {
@@ -329,6 +413,10 @@ export interface Repos {
   bulk: BulkRepo;
   importJobs: ImportJobRepo;
   webhooks: WebhookRepo;
+  members: MemberRepo;
+  verificationCodes: VerificationCodeRepo;
+  clubClients: ClubClientRepo;
+  memberImports: MemberImportRepo;
 }
 
 export interface Store extends Repos {

@@ -133,3 +133,31 @@ export interface CallContext {
   siteId: SiteId | null;
   origin: Origin;
 }
+
+/**
+ * What a loyalty-club member has beyond the core account (Boostcom member model, spec B.4).
+ * Kept in its own table: an account imported through another door simply has the defaults.
+ */
+export interface MemberAttributes {
+  bannedUntil: Date | null;
+  /** Set once at creation and never changed (spec B.9.5); survives the member for 30 days. */
+  personId: number | null;
+  subunitIds: number[];
+  favoriteStores: number[];
+  hasPushToken: boolean;
+}
+
+export interface MemberView extends AccountView {
+  member: MemberAttributes;
+}
+
+/** A client of a loyalty club (Boostcom API token holder) and the permits its token carries. */
+export interface ClubClient {
+  tenantId: TenantId;
+  id: string;
+  siteId: SiteId;
+  name: string;
+  permits: string[];
+  createdAt: Date;
+  revokedAt: Date | null;
+}

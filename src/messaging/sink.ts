@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DomainEventType } from '../core/events.js';
-import type { Core } from '../core/index.js';
+import { type Core, registrationCodeAad } from '../core/index.js';
 import { openMessageSecret } from '../core/message-secrets.js';
 import type { SecretBox } from '../core/ports.js';
 import type { AccountUid, JsonObject, Site, TenantId } from '../core/types.js';
@@ -16,7 +16,7 @@ export const MESSAGING_SINK = 'messaging';
 /** The event types that call for a message. */
 export const MESSAGE_EVENT_TYPES: readonly DomainEventType[] = [
   'subscription.doi_requested',
-  'member.welcome_requested',
+  'member.welcome_message_requested',
   'member.registration_password_requested',
 ];
 
@@ -56,7 +56,7 @@ export function createMessagingSink(db: Kysely<Database>, core: Core, secretBox:
     const domain = asDomainEvent(event);
     const uid = event.accountUid as AccountUid;
     const messaging = (site?.settings.messaging ?? {}) as JsonObject;
-    const club = (p: { clubSlug: string | null }) => (typeof messaging.clubName === 'string' ? messaging.clubName : (p.clubSlug ?? site?.name ?? 'Roster'));
+    const club = typeof messaging.clubName === 'string' ? messaging.clubName : (site?.boostcomSlug ?? site?.name ?? 'Roster');
     switch (domain.type) {
       case 'subscription.doi_requested': {
         const p = domain.payload;
@@ -73,17 +73,16 @@ export function createMessagingSink(db: Kysely<Database>, core: Core, secretBox:
           },
         ];
       }
-      case 'member.welcome_requested': {
+      case 'member.welcome_message_requested': {
         const p = domain.payload;
-        if (p.channel === 'email' && p.email)
-          return [{ channel: 'email', to: p.email, template: 'welcome_email', language: p.language, vars: { club: club(p) } }];
-        if (p.channel === 'sms' && p.msisdn) return [{ channel: 'sms', to: p.msisdn, template: 'welcome_sms', language: p.language, vars: { club: club(p) } }];
-        return [];
+        const template = p.channel === 'email' ? 'welcome_email' : 'welcome_sms';
+        return [{ channel: p.channel, to: p.to, template, language: p.language, vars: { club } }];
       }
       case 'member.registration_password_requested': {
+        // Sealed by the members use case for this identifier (core/members.ts): only messaging opens it.
         const p = domain.payload;
-        const code = openMessageSecret(secretBox, event.tenantId, uid, 'registration-code', p.sealedCode);
-        return [{ channel: 'sms', to: p.msisdn, template: 'registration_password_sms', language: p.language, vars: { club: club(p), code } }];
+        const code = secretBox.open(p.sealedCode, registrationCodeAad(event.tenantId as TenantId, p.channel === 'email' ? 'email' : 'msisdn', p.to));
+        return [{ channel: p.channel, to: p.to, template: 'registration_password_sms', language: p.language, vars: { club, code } }];
       }
       default:
         return [];

@@ -40,6 +40,7 @@ export function loggerOptions(level: string): LoggerOptions {
         '*.sig',
         '*.token',
         '*.registration_password',
+        '*.external_token',
       ],
       censor: '[REDACTED]',
     },

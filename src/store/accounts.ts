@@ -3,7 +3,7 @@ import type { AccountRepo, IdentifierRepo } from '../core/ports.js';
 import type { Account, AccountUid, Identifier, IdentifierKind, JsonObject, SiteId, TenantId } from '../core/types.js';
 import type { AccountsTable, Database } from './database.js';
 
-type AccountRow = Selectable<AccountsTable> & { identifiers: Array<{ kind: string; value: string; is_primary: boolean }> | null };
+export type AccountRow = Selectable<AccountsTable> & { identifiers: Array<{ kind: string; value: string; is_primary: boolean }> | null };
 
 /** An account's identifiers folded into its row (the account is aliased `a`): one round trip per read. */
 const IDENTIFIERS = sql<AccountRow['identifiers']>`(
@@ -98,6 +98,8 @@ export function createAccountRepo(db: Kysely<Database>): AccountRepo {
           ...(patch.data !== undefined && { data: JSON.stringify(patch.data) }),
           ...(patch.passwordHash !== undefined && { password_hash: patch.passwordHash }),
           ...(patch.language !== undefined && { language: patch.language }),
+          ...(patch.optinChannel !== undefined && { optin_channel: patch.optinChannel }),
+          ...(patch.optinSubchannel !== undefined && { optin_subchannel: patch.optinSubchannel }),
           ...(patch.registeredAt !== undefined && { registered_at: patch.registeredAt }),
           ...(patch.verifiedAt !== undefined && { verified_at: patch.verifiedAt }),
         }))

@@ -229,6 +229,11 @@ export interface Database {
   event_delivery_log: EventDeliveryLogTable;
   message_sends: MessageSendsTable;
   dev_mailbox: DevMailboxTable;
+  member_attributes: MemberAttributesTable;
+  member_departures: MemberDeparturesTable;
+  member_registration_passwords: MemberRegistrationPasswordsTable;
+  club_clients: ClubClientsTable;
+  member_imports: MemberImportsTable;
 }
 
 export interface GigyaNoncesTable {
@@ -275,4 +280,54 @@ export interface BulkImportErrorsTable {
   line: ColumnType<string | number, number, number>;
   email: string | null;
   reason: string;
+}
+
+export interface MemberAttributesTable {
+  tenant_id: string;
+  account_uid: string;
+  banned_until: Timestamp | null;
+  person_id: ColumnType<string | number | null, number | null, number | null>;
+  subunit_ids: Json<number[]>;
+  favorite_stores: Json<number[]>;
+  has_push_token: boolean;
+  updated_at: Timestamp;
+}
+
+export interface MemberDeparturesTable {
+  tenant_id: string;
+  kind: string;
+  value: string;
+  person_id: ColumnType<string | number | null, number | null, number | null>;
+  departed_at: Timestamp;
+}
+
+export interface MemberRegistrationPasswordsTable {
+  tenant_id: string;
+  site_id: string;
+  kind: string;
+  value: string;
+  code_hash: string;
+  expires_at: Timestamp;
+  failed_attempts: Generated<number>;
+  created_at: Timestamp;
+}
+
+export interface ClubClientsTable {
+  tenant_id: string;
+  id: string;
+  site_id: string;
+  name: string;
+  token_lookup: string;
+  permits: string[];
+  created_at: Timestamp;
+  revoked_at: Timestamp | null;
+}
+
+export interface MemberImportsTable {
+  tenant_id: string;
+  id: string;
+  site_id: string;
+  state: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
 }

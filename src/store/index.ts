@@ -8,6 +8,7 @@ import { createBulkRepo } from './bulk.js';
 import type { Database } from './database.js';
 import { createImportJobRepo } from './import-jobs.js';
 import { createKeyRepo } from './keys.js';
+import { createClubClientRepo, createMemberImportRepo, createMemberRepo, createVerificationCodeRepo } from './members.js';
 import { migrations } from './migrations/index.js';
 import { createBufferedOutbox, createOutboxRepo } from './outbox.js';
 import { translateDriverError, translatingErrors } from './pg-errors.js';
@@ -50,6 +51,10 @@ function createRepos(db: Kysely<Database>): Repos {
     bulk: translatingErrors(createBulkRepo(db)),
     importJobs: translatingErrors(createImportJobRepo(db)),
     webhooks: translatingErrors(createWebhookRepo(db)),
+    members: translatingErrors(createMemberRepo(db)),
+    verificationCodes: translatingErrors(createVerificationCodeRepo(db)),
+    clubClients: translatingErrors(createClubClientRepo(db)),
+    memberImports: translatingErrors(createMemberImportRepo(db)),
   };
 }
 

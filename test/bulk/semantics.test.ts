@@ -7,6 +7,7 @@ import type { LiteAccountInput } from '../../src/core/accounts.js';
 import type { ImportRow } from '../../src/core/bulk-import.js';
 import { type Core, createCore } from '../../src/core/index.js';
 import type { CallContext } from '../../src/core/types.js';
+import { argon2Hasher } from '../../src/security/password-hasher.js';
 import { createSecretBox } from '../../src/security/secret-box.js';
 import type { OpenedStore } from '../../src/store/index.js';
 import { cryptoIds } from '../../src/system.js';
@@ -54,7 +55,7 @@ for (const engine of engines()) {
     let core: Core;
     before(async () => {
       store = await openTestStore(engine);
-      core = createCore({ store, clock: { now: () => FIXED }, ids: cryptoIds, secretBox: createSecretBox(testMasterKey) });
+      core = createCore({ store, clock: { now: () => FIXED }, ids: cryptoIds, secretBox: createSecretBox(testMasterKey), hasher: argon2Hasher });
     });
     after(() => store.close());
 

@@ -27,9 +27,9 @@ describe('roster events and mailbox commands', () => {
       const ctx = { tenantId: tenant.id, siteId: site.id, origin: { facade: 'cli' as const } };
       const { account } = await runtime.core.accounts.upsertLite(ctx, { email: 'cli@example.com' }, { via: 'lite' });
       await emit(runtime.store, ctx, {
-        type: 'member.welcome_requested',
+        type: 'member.welcome_message_requested',
         accountUid: account.uid,
-        payload: { channel: 'email', email: 'cli@example.com', msisdn: null, language: 'en', clubSlug: 'club' },
+        payload: { memberId: account.numericId, channel: 'email', to: 'cli@example.com', language: 'en', productName: null },
       });
       const worker = testWorker(runtime.store, runtime.core, workerSettings({ tenants: [tenant.id] }));
       await runUntil(worker, async () => (await worker.deliveries.counts(tenant.id)).delivered === 1);

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Core } from '../../src/core/index.js';
 import type { AccountUid } from '../../src/core/types.js';
 import { gigyaSignature } from '../../src/events/formats/gigya.js';
+import { argon2Hasher } from '../../src/security/password-hasher.js';
 import type { OpenedStore } from '../../src/store/index.js';
 import { runUntil, startReceiver, testWorker, updateProfile, workerSettings } from '../helpers/events.js';
 import { newTenant, openTestStore, testCore } from '../helpers/store.js';
@@ -165,7 +166,7 @@ describe('webhook delivery', () => {
     await store.transaction((tx) =>
       recordEvent(
         tx,
-        { store, clock: systemClock, ids: cryptoIds, secretBox: testSecretBox },
+        { store, clock: systemClock, ids: cryptoIds, secretBox: testSecretBox, hasher: argon2Hasher },
         ctx,
         {
           type: 'subscription.doi_requested',

@@ -32,7 +32,11 @@ export function startServer(env: NodeJS.ProcessEnv): Promise<{ child: ChildProce
     const child = spawn(process.execPath, [ROSTER_BIN, 'start'], { env: { ...env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
+    // On timeout the child is killed too: the caller never got a handle to it, and a live child keeps the test process open.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start:\n${output}`));
+    }, 60_000);
     const onData = (chunk: Buffer) => {
       output += chunk;
       // "roster ready" comes last, after the demo banner when there is one.

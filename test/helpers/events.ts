@@ -6,6 +6,7 @@ import type { DomainEvent } from '../../src/core/events.js';
 import type { Core } from '../../src/core/index.js';
 import type { CallContext } from '../../src/core/types.js';
 import { createWorker, type Worker } from '../../src/events/worker.js';
+import { argon2Hasher } from '../../src/security/password-hasher.js';
 import type { OpenedStore } from '../../src/store/index.js';
 import { cryptoIds, systemClock } from '../../src/system.js';
 import { testConfig } from './app.js';
@@ -94,5 +95,7 @@ export async function updateProfile(core: Core, ctx: CallContext, uid: string, n
 
 /** Writes one outbox event as a facade would (in a transaction, through recordEvent). */
 export async function emit(store: OpenedStore, ctx: CallContext, event: DomainEvent): Promise<void> {
-  await store.transaction((tx) => recordEvent(tx, { store, clock: systemClock, ids: cryptoIds, secretBox: testSecretBox }, ctx, event, new Date()));
+  await store.transaction((tx) =>
+    recordEvent(tx, { store, clock: systemClock, ids: cryptoIds, secretBox: testSecretBox, hasher: argon2Hasher }, ctx, event, new Date()),
+  );
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Core, createCore } from '../../src/core/index.js';
 import type { CallContext, Site, Tenant } from '../../src/core/types.js';
+import { argon2Hasher } from '../../src/security/password-hasher.js';
 import { createSecretBox } from '../../src/security/secret-box.js';
 import { type OpenedStore, openStore } from '../../src/store/index.js';
 import { cryptoIds, systemClock } from '../../src/system.js';
@@ -32,7 +33,7 @@ export const testMasterKey = randomBytes(32);
 export const testSecretBox = createSecretBox(testMasterKey);
 
 export function testCore(store: OpenedStore): Core {
-  return createCore({ store, clock: systemClock, ids: cryptoIds, secretBox: testSecretBox });
+  return createCore({ store, clock: systemClock, ids: cryptoIds, secretBox: createSecretBox(testMasterKey), hasher: argon2Hasher });
 }
 
 let counter = 0;

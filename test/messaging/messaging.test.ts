@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import type { Core } from '../../src/core/index.js';
+import { type Core, registrationCodeAad } from '../../src/core/index.js';
 import { sealMessageSecret } from '../../src/core/message-secrets.js';
-import type { AccountUid, CallContext, TenantId } from '../../src/core/types.js';
+import type { AccountUid, CallContext, SiteId, TenantId } from '../../src/core/types.js';
 import { createDevMailbox } from '../../src/messaging/mailbox.js';
 import type { OpenedStore } from '../../src/store/index.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
@@ -134,36 +134,38 @@ describe('messaging', () => {
   it('keeps email and SMS in the dev mailbox without SMTP, shows them at /dev/mailbox, and never messages imports', async () => {
     const { tenant, ctx } = await newTenant(core, 'dev');
     const worker = testWorker(store, core, workerSettings({ tenants: [tenant.id] }));
+    await core.sites.setSettings(tenant.id, ctx.siteId as SiteId, 'messaging', { clubName: 'infinity-mall' });
     const { account } = await core.accounts.upsertLite(ctx, { email: 'dev@example.com' }, { via: 'lite' });
     const uid = account.uid;
     await emit(store, ctx, {
-      type: 'member.welcome_requested',
+      type: 'member.welcome_message_requested',
       accountUid: uid,
-      payload: { channel: 'sms', email: null, msisdn: '4791234567', language: 'nb', clubSlug: 'infinity-mall' },
+      payload: { memberId: account.numericId, channel: 'sms', to: '4791234567', language: 'nb', productName: null },
     });
     await emit(store, ctx, {
       type: 'member.registration_password_requested',
-      accountUid: uid,
+      accountUid: null,
       payload: {
-        msisdn: '4791234567',
+        channel: 'sms',
+        to: '4791234567',
         language: 'en',
-        clubSlug: 'infinity-mall',
-        sealedCode: sealMessageSecret(testSecretBox, tenant.id, uid, 'registration-code', '4711'),
+        expiresAt: new Date(Date.now() + 600_000).toISOString(),
+        sealedCode: testSecretBox.seal('4711', registrationCodeAad(tenant.id, 'msisdn', '4791234567')),
       },
     });
     await emit(store, ctx, {
-      type: 'member.welcome_requested',
+      type: 'member.welcome_message_requested',
       accountUid: uid,
-      payload: { channel: 'email', email: 'dev@example.com', msisdn: null, language: null, clubSlug: 'infinity-mall' },
+      payload: { memberId: account.numericId, channel: 'email', to: 'dev@example.com', language: null, productName: null },
     });
     // An import: never a welcome message.
     await emit(
       store,
       { ...ctx, origin: { facade: 'import' } },
       {
-        type: 'member.welcome_requested',
+        type: 'member.welcome_message_requested',
         accountUid: uid,
-        payload: { channel: 'email', email: 'imported@example.com', msisdn: null, language: null, clubSlug: null },
+        payload: { memberId: account.numericId, channel: 'email', to: 'imported@example.com', language: null, productName: null },
       },
     );
     await runUntil(worker, async () => !(await worker.deliveries.counts(tenant.id)).pending && (await worker.deliveries.counts(tenant.id)).delivered === 4);
@@ -186,15 +188,16 @@ describe('messaging', () => {
     const provider = await startReceiver(() => 202);
     const { tenant, ctx } = await newTenant(core, 'sms');
     const worker = testWorker(store, core, workerSettings({ tenants: [tenant.id] }, { smsUrl: provider.url, smsToken: 'sms-token' }));
-    const { account } = await core.accounts.upsertLite(ctx, { email: 'sms@example.com' }, { via: 'lite' });
+    await core.sites.setSettings(tenant.id, ctx.siteId as SiteId, 'messaging', { clubName: 'club' });
     await emit(store, ctx, {
       type: 'member.registration_password_requested',
-      accountUid: account.uid,
+      accountUid: null,
       payload: {
-        msisdn: '4790000000',
+        channel: 'sms',
+        to: '4790000000',
         language: 'nb',
-        clubSlug: 'club',
-        sealedCode: sealMessageSecret(testSecretBox, tenant.id, account.uid, 'registration-code', '9876'),
+        expiresAt: new Date(Date.now() + 600_000).toISOString(),
+        sealedCode: testSecretBox.seal('9876', registrationCodeAad(tenant.id, 'msisdn', '4790000000')),
       },
     });
     await runUntil(worker, () => provider.requests.length === 1);

@@ -14,5 +14,6 @@ export const ADMIN_STATUS = {
   'request.invalid_field': 400,
   'import.job_running': 409,
   'import.job_not_found': 404,
+  'member.verification_code_invalid': 422,
   'webhook.not_found': 404,
 } as const satisfies Record<DomainErrorCode, number>;

@@ -73,6 +73,7 @@ const DOMAIN_ERRORS = {
   // Import jobs are Roster's own admin API; should a Gigya method ever meet them: gigya-wire §4 codes.
   'import.job_running': (e) => new GigyaError(400030, 'Operation not allowed', e.message),
   'import.job_not_found': (e) => new GigyaError(404000, 'Not found', e.message),
+  'member.verification_code_invalid': (e) => gigyaErrors.invalidParameter(e.fields[0]?.field ?? 'code', e.message),
   'webhook.not_found': (e) => new GigyaError(404000, 'Not found', e.message),
   'subscription.not_found': (e) => gigyaErrors.invalidParameter(e.fields[0]?.field ?? 'subscriptionID', e.message),
   'request.invalid_field': (e) => {

@@ -39,6 +39,7 @@ export const DOMAIN_ERRORS = {
   // Admin-side codes no Naviga read can meet: masked as internal errors if one ever does.
   'import.job_running': () => internalError(),
   'import.job_not_found': () => internalError(),
+  'member.verification_code_invalid': () => internalError(),
   'webhook.not_found': () => internalError(),
 } satisfies Record<DomainErrorCode, (fields: FieldError[]) => NavigaError>;
 

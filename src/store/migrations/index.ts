@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_core_schema.js';
 import * as m0100 from './0100_gigya_request_guards.js';
+import * as m0200 from './0200_boostcom_members.js';
 import * as m0400 from './0400_events_delivery.js';
 import * as m0500 from './0500_bulk_import_jobs.js';
 
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0100_gigya_request_guards': m0100,
   '0500_bulk_import_jobs': m0500,
   '0400_events_delivery': m0400,
+  '0200_boostcom_members': m0200,
 };

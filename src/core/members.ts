@@ -1,0 +1,441 @@
+import type { ConsentChange } from './consent-rules.js';
+import { writeConsentChanges } from './consents.js';
+import { type CoreDeps, recordEvent } from './deps.js';
+import { DomainError, type FieldError, required } from './errors.js';
+import type { FieldChange } from './events.js';
+import { normalizeEmail } from './identifiers.js';
+import { jsonEqual, mergeJson } from './json-merge.js';
+import type { AccountPatch, MemberQuery, Repos } from './ports.js';
+import type {
+  Account,
+  AccountUid,
+  CallContext,
+  Channel,
+  ChannelStatusValue,
+  Identifier,
+  IdentifierKind,
+  JsonObject,
+  JsonValue,
+  MemberAttributes,
+  MemberView,
+  SiteId,
+  TenantId,
+} from './types.js';
+
+/**
+ * Loyalty-club members: a member is the tenant's core account seen through a club (a site).
+ * These use cases carry the member rules (spec B.9): identifiers unique per tenant, channel
+ * statuses, consents with timestamps, welcome and registration-password messages via the outbox.
+ * Club schemas and wire shapes stay in the facade; the core receives normalised values.
+ */
+
+export interface NewMember {
+  email: string | null;
+  /** Digits only, country code first (spec B.3): the facade normalises. */
+  msisdn: string | null;
+  properties: JsonObject;
+  language: string | null;
+  consents: ConsentChange[];
+  channels: Record<Channel, ChannelStatusValue>;
+  password: string | null;
+  optinChannel: string | null;
+  optinSubchannel: string | null;
+  favoriteStores: number[];
+  externalIds: Identifier[];
+  welcome: { sms: boolean; email: boolean };
+  /** A registration password already checked with checkRegistrationPassword; consumed here. */
+  registrationPassword?: VerifiedCode;
+}
+
+export interface MemberChange {
+  /** undefined: untouched; null: removed. */
+  email?: string | null;
+  msisdn?: string | null;
+  /** Merged into the stored properties; null removes a property. */
+  properties?: JsonObject;
+  language?: string | null;
+  consents?: ConsentChange[];
+  channels?: Partial<Record<Channel, ChannelStatusValue>>;
+  password?: string | null;
+  favoriteStores?: number[];
+  /** When the change really happened (spec B.9.7 event_occurred_at); now by default. */
+  occurredAt?: Date;
+}
+
+export type MemberKey = { kind: 'id'; value: number } | { kind: 'email' | 'msisdn'; value: string };
+
+export interface PersonIdAnswer {
+  source: 'db' | 'storage' | 'db_and_cache' | 'not_found';
+  personId: number | null;
+}
+
+/** Proof that a code matched: its stored hash, so the consuming transaction takes exactly that code. */
+export interface VerifiedCode {
+  kind: IdentifierKind;
+  value: string;
+  codeHash: string;
+}
+
+export const REGISTRATION_PASSWORD_TTL_MS = 10 * 60 * 1000;
+export const REGISTRATION_PASSWORD_MAX_FAILURES = 5;
+/** One code per identifier and club per minute: the endpoint always answers {}, so this is its only brake on SMS pumping. */
+export const REGISTRATION_PASSWORD_INTERVAL_MS = 60 * 1000;
+const DEPARTURE_MEMORY_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** Associated data under which a registration password is sealed in its outbox event. */
+export const registrationCodeAad = (tenantId: TenantId, kind: IdentifierKind, value: string) => `registration-password:${tenantId}:${kind}:${value}`;
+
+export const DEFAULT_MEMBER_ATTRIBUTES: MemberAttributes = { bannedUntil: null, personId: null, subunitIds: [], favoriteStores: [], hasPushToken: false };
+
+function takenError(kind: IdentifierKind): FieldError {
+  if (kind === 'email') return { field: 'email', message: 'duplicated_email_in_community' };
+  if (kind === 'msisdn') return { field: 'msisdn', message: 'duplicated_msisdn_in_community' };
+  return { field: 'external_token', message: 'taken' };
+}
+
+function fieldChange(was: JsonValue | undefined, is: JsonValue | undefined): FieldChange | undefined {
+  if (jsonEqual(was, is)) return undefined;
+  return { change: was === undefined || was === null ? '+' : is === undefined || is === null ? '-' : '~', was: was ?? null, is: is ?? null };
+}
+
+export function createMembers(deps: CoreDeps) {
+  const { store, clock, ids, hasher, secretBox } = deps;
+
+  async function view(tx: Repos, account: Account): Promise<MemberView> {
+    const [subscriptions, consents, channels, member] = await Promise.all([
+      tx.subscriptions.listForAccount(account.tenantId, account.uid),
+      tx.consents.listForAccount(account.tenantId, account.uid),
+      tx.channels.listForAccount(account.tenantId, account.uid),
+      tx.members.findAttributes(account.tenantId, account.uid),
+    ]);
+    // An account from another door is a member with default attributes; its person id is its numeric id.
+    return { ...account, subscriptions, consents, channels, member: member ?? { ...DEFAULT_MEMBER_ATTRIBUTES, personId: account.numericId } };
+  }
+
+  async function find(tx: Repos, tenantId: TenantId, key: MemberKey): Promise<Account | undefined> {
+    if (key.kind === 'id') return tx.accounts.findByNumericId(tenantId, key.value);
+    return tx.accounts.findByIdentifier(tenantId, key.kind, key.kind === 'email' ? normalizeEmail(key.value) : key.value);
+  }
+
+  /** Claims every identifier for `uid`; collects the ones another account holds. */
+  async function claimAll(tx: Repos, tenantId: TenantId, uid: AccountUid, identifiers: Identifier[], now: Date): Promise<void> {
+    const taken: FieldError[] = [];
+    for (const identifier of identifiers) {
+      const { claimed } = await tx.identifiers.claim(tenantId, identifier.kind, identifier.value, uid, now);
+      if (!claimed) taken.push(takenError(identifier.kind));
+    }
+    if (taken.length > 0) throw new DomainError('account.identifier_taken', 'Identifier already used by another member', taken);
+  }
+
+  async function consumeCode(tx: Repos, ctx: CallContext, code: VerifiedCode): Promise<void> {
+    const siteId = required(ctx.siteId, 'site.not_found', 'A registration password belongs to a club');
+    const stored = await tx.verificationCodes.lock(ctx.tenantId, siteId, code.kind, code.value);
+    // Gone or replaced since it was checked: a concurrent create used it (single use).
+    if (!stored || stored.codeHash !== code.codeHash) throw new DomainError('member.verification_code_invalid', 'registration_password is invalid');
+    await tx.verificationCodes.remove(ctx.tenantId, siteId, code.kind, code.value);
+  }
+
+  async function writeChannels(
+    tx: Repos,
+    ctx: CallContext,
+    uid: AccountUid,
+    wanted: Partial<Record<Channel, ChannelStatusValue>>,
+    now: Date,
+  ): Promise<Record<string, FieldChange>> {
+    const current = await tx.channels.listForAccount(ctx.tenantId, uid);
+    const changes: Record<string, FieldChange> = {};
+    for (const [channel, status] of Object.entries(wanted) as Array<[Channel, ChannelStatusValue]>) {
+      const previous = current[channel] ?? null;
+      if (previous === status) continue;
+      await tx.channels.upsert(ctx.tenantId, uid, channel, status, now);
+      await recordEvent(tx, deps, ctx, { type: 'channel.changed', accountUid: uid, payload: { channel, status, previous } }, now);
+      changes[`${channel}Status`] = { change: previous === null ? '+' : '~', was: previous, is: status };
+    }
+    return changes;
+  }
+
+  return {
+    /**
+     * Creates a member. Identifiers are claimed first, so concurrent creates with one email or
+     * msisdn give one member; the others get account.identifier_taken naming each field.
+     */
+    async create(ctx: CallContext, input: NewMember): Promise<MemberView> {
+      const email = input.email === null ? null : normalizeEmail(input.email);
+      const passwordHash = input.password === null ? null : await hasher.hash(input.password);
+      return store.transaction(async (tx) => {
+        const now = clock.now();
+        const uid = ids.uid();
+        const identifiers: Identifier[] = [
+          ...(email ? [{ kind: 'email' as const, value: email }] : []),
+          ...(input.msisdn ? [{ kind: 'msisdn' as const, value: input.msisdn }] : []),
+          ...input.externalIds,
+        ];
+        await claimAll(tx, ctx.tenantId, uid, identifiers, now);
+        if (input.registrationPassword) await consumeCode(tx, ctx, input.registrationPassword);
+        const account = await tx.accounts.insert({
+          tenantId: ctx.tenantId,
+          uid,
+          hasLiteAccount: false,
+          hasFullAccount: true,
+          isVerified: input.registrationPassword !== undefined,
+          profile: mergeJson({}, input.properties).value,
+          data: {},
+          passwordHash,
+          emailToken: ids.token(24),
+          language: input.language,
+          optinChannel: input.optinChannel,
+          optinSubchannel: input.optinSubchannel,
+          createdSiteId: ctx.siteId,
+          now,
+        });
+        await tx.members.upsertAttributes(
+          ctx.tenantId,
+          uid,
+          { ...DEFAULT_MEMBER_ATTRIBUTES, personId: account.numericId, favoriteStores: input.favoriteStores },
+          now,
+        );
+        await recordEvent(
+          tx,
+          deps,
+          ctx,
+          {
+            type: 'account.created',
+            accountUid: uid,
+            via: 'registration',
+            payload: { email, msisdn: input.msisdn, hasLiteAccount: false, hasFullAccount: true },
+          },
+          now,
+        );
+        // A verified msisdn shows as sms_status "verified" (spec B.9.14).
+        const smsStatus = input.registrationPassword?.kind === 'msisdn' && input.channels.sms === 'enabled' ? 'verified' : input.channels.sms;
+        await writeChannels(tx, ctx, uid, { ...input.channels, sms: smsStatus }, now);
+        await writeConsentChanges(tx, deps, ctx, uid, input.consents, now);
+        const welcome = { memberId: account.numericId, language: input.language, productName: input.optinChannel };
+        if (input.welcome.sms && input.msisdn && input.channels.sms !== 'disabled') {
+          await recordEvent(
+            tx,
+            deps,
+            ctx,
+            { type: 'member.welcome_message_requested', accountUid: uid, payload: { ...welcome, channel: 'sms', to: input.msisdn } },
+            now,
+          );
+        }
+        if (input.welcome.email && email && input.channels.email !== 'disabled') {
+          await recordEvent(
+            tx,
+            deps,
+            ctx,
+            { type: 'member.welcome_message_requested', accountUid: uid, payload: { ...welcome, channel: 'email', to: email } },
+            now,
+          );
+        }
+        return view(tx, account);
+      });
+    },
+
+    async find(ctx: CallContext, key: MemberKey): Promise<MemberView | undefined> {
+      const account = await find(store, ctx.tenantId, key);
+      return account && view(store, account);
+    },
+
+    async list(ctx: CallContext, query: MemberQuery): Promise<{ members: MemberView[]; total: number }> {
+      const { accounts, total } = await store.members.list(ctx.tenantId, query);
+      const extras = await store.members.extrasFor(
+        ctx.tenantId,
+        accounts.map((account) => account.uid),
+      );
+      const members = accounts.map((account): MemberView => {
+        const extra = extras.get(account.uid);
+        return {
+          ...account,
+          subscriptions: extra?.subscriptions ?? [],
+          consents: extra?.consents ?? [],
+          channels: extra?.channels ?? {},
+          member: extra?.member ?? { ...DEFAULT_MEMBER_ATTRIBUTES, personId: account.numericId },
+        };
+      });
+      return { members, total };
+    },
+
+    /** Merges a change into a member; writes member.updated with was/is per field (spec B.10). */
+    async update(ctx: CallContext, uid: AccountUid, change: MemberChange): Promise<MemberView> {
+      const email = change.email ? normalizeEmail(change.email) : change.email;
+      const passwordHash = change.password ? await hasher.hash(change.password) : change.password;
+      return store.transaction(async (tx) => {
+        const now = clock.now();
+        const current = required(await tx.accounts.lock(ctx.tenantId, uid), 'account.not_found', 'Member with given identifier could not found');
+        const changes: Record<string, FieldChange | Record<string, FieldChange>> = {};
+        const changed: string[] = [];
+
+        for (const [kind, next] of [
+          ['email', email],
+          ['msisdn', change.msisdn],
+        ] as const) {
+          const was = current[kind];
+          if (next === undefined || next === was) continue;
+          if (next !== null) await claimAll(tx, ctx.tenantId, uid, [{ kind, value: next }], now);
+          if (was !== null) await tx.identifiers.release(ctx.tenantId, kind, was, uid);
+          changes[kind] = fieldChange(was, next) as FieldChange;
+          changed.push(kind);
+        }
+
+        const patch: Omit<AccountPatch, 'now'> = {};
+        const propertyChanges: Record<string, FieldChange> = {};
+        if (change.properties) {
+          const merged = mergeJson(current.profile, change.properties);
+          for (const key of new Set(merged.changed.map((path) => path.split('.')[0] as string))) {
+            const difference = fieldChange(current.profile[key], merged.value[key]);
+            if (difference) propertyChanges[key] = difference;
+          }
+          if (merged.changed.length > 0) {
+            patch.profile = merged.value;
+            changed.push(...merged.changed.map((path) => `profile.${path}`));
+          }
+        }
+        if (change.language !== undefined && change.language !== current.language) {
+          patch.language = change.language;
+          propertyChanges['language'] = fieldChange(current.language, change.language) as FieldChange;
+          changed.push('language');
+        }
+        if (passwordHash !== undefined) {
+          patch.passwordHash = passwordHash;
+          if (current.hasPassword !== (passwordHash !== null)) changes['hasPassword'] = { change: '~', was: current.hasPassword, is: passwordHash !== null };
+          changed.push('password');
+        }
+        if (Object.keys(propertyChanges).length > 0) changes['properties'] = propertyChanges;
+
+        let account = current;
+        if (Object.keys(patch).length > 0 || changed.length > 0) {
+          account = required(await tx.accounts.update(ctx.tenantId, uid, current.version, { ...patch, now }), 'account.concurrent_update', 'Member changed');
+        }
+        Object.assign(changes, await writeChannels(tx, ctx, uid, change.channels ?? {}, now));
+
+        if (change.consents && change.consents.length > 0) {
+          const before = await tx.consents.listForAccount(ctx.tenantId, uid);
+          const after = await writeConsentChanges(tx, deps, ctx, uid, change.consents, now);
+          const consentChanges: Record<string, FieldChange> = {};
+          for (const consent of after) {
+            const was = before.find((c) => c.consentId === consent.consentId)?.isGranted;
+            const difference = fieldChange(was, consent.isGranted);
+            if (difference) consentChanges[consent.consentId] = difference;
+          }
+          if (Object.keys(consentChanges).length > 0) changes['consents'] = consentChanges;
+        }
+
+        if (change.favoriteStores) {
+          const attributes = (await tx.members.findAttributes(ctx.tenantId, uid)) ?? { ...DEFAULT_MEMBER_ATTRIBUTES, personId: current.numericId };
+          const difference = fieldChange(attributes.favoriteStores, change.favoriteStores);
+          if (difference) {
+            await tx.members.upsertAttributes(ctx.tenantId, uid, { ...attributes, favoriteStores: change.favoriteStores }, now);
+            changes['favoriteStores'] = difference;
+          }
+        }
+
+        if (Object.keys(changes).length > 0) {
+          if (changed.length > 0) await recordEvent(tx, deps, ctx, { type: 'account.updated', accountUid: uid, via: 'update', payload: { changed } }, now);
+          await recordEvent(
+            tx,
+            deps,
+            ctx,
+            {
+              type: 'member.updated',
+              accountUid: uid,
+              payload: { memberId: current.numericId, occurredAt: (change.occurredAt ?? now).toISOString(), changes },
+            },
+            now,
+          );
+        }
+        return view(tx, account);
+      });
+    },
+
+    /** Deletes a member for good; returns it as it was. Its person id is remembered for 30 days. */
+    async delete(ctx: CallContext, uid: AccountUid, options: { sendUnsubscribeMessage: boolean }): Promise<MemberView> {
+      return store.transaction(async (tx) => {
+        const now = clock.now();
+        const account = required(await tx.accounts.lock(ctx.tenantId, uid), 'account.not_found', 'Member with given identifier could not found');
+        const before = await view(tx, account);
+        const keys = [
+          { kind: 'id', value: String(account.numericId) },
+          ...(account.email ? [{ kind: 'email', value: account.email }] : []),
+          ...(account.msisdn ? [{ kind: 'msisdn', value: account.msisdn }] : []),
+        ];
+        await tx.members.recordDeparture(ctx.tenantId, keys, before.member.personId, now);
+        await tx.accounts.delete(ctx.tenantId, uid);
+        await recordEvent(tx, deps, ctx, { type: 'account.deleted', accountUid: uid, payload: { email: account.email, scope: 'all' } }, now);
+        if (options.sendUnsubscribeMessage && account.email) {
+          await recordEvent(
+            tx,
+            deps,
+            ctx,
+            {
+              type: 'member.unsubscribe_message_requested',
+              accountUid: uid,
+              payload: { memberId: account.numericId, to: account.email, language: account.language },
+            },
+            now,
+          );
+        }
+        return before;
+      });
+    },
+
+    /** person_id lookup with its 30-day memory of deleted members (spec B.9.5). */
+    async personId(ctx: CallContext, key: MemberKey): Promise<PersonIdAnswer> {
+      const current = await this.find(ctx, key);
+      const value = key.kind === 'email' ? normalizeEmail(key.value) : String(key.value);
+      const departure = await store.members.findDeparture(ctx.tenantId, key.kind, value, new Date(clock.now().getTime() - DEPARTURE_MEMORY_MS));
+      if (current && departure) return { source: 'db_and_cache', personId: null };
+      if (current) return { source: 'db', personId: current.member.personId };
+      if (departure) return { source: 'storage', personId: departure.personId };
+      return { source: 'not_found', personId: null };
+    },
+
+    /**
+     * Issues a 4-digit registration password valid 10 minutes (spec B.9.10), stored hashed; the
+     * code travels sealed in its outbox event to the messaging worker. A request within a minute
+     * of the last code for the same identifier is ignored (the caller still answers {}).
+     */
+    async issueRegistrationPassword(ctx: CallContext, kind: 'email' | 'msisdn', rawValue: string, language: string | null): Promise<void> {
+      const siteId: SiteId = required(ctx.siteId, 'site.not_found', 'A registration password belongs to a club');
+      const value = kind === 'email' ? normalizeEmail(rawValue) : rawValue;
+      const code = String(Buffer.from(ids.token(4), 'base64url').readUInt32BE(0) % 10_000).padStart(4, '0');
+      const codeHash = await hasher.hash(code);
+      await store.transaction(async (tx) => {
+        const now = clock.now();
+        const previous = await tx.verificationCodes.lock(ctx.tenantId, siteId, kind, value);
+        if (previous && now.getTime() - previous.issuedAt.getTime() < REGISTRATION_PASSWORD_INTERVAL_MS) return;
+        const expiresAt = new Date(now.getTime() + REGISTRATION_PASSWORD_TTL_MS);
+        await tx.verificationCodes.put(ctx.tenantId, siteId, kind, value, codeHash, expiresAt, now);
+        const sealedCode = secretBox.seal(code, registrationCodeAad(ctx.tenantId, kind, value));
+        await recordEvent(
+          tx,
+          deps,
+          ctx,
+          {
+            type: 'member.registration_password_requested',
+            accountUid: null,
+            payload: { channel: kind === 'email' ? 'email' : 'sms', to: value, sealedCode, language, expiresAt: expiresAt.toISOString() },
+          },
+          now,
+        );
+      });
+    },
+
+    /**
+     * Checks a registration password without using it up; a wrong code counts against the
+     * 5 attempts the code allows. Returns the proof create() consumes, or undefined.
+     */
+    async checkRegistrationPassword(ctx: CallContext, kind: 'email' | 'msisdn', rawValue: string, code: string): Promise<VerifiedCode | undefined> {
+      const siteId: SiteId = required(ctx.siteId, 'site.not_found', 'A registration password belongs to a club');
+      const value = kind === 'email' ? normalizeEmail(rawValue) : rawValue;
+      const stored = await store.verificationCodes.lock(ctx.tenantId, siteId, kind, value);
+      if (!stored || stored.expiresAt.getTime() <= clock.now().getTime() || stored.failedAttempts >= REGISTRATION_PASSWORD_MAX_FAILURES) return undefined;
+      if (await hasher.verify(stored.codeHash, code)) return { kind, value, codeHash: stored.codeHash };
+      await store.verificationCodes.recordFailure(ctx.tenantId, siteId, kind, value);
+      return undefined;
+    },
+  };
+}
+
+export type Members = ReturnType<typeof createMembers>;

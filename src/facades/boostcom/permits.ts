@@ -1,0 +1,17 @@
+/** Permit names exactly as Boostcom spells them (spec B.11). */
+export const PERMITS = {
+  membersIndex: 'BL:Api:Members:Index',
+  membersGet: 'BL:Api:Members:Get',
+  membersCheck: 'BL:Api:Members:Check',
+  membersCreate: 'BL:Api:Members:Create',
+  membersCreateWithVerification: 'BL:Api:Members:CreateWithVerification',
+  membersUpdate: 'BL:Api:Members:Update',
+  membersDestroy: 'BL:Api:Members:Destroy',
+  membersValidate: 'BL:Api:Members:Validate',
+  membersCreateRegistrationPassword: 'BL:Api:Members:CreateRegistrationPassword',
+  importsCreate: 'BL:Api:Members:Imports:Create',
+  importsGet: 'BL:Api:Members:Imports:Get',
+  schemaGet: 'BL:Api:Schema:Get',
+} as const;
+
+export const ALL_PERMITS: readonly string[] = Object.values(PERMITS);
