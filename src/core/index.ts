@@ -1,3 +1,4 @@
+import { createAccountSearch } from './account-search.js';
 import { createAccounts } from './accounts.js';
 import { createChannels } from './channels.js';
 import { createConsents } from './consents.js';
@@ -15,6 +16,7 @@ export function createCore(deps: CoreDeps) {
     sites: createSites(deps),
     keys: createKeys(deps),
     accounts: createAccounts(deps),
+    accountSearch: createAccountSearch(deps),
     subscriptions: createSubscriptions(deps),
     consents: createConsents(deps),
     channels: createChannels(deps),
@@ -23,6 +25,9 @@ export function createCore(deps: CoreDeps) {
 }
 
 export type Core = ReturnType<typeof createCore>;
+export type * from './account-query.js';
+export { fieldType, valueProblem } from './account-query.js';
+export type { SearchPage } from './account-search.js';
 export type { AccountChange, LiteAccountInput } from './accounts.js';
 export type { ConsentChange } from './consent-rules.js';
 export type { CoreDeps } from './deps.js';

@@ -1,16 +1,17 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { AccountRepo, IdentifierRepo } from '../core/ports.js';
 import type { Account, AccountUid, Identifier, IdentifierKind, JsonObject, SiteId, TenantId } from '../core/types.js';
+import { countAccounts, searchAccounts } from './account-search.js';
 import type { AccountsTable, Database } from './database.js';
 
-type AccountRow = Selectable<AccountsTable> & { identifiers: Array<{ kind: string; value: string; is_primary: boolean }> | null };
+export type AccountRow = Selectable<AccountsTable> & { identifiers: Array<{ kind: string; value: string; is_primary: boolean }> | null };
 
 /** An account's identifiers folded into its row (the account is aliased `a`): one round trip per read. */
 const IDENTIFIERS = sql<AccountRow['identifiers']>`(
   SELECT json_agg(json_build_object('kind', i.kind, 'value', i.value, 'is_primary', i.is_primary) ORDER BY i.created_at)
   FROM identifiers i WHERE i.tenant_id = a.tenant_id AND i.account_uid = a.uid)`.as('identifiers');
 
-function toAccount(row: AccountRow): Account {
+export function toAccount(row: AccountRow): Account {
   const identifiers = row.identifiers ?? [];
   const primary = (kind: string) => identifiers.find((i) => i.kind === kind && i.is_primary)?.value ?? identifiers.find((i) => i.kind === kind)?.value ?? null;
   return {
@@ -39,26 +40,28 @@ function toAccount(row: AccountRow): Account {
   };
 }
 
+/** Accounts (aliased `a`) with their identifiers folded in. */
+export function selectAccounts(db: Kysely<Database>) {
+  return db
+    .selectFrom('accounts as a')
+    .selectAll('a')
+    .select((eb) =>
+      eb
+        .selectFrom('identifiers as i')
+        .select(
+          sql<AccountRow['identifiers']>`json_agg(json_build_object('kind', i.kind, 'value', i.value, 'is_primary', i.is_primary) ORDER BY i.created_at)`.as('agg'),
+        )
+        .whereRef('i.tenant_id', '=', 'a.tenant_id')
+        .whereRef('i.account_uid', '=', 'a.uid')
+        .as('identifiers'),
+    );
+}
+
 export function createAccountRepo(db: Kysely<Database>): AccountRepo {
-  const selectAccounts = () =>
-    db
-      .selectFrom('accounts as a')
-      .selectAll('a')
-      .select((eb) =>
-        eb
-          .selectFrom('identifiers as i')
-          .select(
-            sql<AccountRow['identifiers']>`json_agg(json_build_object('kind', i.kind, 'value', i.value, 'is_primary', i.is_primary) ORDER BY i.created_at)`.as(
-              'agg',
-            ),
-          )
-          .whereRef('i.tenant_id', '=', 'a.tenant_id')
-          .whereRef('i.account_uid', '=', 'a.uid')
-          .as('identifiers'),
-      );
+  const accountRows = () => selectAccounts(db);
 
   const reload = async (tenantId: TenantId, uid: AccountUid) => {
-    const row = await selectAccounts().where('a.tenant_id', '=', tenantId).where('a.uid', '=', uid).executeTakeFirst();
+    const row = await accountRows().where('a.tenant_id', '=', tenantId).where('a.uid', '=', uid).executeTakeFirst();
     return row && toAccount(row);
   };
 
@@ -120,14 +123,14 @@ export function createAccountRepo(db: Kysely<Database>): AccountRepo {
     },
 
     async lock(tenantId, uid) {
-      const row = await selectAccounts().where('a.tenant_id', '=', tenantId).where('a.uid', '=', uid).forUpdate('a').executeTakeFirst();
+      const row = await accountRows().where('a.tenant_id', '=', tenantId).where('a.uid', '=', uid).forUpdate('a').executeTakeFirst();
       return row && toAccount(row);
     },
 
     findByUid: reload,
 
     async findByIdentifier(tenantId, kind, value) {
-      const row = await selectAccounts()
+      const row = await accountRows()
         .where('a.tenant_id', '=', tenantId)
         .where('a.uid', '=', (eb) =>
           eb.selectFrom('identifiers').select('account_uid').where('tenant_id', '=', tenantId).where('kind', '=', kind).where('value', '=', value),
@@ -137,12 +140,12 @@ export function createAccountRepo(db: Kysely<Database>): AccountRepo {
     },
 
     async findByEmailToken(tenantId, token) {
-      const row = await selectAccounts().where('a.tenant_id', '=', tenantId).where('a.email_token', '=', token).executeTakeFirst();
+      const row = await accountRows().where('a.tenant_id', '=', tenantId).where('a.email_token', '=', token).executeTakeFirst();
       return row && toAccount(row);
     },
 
     async findByNumericId(tenantId, numericId) {
-      const row = await selectAccounts()
+      const row = await accountRows()
         .where('a.tenant_id', '=', tenantId)
         .where('a.numeric_id', '=', String(numericId) as never)
         .executeTakeFirst();
@@ -153,6 +156,9 @@ export function createAccountRepo(db: Kysely<Database>): AccountRepo {
       const result = await db.deleteFrom('accounts').where('tenant_id', '=', tenantId).where('uid', '=', uid).executeTakeFirst();
       return result.numDeletedRows > 0n;
     },
+
+    search: (tenantId, spec) => searchAccounts(db, tenantId, spec),
+    countMatching: (tenantId, filter, updatedAtMost) => countAccounts(db, tenantId, filter, updatedAtMost),
 
     async count(tenantId) {
       const row = await db

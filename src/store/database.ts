@@ -147,6 +147,19 @@ export interface Database {
   outbox_events: OutboxEventsTable;
   gigya_nonces: GigyaNoncesTable;
   gigya_rate_windows: GigyaRateWindowsTable;
+  search_cursors: SearchCursorsTable;
+}
+
+export interface SearchCursorsTable {
+  tenant_id: string;
+  id: string;
+  query: Json<Record<string, unknown>>;
+  snapshot_at: Timestamp;
+  position: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  page_size: number;
+  total_count: ColumnType<string | number, number, number>;
+  context: Json<Record<string, unknown>>;
+  expires_at: Timestamp;
 }
 
 export interface GigyaNoncesTable {

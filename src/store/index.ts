@@ -11,6 +11,7 @@ import { createBufferedOutbox, createOutboxRepo } from './outbox.js';
 import { translateDriverError, translatingErrors } from './pg-errors.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { createRequestGuardRepo } from './request-guards.js';
+import { createSearchCursorRepo } from './search-cursors.js';
 import { createChannelRepo, createConsentRepo, createSubscriptionRepo } from './subscriptions.js';
 import { createSiteRepo, createTenantRepo } from './tenants.js';
 
@@ -44,6 +45,7 @@ function createRepos(db: Kysely<Database>): Repos {
     channels: translatingErrors(createChannelRepo(db)),
     outbox: translatingErrors(createOutboxRepo(db)),
     requestGuards: translatingErrors(createRequestGuardRepo(db)),
+    searchCursors: translatingErrors(createSearchCursorRepo(db)),
   };
 }
 

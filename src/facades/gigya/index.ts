@@ -10,6 +10,7 @@ import type { GigyaMethod } from './method.js';
 import { getAccountInfo } from './methods/get-account-info.js';
 import { importLiteAccount } from './methods/import-lite-account.js';
 import { getSchema, setSchema } from './methods/schema-methods.js';
+import { search } from './methods/search.js';
 import { setAccountInfo } from './methods/set-account-info.js';
 import { unsubscribe } from './methods/unsubscribe.js';
 import { createGigyaMetrics } from './metrics.js';
@@ -23,7 +24,7 @@ export interface GigyaFacadeOptions {
 
 /** Every method this facade serves, by its wire name. */
 const METHODS: ReadonlyMap<string, GigyaMethod> = new Map(
-  [importLiteAccount, unsubscribe, getAccountInfo, setAccountInfo, getSchema, setSchema].map((m) => [m.name, m]),
+  [importLiteAccount, unsubscribe, getAccountInfo, setAccountInfo, getSchema, setSchema, search].map((m) => [m.name, m]),
 );
 
 const METHOD_NAME = /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$/;
