@@ -184,7 +184,11 @@ export function normalizeFilter(filter: AccountFilter, name = 'query'): AccountF
         value(node.field, node.pattern, 'matches');
         return node;
       default:
-        return { op: node.op, field: node.field, value: node.op === 'eq' ? loginEmail(node.field, value(node.field, node.value, 'eq')) : value(node.field, node.value, node.op) };
+        return {
+          op: node.op,
+          field: node.field,
+          value: node.op === 'eq' ? loginEmail(node.field, value(node.field, node.value, 'eq')) : value(node.field, node.value, node.op),
+        };
     }
   };
   return walk(filter);

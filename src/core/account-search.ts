@@ -45,7 +45,12 @@ export function createAccountSearch(deps: CoreDeps) {
       store.consents.listForAccounts(ctx.tenantId, uids),
       store.channels.listForAccounts(ctx.tenantId, uids),
     ]);
-    return accounts.map((a) => ({ ...a, subscriptions: subscriptions.get(a.uid) ?? [], consents: consents.get(a.uid) ?? [], channels: channels.get(a.uid) ?? {} }));
+    return accounts.map((a) => ({
+      ...a,
+      subscriptions: subscriptions.get(a.uid) ?? [],
+      consents: consents.get(a.uid) ?? [],
+      channels: channels.get(a.uid) ?? {},
+    }));
   }
 
   /** Reads one page (limit + 1 rows, to know whether another follows) and issues the next cursor. */

@@ -49,7 +49,9 @@ export function selectAccounts(db: Kysely<Database>) {
       eb
         .selectFrom('identifiers as i')
         .select(
-          sql<AccountRow['identifiers']>`json_agg(json_build_object('kind', i.kind, 'value', i.value, 'is_primary', i.is_primary) ORDER BY i.created_at)`.as('agg'),
+          sql<AccountRow['identifiers']>`json_agg(json_build_object('kind', i.kind, 'value', i.value, 'is_primary', i.is_primary) ORDER BY i.created_at)`.as(
+            'agg',
+          ),
         )
         .whereRef('i.tenant_id', '=', 'a.tenant_id')
         .whereRef('i.account_uid', '=', 'a.uid')

@@ -46,7 +46,12 @@ export function createSubscriptionRepo(db: Kysely<Database>): SubscriptionRepo {
         .orderBy('subscription_id')
         .orderBy('channel')
         .execute();
-      return byAccount(uids, rows, (): Subscription[] => [], (into, row) => into.push(toSubscription(row)));
+      return byAccount(
+        uids,
+        rows,
+        (): Subscription[] => [],
+        (into, row) => into.push(toSubscription(row)),
+      );
     },
     async listForAccount(tenantId, uid) {
       const rows = await db
@@ -106,7 +111,12 @@ export function createConsentRepo(db: Kysely<Database>): ConsentRepo {
         .orderBy('account_uid')
         .orderBy('consent_id')
         .execute();
-      return byAccount(uids, rows, (): Consent[] => [], (into, row) => into.push(toConsent(row)));
+      return byAccount(
+        uids,
+        rows,
+        (): Consent[] => [],
+        (into, row) => into.push(toConsent(row)),
+      );
     },
     async listForAccount(tenantId, uid) {
       const rows = await db.selectFrom('consents').selectAll().where('tenant_id', '=', tenantId).where('account_uid', '=', uid).orderBy('consent_id').execute();

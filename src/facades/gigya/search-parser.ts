@@ -234,7 +234,14 @@ class Parser {
     const fromToken = this.token;
     if (fromToken.kind !== 'word' || KEYWORDS.has(fromToken.text.toLowerCase())) this.fail('accounts or emailAccounts');
     this.index++;
-    const ast: SearchAst = { select, from: { name: fromToken.text, offset: fromToken.offset }, where: undefined, orderBy: [], start: undefined, limit: undefined };
+    const ast: SearchAst = {
+      select,
+      from: { name: fromToken.text, offset: fromToken.offset },
+      where: undefined,
+      orderBy: [],
+      start: undefined,
+      limit: undefined,
+    };
     if (this.acceptKeyword('where')) ast.where = this.condition();
     for (const unsupported of ['filter', 'group', 'having']) {
       if (this.isKeyword(unsupported)) throw new SearchSyntaxError(`${unsupported.toUpperCase()} is not supported`, this.token.offset);

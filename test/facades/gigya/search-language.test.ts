@@ -34,7 +34,12 @@ before(async () => {
       data: { tier: 'silver', score: 50 },
       subscriptions: { newsletter: { commercial: { email: { isSubscribed: false } } } },
     },
-    { email: 'cyd@example.org', profile: { firstName: 'Cyd', lastName: 'Charisse', age: '28' }, data: { tier: 'gold', score: 70.5 }, subscriptions: { weekly: { email: { isSubscribed: true } } } },
+    {
+      email: 'cyd@example.org',
+      profile: { firstName: 'Cyd', lastName: 'Charisse', age: '28' },
+      data: { tier: 'gold', score: 70.5 },
+      subscriptions: { weekly: { email: { isSubscribed: true } } },
+    },
     { email: 'dan@example.org', profile: { firstName: 'Dan' }, data: {} },
     { email: 'eve@example.net', profile: { firstName: 'Eve', lastName: 'lovelace' }, data: {} },
   ];
@@ -152,7 +157,10 @@ const cases: Case[] = [
   { query: 'UPDATE accounts SET x = 1', expect: bad(/expected SELECT at position 1\)/) },
   { query: 'SELECT * FROM people', expect: bad(/unknown source 'people'.* at position 15\)/) },
   { query: `${E} WHERE profile.firstName = `, expect: bad(/expected a value .* at position 55\)/) },
-  { query: 'SELECT * FROM accounts LIMIT 5 WHERE UID = "x"', expect: bad(/unexpected 'WHERE'.*SELECT, FROM, WHERE, ORDER BY, START, LIMIT\) at position 32\)/) },
+  {
+    query: 'SELECT * FROM accounts LIMIT 5 WHERE UID = "x"',
+    expect: bad(/unexpected 'WHERE'.*SELECT, FROM, WHERE, ORDER BY, START, LIMIT\) at position 32\)/),
+  },
   { query: 'SELECT * FROM accounts ORDER BY UID WHERE UID = "x"', expect: bad(/unexpected 'WHERE'.* at position 37\)/) },
   { query: 'SELECT * FROM accounts LIMIT 5 START 1 LIMIT 3', expect: bad(/unexpected 'LIMIT'/) },
   { query: 'SELECT * FROM accounts WHERE nosuch = 1', expect: bad(/unknown field 'nosuch' at position 30\)/) },
@@ -229,11 +237,19 @@ describe('accounts.search language', () => {
     const r = await call(
       t.app,
       'accounts.search',
-      creds({ query: 'SELECT UID, profile.firstName AS name, data.crm, subscriptions.newsletter.commercial.email.isSubscribed FROM emailAccounts WHERE email = "ada@example.com"' }),
+      creds({
+        query:
+          'SELECT UID, profile.firstName AS name, data.crm, subscriptions.newsletter.commercial.email.isSubscribed FROM emailAccounts WHERE email = "ada@example.com"',
+      }),
     );
     assert.equal(r.body.errorCode, 0, r.raw);
     assert.deepEqual(r.body.results, [
-      { UID: people.ada?.uid, profile: { name: 'Ada' }, data: { crm: { id: 'c1' } }, subscriptions: { newsletter: { commercial: { email: { isSubscribed: true } } } } },
+      {
+        UID: people.ada?.uid,
+        profile: { name: 'Ada' },
+        data: { crm: { id: 'c1' } },
+        subscriptions: { newsletter: { commercial: { email: { isSubscribed: true } } } },
+      },
     ]);
   });
 

@@ -93,7 +93,8 @@ export const search: GigyaMethod = {
     const start = plan.start ?? 0;
     if (openCursor && limit === 0) throw gigyaErrors.invalidParameter('query', 'LIMIT must be at least 1 with openCursor');
     if (limit > MAX_LIMIT) throw gigyaErrors.invalidParameter('query', `LIMIT may be at most ${MAX_LIMIT}`);
-    if (!openCursor && start + limit > MAX_LIMIT) throw gigyaErrors.invalidParameter('query', `START + LIMIT may be at most ${MAX_LIMIT}; use openCursor to read further`);
+    if (!openCursor && start + limit > MAX_LIMIT)
+      throw gigyaErrors.invalidParameter('query', `START + LIMIT may be at most ${MAX_LIMIT}; use openCursor to read further`);
     const how: Rendering = { source: plan.source, projection: plan.projection };
     const page = await core.accountSearch.search(ctx, plan.query, {
       limit,
