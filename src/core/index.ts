@@ -3,6 +3,7 @@ import { createAccounts } from './accounts.js';
 import { createChannels } from './channels.js';
 import { createConsents } from './consents.js';
 import type { CoreDeps } from './deps.js';
+import { createDoubleOptIn } from './double-opt-in.js';
 import { createKeys } from './keys.js';
 import { createRequestGuards } from './request-guards.js';
 import { createSites } from './sites.js';
@@ -17,6 +18,7 @@ export function createCore(deps: CoreDeps) {
     keys: createKeys(deps),
     accounts: createAccounts(deps),
     accountSearch: createAccountSearch(deps),
+    doubleOptIn: createDoubleOptIn(deps),
     subscriptions: createSubscriptions(deps),
     consents: createConsents(deps),
     channels: createChannels(deps),
@@ -31,6 +33,7 @@ export type { SearchPage } from './account-search.js';
 export type { AccountChange, LiteAccountInput } from './accounts.js';
 export type { ConsentChange } from './consent-rules.js';
 export type { CoreDeps } from './deps.js';
+export type { ConfirmationOutcome } from './double-opt-in.js';
 export type { DomainErrorCode, FieldError } from './errors.js';
 export { DomainError, isDomainError } from './errors.js';
 export { isValidEmail, normalizeEmail } from './identifiers.js';

@@ -143,6 +143,37 @@ export interface SearchCursorRepo {
   prune(tenantId: TenantId, now: Date): Promise<void>;
 }
 
+export interface LiteTokenRepo {
+  insert(token: { tenantId: TenantId; tokenHash: string; accountUid: AccountUid; expiresAt: Date; createdAt: Date }): Promise<void>;
+  /** The account a live token reads. */
+  findAccount(tenantId: TenantId, tokenHash: string, now: Date): Promise<AccountUid | undefined>;
+  prune(tenantId: TenantId, now: Date): Promise<void>;
+}
+
+export interface DoiConfirmationRecord {
+  tenantId: TenantId;
+  /** The outbox event (subscription.confirmation_requested) that asked for the email. */
+  eventId: string;
+  tokenHash: string;
+  /** The token sealed with the SecretBox, for the sender of the email. */
+  tokenSealed: string;
+  accountUid: AccountUid;
+  subscriptionId: string;
+  channel: Channel;
+  expiresAt: Date;
+  createdAt: Date;
+}
+
+export interface DoiConfirmationRepo {
+  insert(confirmation: DoiConfirmationRecord): Promise<void>;
+  findByEvent(tenantId: TenantId, eventId: string): Promise<{ tokenSealed: string; expiresAt: Date; usedAt: Date | null } | undefined>;
+  /** Marks a live, unused token used and returns what it confirms; undefined when unknown, used or expired. */
+  consume(
+    tokenHash: string,
+    now: Date,
+  ): Promise<{ tenantId: TenantId; eventId: string; accountUid: AccountUid; subscriptionId: string; channel: Channel } | undefined>;
+}
+
 export interface TenantRepo {
   insert(tenant: Tenant): Promise<void>;
   findById(id: TenantId): Promise<Tenant | undefined>;
@@ -249,6 +280,8 @@ export interface Repos {
   outbox: OutboxRepo;
   requestGuards: RequestGuardRepo;
   searchCursors: SearchCursorRepo;
+  liteTokens: LiteTokenRepo;
+  doiConfirmations: DoiConfirmationRepo;
 }
 
 export interface Store extends Repos {

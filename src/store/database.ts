@@ -148,6 +148,29 @@ export interface Database {
   gigya_nonces: GigyaNoncesTable;
   gigya_rate_windows: GigyaRateWindowsTable;
   search_cursors: SearchCursorsTable;
+  lite_tokens: LiteTokensTable;
+  doi_confirmations: DoiConfirmationsTable;
+}
+
+export interface LiteTokensTable {
+  tenant_id: string;
+  token_hash: string;
+  account_uid: string;
+  expires_at: Timestamp;
+  created_at: Timestamp;
+}
+
+export interface DoiConfirmationsTable {
+  tenant_id: string;
+  event_id: string;
+  token_hash: string;
+  token_sealed: string;
+  account_uid: string;
+  subscription_id: string;
+  channel: string;
+  expires_at: Timestamp;
+  used_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  created_at: Timestamp;
 }
 
 export interface SearchCursorsTable {

@@ -14,6 +14,7 @@ import { createRequestGuardRepo } from './request-guards.js';
 import { createSearchCursorRepo } from './search-cursors.js';
 import { createChannelRepo, createConsentRepo, createSubscriptionRepo } from './subscriptions.js';
 import { createSiteRepo, createTenantRepo } from './tenants.js';
+import { createDoiConfirmationRepo, createLiteTokenRepo } from './tokens.js';
 
 export type StoreOptions =
   | { engine: 'postgres'; databaseUrl: string; poolSize: number }
@@ -46,6 +47,8 @@ function createRepos(db: Kysely<Database>): Repos {
     outbox: translatingErrors(createOutboxRepo(db)),
     requestGuards: translatingErrors(createRequestGuardRepo(db)),
     searchCursors: translatingErrors(createSearchCursorRepo(db)),
+    liteTokens: translatingErrors(createLiteTokenRepo(db)),
+    doiConfirmations: translatingErrors(createDoiConfirmationRepo(db)),
   };
 }
 

@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_core_schema.js';
 import * as m0100 from './0100_gigya_request_guards.js';
 import * as m0110 from './0110_gigya_search_cursors.js';
+import * as m0111 from './0111_gigya_tokens.js';
 
 /** Every migration, in order. Static so the order is visible in review; never edit a merged one. */
 export const migrations: Record<string, Migration> = {
   '0001_core_schema': m0001,
   '0100_gigya_request_guards': m0100,
   '0110_gigya_search_cursors': m0110,
+  '0111_gigya_tokens': m0111,
 };
