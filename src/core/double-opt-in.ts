@@ -40,7 +40,7 @@ export function createDoubleOptIn(deps: CoreDeps) {
         if (!account) return { outcome: 'invalid' };
         const subscriptions = await tx.subscriptions.listForAccount(used.tenantId, used.accountUid);
         const before = subscriptions.find((s) => s.subscriptionId === used.subscriptionId && s.channel === used.channel);
-        if (!before || !before.isSubscribed || before.doubleOptIn.status !== 'Pending') return { outcome: 'not_pending' };
+        if (!before?.isSubscribed || before.doubleOptIn.status !== 'Pending') return { outcome: 'not_pending' };
         const doi = {
           ...before.doubleOptIn,
           status: 'Confirmed' as const,
