@@ -48,7 +48,9 @@ async function time(label: string, filter: (i: number) => AccountFilter) {
     if (page.accounts.length === 0) throw new Error(`${label}: no result`);
   }
   samples.sort((a, b) => a - b);
-  console.log(`${label}: p50 ${samples[15]?.toFixed(2)} ms, p95 ${samples[28]?.toFixed(2)} ms, max ${samples[29]?.toFixed(2)} ms (30 searches, incl. totalCount)`);
+  console.log(
+    `${label}: p50 ${samples[15]?.toFixed(2)} ms, p95 ${samples[28]?.toFixed(2)} ms, max ${samples[29]?.toFixed(2)} ms (30 searches, incl. totalCount)`,
+  );
 }
 
 const pick = (i: number) => 1 + ((i * 7919) % n);
