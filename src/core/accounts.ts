@@ -6,7 +6,7 @@ import { normalizeEmail } from './identifiers.js';
 import { mergeJson } from './json-merge.js';
 import type { AccountPatch, Repos } from './ports.js';
 import type { SubscriptionChange } from './subscription-rules.js';
-import { writeImportedSubscriptions, writeSubscriptionChanges } from './subscriptions.js';
+import { hashToken, type UnsubscribeTarget, writeImportedSubscriptions, writeSubscriptionChanges } from './subscriptions.js';
 import type { Account, AccountUid, AccountView, CallContext, IdentifierKind, JsonObject } from './types.js';
 
 export interface LiteAccountInput {
@@ -186,6 +186,54 @@ export function createAccounts(deps: CoreDeps) {
         const account = required(await tx.accounts.lock(ctx.tenantId, uid), 'account.not_found', `Account ${uid} not found`);
         await tx.accounts.delete(ctx.tenantId, uid);
         await recordEvent(tx, deps, ctx, { type: 'account.deleted', accountUid: uid, payload: { email: account.email, scope: 'all' } }, now);
+      });
+    },
+
+    /** A token that reads the account of `target` for `ttlSeconds` (Gigya getLiteToken); kept as a hash. */
+    async issueLiteToken(ctx: CallContext, target: UnsubscribeTarget, ttlSeconds: number): Promise<{ token: string; expiresAt: Date }> {
+      const found =
+        'email' in target
+          ? await store.accounts.findByIdentifier(ctx.tenantId, 'email', normalizeEmail(target.email))
+          : await store.accounts.findByEmailToken(ctx.tenantId, target.emailToken);
+      const account = required(found, 'account.not_found', 'No account with that email');
+      const now = clock.now();
+      const token = ids.token(32);
+      const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
+      await store.liteTokens.prune(ctx.tenantId, now);
+      await store.liteTokens.insert({ tenantId: ctx.tenantId, tokenHash: hashToken(token), accountUid: account.uid, expiresAt, createdAt: now });
+      return { token, expiresAt };
+    },
+
+    /** The account a live lite token reads; account.not_found when the token is unknown or expired. */
+    async getByLiteToken(ctx: CallContext, token: string): Promise<AccountView> {
+      const uid = required(await store.liteTokens.findAccount(ctx.tenantId, hashToken(token), clock.now()), 'account.not_found', 'Unknown or expired token');
+      const account = required(await store.accounts.findByUid(ctx.tenantId, uid), 'account.not_found', 'Account not found');
+      return view(store, account);
+    },
+
+    /**
+     * Deletes the lite registration of the email account `emailToken`: a lite-only account is
+     * deleted; an account that also has a full registration keeps it and loses hasLiteAccount.
+     */
+    async deleteLite(ctx: CallContext, emailToken: string): Promise<{ deleted: 'account' | 'lite' }> {
+      return store.transaction(async (tx) => {
+        const now = clock.now();
+        const found = required(await tx.accounts.findByEmailToken(ctx.tenantId, emailToken), 'account.not_found', 'No email account with that token');
+        const account = required(await tx.accounts.lock(ctx.tenantId, found.uid), 'account.not_found', 'Account not found');
+        if (!account.hasFullAccount) {
+          await tx.accounts.delete(ctx.tenantId, account.uid);
+          await recordEvent(tx, deps, ctx, { type: 'account.deleted', accountUid: account.uid, payload: { email: account.email, scope: 'all' } }, now);
+          return { deleted: 'account' as const };
+        }
+        if (account.hasLiteAccount) {
+          required(
+            await tx.accounts.update(ctx.tenantId, account.uid, account.version, { hasLiteAccount: false, now }),
+            'account.concurrent_update',
+            'Account changed during the update',
+          );
+          await recordEvent(tx, deps, ctx, { type: 'account.deleted', accountUid: account.uid, payload: { email: account.email, scope: 'lite' } }, now);
+        }
+        return { deleted: 'lite' as const };
       });
     },
 

@@ -11,7 +11,9 @@ export interface CoreDeps {
   hasher: PasswordHasher;
 }
 
-/** Writes `event` to the outbox inside the caller's transaction. */
-export async function recordEvent(tx: Repos, deps: CoreDeps, ctx: CallContext, event: DomainEvent, at: Date): Promise<void> {
-  await tx.outbox.append({ id: deps.ids.uuid(), tenantId: ctx.tenantId, siteId: ctx.siteId, event, origin: ctx.origin, createdAt: at });
+/** Writes `event` to the outbox inside the caller's transaction; returns the event id. */
+export async function recordEvent(tx: Repos, deps: CoreDeps, ctx: CallContext, event: DomainEvent, at: Date): Promise<string> {
+  const id = deps.ids.uuid();
+  await tx.outbox.append({ id, tenantId: ctx.tenantId, siteId: ctx.siteId, event, origin: ctx.origin, createdAt: at });
+  return id;
 }

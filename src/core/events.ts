@@ -44,6 +44,21 @@ export type DomainEvent =
       accountUid: AccountUid;
       payload: { subscriptionId: string; channel: Channel; email: string | null };
     }
+  | {
+      /** The person confirmed a double opt-in subscription by its link: the proof of consent. */
+      type: 'subscription.confirmed';
+      accountUid: AccountUid;
+      payload: {
+        subscriptionId: string;
+        channel: Channel;
+        confirmedAt: string;
+        requestedAt: string | null;
+        requestIp: string | null;
+        requestUserAgent: string | null;
+        confirmIp: string | null;
+        confirmUserAgent: string | null;
+      };
+    }
   | { type: 'consent.changed'; accountUid: AccountUid; payload: { consentId: string; isGranted: boolean; previous: boolean | null; version: string | null } }
   | { type: 'channel.changed'; accountUid: AccountUid; payload: { channel: Channel; status: ChannelStatusValue; previous: ChannelStatusValue | null } }
   /**

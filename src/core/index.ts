@@ -1,10 +1,12 @@
 import { createAccountReads } from './account-reads.js';
+import { createAccountSearch } from './account-search.js';
 import { createAccounts } from './accounts.js';
 import { createBulkImport } from './bulk-import.js';
 import { createChannels } from './channels.js';
 import { createClubClients } from './club-clients.js';
 import { createConsents } from './consents.js';
 import type { CoreDeps } from './deps.js';
+import { createDoubleOptIn } from './double-opt-in.js';
 import { createKeys } from './keys.js';
 import { createMemberImports } from './member-imports.js';
 import { createMembers } from './members.js';
@@ -24,6 +26,8 @@ export function createCore(deps: CoreDeps) {
     accounts: createAccounts(deps),
     accountReads: createAccountReads(deps),
     opaqueIds: createOpaqueIds(deps.secretBox),
+    accountSearch: createAccountSearch(deps),
+    doubleOptIn: createDoubleOptIn(deps),
     subscriptions: createSubscriptions(deps),
     consents: createConsents(deps),
     channels: createChannels(deps),
@@ -37,11 +41,15 @@ export function createCore(deps: CoreDeps) {
 }
 
 export type Core = ReturnType<typeof createCore>;
+export type * from './account-query.js';
+export { fieldType, valueProblem } from './account-query.js';
 export type { AccountLookup, ProviderIdentity } from './account-reads.js';
+export type { SearchPage } from './account-search.js';
 export type { AccountChange, LiteAccountInput } from './accounts.js';
 export { clientHolds, tokenLookup } from './club-clients.js';
 export type { ConsentChange } from './consent-rules.js';
 export type { CoreDeps } from './deps.js';
+export type { ConfirmationOutcome } from './double-opt-in.js';
 export type { DomainErrorCode, FieldError } from './errors.js';
 export { DomainError, isDomainError } from './errors.js';
 export { isValidEmail, normalizeEmail } from './identifiers.js';

@@ -1,3 +1,4 @@
+import type { AccountFilter, AccountQuery, KeysetPosition } from './account-query.js';
 import type { DomainEvent } from './events.js';
 import type {
   Account,
@@ -120,6 +121,75 @@ export interface OutboxRecord {
   createdAt: Date;
 }
 
+/** One page of a search: the query, a snapshot bound and where the page starts. */
+export interface AccountSearchSpec {
+  query: AccountQuery;
+  /** Only accounts last updated at or before this instant (a cursor's snapshot); null: no bound. */
+  updatedAtMost: Date | null;
+  /** Keyset start (exclusive); null: from the beginning (or `offset`). */
+  after: KeysetPosition | null;
+  offset: number;
+  limit: number;
+}
+
+export interface AccountSearchPage {
+  accounts: Account[];
+  /** The keyset position of each returned account, in order. */
+  positions: KeysetPosition[];
+}
+
+/** A search cursor's state: immutable once written; each page writes the next one. */
+export interface SearchCursorRecord {
+  tenantId: TenantId;
+  id: string;
+  query: AccountQuery;
+  snapshotAt: Date;
+  position: KeysetPosition | null;
+  limit: number;
+  totalCount: number;
+  /** What the facade needs to render later pages (its projection); the core does not read it. */
+  context: JsonObject;
+  expiresAt: Date;
+}
+
+export interface SearchCursorRepo {
+  insert(cursor: SearchCursorRecord): Promise<void>;
+  /** The cursor when it exists for the tenant and has not expired at `now`. */
+  find(tenantId: TenantId, id: string, now: Date): Promise<SearchCursorRecord | undefined>;
+  prune(tenantId: TenantId, now: Date): Promise<void>;
+}
+
+export interface LiteTokenRepo {
+  insert(token: { tenantId: TenantId; tokenHash: string; accountUid: AccountUid; expiresAt: Date; createdAt: Date }): Promise<void>;
+  /** The account a live token reads. */
+  findAccount(tenantId: TenantId, tokenHash: string, now: Date): Promise<AccountUid | undefined>;
+  prune(tenantId: TenantId, now: Date): Promise<void>;
+}
+
+export interface DoiConfirmationRecord {
+  tenantId: TenantId;
+  /** The outbox event (subscription.confirmation_requested) that asked for the email. */
+  eventId: string;
+  tokenHash: string;
+  /** The token sealed with the SecretBox, for the sender of the email. */
+  tokenSealed: string;
+  accountUid: AccountUid;
+  subscriptionId: string;
+  channel: Channel;
+  expiresAt: Date;
+  createdAt: Date;
+}
+
+export interface DoiConfirmationRepo {
+  insert(confirmation: DoiConfirmationRecord): Promise<void>;
+  findByEvent(tenantId: TenantId, eventId: string): Promise<{ tokenSealed: string; expiresAt: Date; usedAt: Date | null } | undefined>;
+  /** Marks a live, unused token used and returns what it confirms; undefined when unknown, used or expired. */
+  consume(
+    tokenHash: string,
+    now: Date,
+  ): Promise<{ tenantId: TenantId; eventId: string; accountUid: AccountUid; subscriptionId: string; channel: Channel } | undefined>;
+}
+
 export interface TenantRepo {
   insert(tenant: Tenant): Promise<void>;
   findById(id: TenantId): Promise<Tenant | undefined>;
@@ -160,6 +230,10 @@ export interface AccountRepo {
   findByNumericId(tenantId: TenantId, numericId: number): Promise<Account | undefined>;
   delete(tenantId: TenantId, uid: AccountUid): Promise<boolean>;
   count(tenantId: TenantId): Promise<number>;
+  /** One page of accounts matching the query, in its order (parameterised SQL; indexed where the filter allows). */
+  search(tenantId: TenantId, spec: AccountSearchSpec): Promise<AccountSearchPage>;
+  /** How many accounts match the filter (under the snapshot bound when given). */
+  countMatching(tenantId: TenantId, filter: AccountFilter | null, updatedAtMost: Date | null): Promise<number>;
 }
 
 export interface IdentifierRepo {
@@ -173,11 +247,14 @@ export interface IdentifierRepo {
 
 export interface SubscriptionRepo {
   listForAccount(tenantId: TenantId, uid: AccountUid): Promise<Subscription[]>;
+  /** Subscriptions of many accounts in one query (search pages). */
+  listForAccounts(tenantId: TenantId, uids: AccountUid[]): Promise<Map<AccountUid, Subscription[]>>;
   upsert(tenantId: TenantId, uid: AccountUid, subscription: Subscription, now: Date): Promise<void>;
 }
 
 export interface ConsentRepo {
   listForAccount(tenantId: TenantId, uid: AccountUid): Promise<Consent[]>;
+  listForAccounts(tenantId: TenantId, uids: AccountUid[]): Promise<Map<AccountUid, Consent[]>>;
   upsert(tenantId: TenantId, uid: AccountUid, consent: Consent): Promise<void>;
   appendHistory(tenantId: TenantId, uid: AccountUid, consent: Consent, origin: Origin): Promise<void>;
   history(tenantId: TenantId, uid: AccountUid, consentId: string): Promise<Array<Consent & { origin: Origin }>>;
@@ -185,6 +262,7 @@ export interface ConsentRepo {
 
 export interface ChannelRepo {
   listForAccount(tenantId: TenantId, uid: AccountUid): Promise<Partial<Record<Channel, ChannelStatusValue>>>;
+  listForAccounts(tenantId: TenantId, uids: AccountUid[]): Promise<Map<AccountUid, Partial<Record<Channel, ChannelStatusValue>>>>;
   upsert(tenantId: TenantId, uid: AccountUid, channel: Channel, status: ChannelStatusValue, now: Date): Promise<void>;
 }
 
@@ -417,6 +495,9 @@ export interface Repos {
   verificationCodes: VerificationCodeRepo;
   clubClients: ClubClientRepo;
   memberImports: MemberImportRepo;
+  searchCursors: SearchCursorRepo;
+  liteTokens: LiteTokenRepo;
+  doiConfirmations: DoiConfirmationRepo;
 }
 
 export interface Store extends Repos {

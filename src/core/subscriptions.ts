@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type CoreDeps, recordEvent } from './deps.js';
 import { DomainError, required } from './errors.js';
 import { normalizeEmail } from './identifiers.js';
@@ -72,23 +73,70 @@ export async function writeSubscriptionChanges(
   const existing = await tx.subscriptions.listForAccount(ctx.tenantId, account.uid);
   for (const change of changes) {
     const before = existing.find((s) => s.subscriptionId === change.subscriptionId && s.channel === change.channel);
-    const { after, confirmationRequested } = changeSubscription(before, change, now, requiresDoubleOptIn(change.subscriptionId));
+    const changed = changeSubscription(before, change, now, requiresDoubleOptIn(change.subscriptionId));
+    let after = changed.after;
     if (!subscriptionChanged(before, after)) continue;
-    await recordSubscriptionChange(tx, deps, ctx, account.uid, before, after, false, now);
-    if (confirmationRequested) {
-      await recordEvent(
-        tx,
-        deps,
-        ctx,
-        {
-          type: 'subscription.confirmation_requested',
-          accountUid: account.uid,
-          payload: { subscriptionId: after.subscriptionId, channel: after.channel, email: account.email },
+    if (changed.confirmationRequested) {
+      // Proof of consent, first half: who asked for the subscription.
+      after = {
+        ...after,
+        doubleOptIn: {
+          ...after.doubleOptIn,
+          requestIp: ctx.origin.ip ?? null,
+          requestUserAgent: ctx.origin.userAgent ?? null,
+          confirmIp: null,
+          confirmUserAgent: null,
         },
-        now,
-      );
+      };
     }
+    await recordSubscriptionChange(tx, deps, ctx, account.uid, before, after, false, now);
+    if (changed.confirmationRequested) await requestConfirmation(tx, deps, ctx, account, after, now);
   }
+}
+
+/** How long a double opt-in confirmation link works (GAP: docs/gigya.md). */
+export const CONFIRMATION_TTL_MS = 7 * 24 * 3600 * 1000;
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/**
+ * Writes the confirmation request event and its one-click link token, keyed by the event id:
+ * the event (delivered to webhooks) never carries the token; the sender reads it by event id.
+ */
+export async function requestConfirmation(
+  tx: Repos,
+  deps: CoreDeps,
+  ctx: CallContext,
+  account: Account,
+  subscription: Subscription,
+  now: Date,
+): Promise<string> {
+  const eventId = await recordEvent(
+    tx,
+    deps,
+    ctx,
+    {
+      type: 'subscription.confirmation_requested',
+      accountUid: account.uid,
+      payload: { subscriptionId: subscription.subscriptionId, channel: subscription.channel, email: account.email },
+    },
+    now,
+  );
+  const token = deps.ids.token(32);
+  await tx.doiConfirmations.insert({
+    tenantId: ctx.tenantId,
+    eventId,
+    tokenHash: hashToken(token),
+    tokenSealed: deps.secretBox.seal(token, `doi:${ctx.tenantId}:${eventId}`),
+    accountUid: account.uid,
+    subscriptionId: subscription.subscriptionId,
+    channel: subscription.channel,
+    expiresAt: new Date(now.getTime() + CONFIRMATION_TTL_MS),
+    createdAt: now,
+  });
+  return eventId;
 }
 
 export type UnsubscribeTarget = { email: string } | { emailToken: string };

@@ -1,6 +1,7 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { AccountRepo, IdentifierRepo } from '../core/ports.js';
 import type { Account, AccountUid, Identifier, IdentifierKind, JsonObject, SiteId, TenantId } from '../core/types.js';
+import { countAccounts, searchAccounts } from './account-search.js';
 import type { AccountsTable, Database } from './database.js';
 
 export type AccountRow = Selectable<AccountsTable> & { identifiers: Array<{ kind: string; value: string; is_primary: boolean }> | null };
@@ -39,16 +40,16 @@ export function toAccount(row: AccountRow): Account {
   };
 }
 
-/** An account row with its identifiers folded in: one round trip per read. */
-export function selectAccountRows(db: Kysely<Database>) {
+/** Accounts (aliased `a`) with their identifiers folded in: one round trip per read. */
+export function selectAccounts(db: Kysely<Database>) {
   return db.selectFrom('accounts as a').selectAll('a').select(IDENTIFIERS);
 }
 
 export function createAccountRepo(db: Kysely<Database>): AccountRepo {
-  const selectAccounts = () => selectAccountRows(db);
+  const accountRows = () => selectAccounts(db);
 
   const reload = async (tenantId: TenantId, uid: AccountUid) => {
-    const row = await selectAccounts().where('a.tenant_id', '=', tenantId).where('a.uid', '=', uid).executeTakeFirst();
+    const row = await accountRows().where('a.tenant_id', '=', tenantId).where('a.uid', '=', uid).executeTakeFirst();
     return row && toAccount(row);
   };
 
@@ -112,14 +113,14 @@ export function createAccountRepo(db: Kysely<Database>): AccountRepo {
     },
 
     async lock(tenantId, uid) {
-      const row = await selectAccounts().where('a.tenant_id', '=', tenantId).where('a.uid', '=', uid).forUpdate('a').executeTakeFirst();
+      const row = await accountRows().where('a.tenant_id', '=', tenantId).where('a.uid', '=', uid).forUpdate('a').executeTakeFirst();
       return row && toAccount(row);
     },
 
     findByUid: reload,
 
     async findByIdentifier(tenantId, kind, value) {
-      const row = await selectAccounts()
+      const row = await accountRows()
         .where('a.tenant_id', '=', tenantId)
         .where('a.uid', '=', (eb) =>
           eb.selectFrom('identifiers').select('account_uid').where('tenant_id', '=', tenantId).where('kind', '=', kind).where('value', '=', value),
@@ -129,12 +130,12 @@ export function createAccountRepo(db: Kysely<Database>): AccountRepo {
     },
 
     async findByEmailToken(tenantId, token) {
-      const row = await selectAccounts().where('a.tenant_id', '=', tenantId).where('a.email_token', '=', token).executeTakeFirst();
+      const row = await accountRows().where('a.tenant_id', '=', tenantId).where('a.email_token', '=', token).executeTakeFirst();
       return row && toAccount(row);
     },
 
     async findByNumericId(tenantId, numericId) {
-      const row = await selectAccounts()
+      const row = await accountRows()
         .where('a.tenant_id', '=', tenantId)
         .where('a.numeric_id', '=', String(numericId) as never)
         .executeTakeFirst();
@@ -145,6 +146,9 @@ export function createAccountRepo(db: Kysely<Database>): AccountRepo {
       const result = await db.deleteFrom('accounts').where('tenant_id', '=', tenantId).where('uid', '=', uid).executeTakeFirst();
       return result.numDeletedRows > 0n;
     },
+
+    search: (tenantId, spec) => searchAccounts(db, tenantId, spec),
+    countMatching: (tenantId, filter, updatedAtMost) => countAccounts(db, tenantId, filter, updatedAtMost),
 
     async count(tenantId) {
       const row = await db

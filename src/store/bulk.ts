@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { BulkAccountState, BulkRepo } from '../core/ports.js';
 import type { AccountUid, AccountView, Consent, JsonObject, Subscription } from '../core/types.js';
-import { selectAccountRows, toAccount } from './accounts.js';
+import { selectAccounts, toAccount } from './accounts.js';
 import type { Database } from './database.js';
 import { toConsent, toSubscription } from './subscriptions.js';
 
@@ -184,7 +184,7 @@ export function createBulkRepo(db: Kysely<Database>): BulkRepo {
     },
 
     async exportPage(tenantId, { since, after, limit, kind }) {
-      let query = selectAccountRows(db).where('a.tenant_id', '=', tenantId);
+      let query = selectAccounts(db).where('a.tenant_id', '=', tenantId);
       if (since) query = query.where('a.updated_at', '>=', since);
       if (after) query = query.where(sql<boolean>`(a.updated_at, a.uid) > (${after.updatedAt}, ${after.uid})`);
       if (kind === 'lite') query = query.where('a.has_full_account', '=', false);

@@ -234,6 +234,42 @@ export interface Database {
   member_registration_passwords: MemberRegistrationPasswordsTable;
   club_clients: ClubClientsTable;
   member_imports: MemberImportsTable;
+  search_cursors: SearchCursorsTable;
+  lite_tokens: LiteTokensTable;
+  doi_confirmations: DoiConfirmationsTable;
+}
+
+export interface LiteTokensTable {
+  tenant_id: string;
+  token_hash: string;
+  account_uid: string;
+  expires_at: Timestamp;
+  created_at: Timestamp;
+}
+
+export interface DoiConfirmationsTable {
+  tenant_id: string;
+  event_id: string;
+  token_hash: string;
+  token_sealed: string;
+  account_uid: string;
+  subscription_id: string;
+  channel: string;
+  expires_at: Timestamp;
+  used_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  created_at: Timestamp;
+}
+
+export interface SearchCursorsTable {
+  tenant_id: string;
+  id: string;
+  query: Json<Record<string, unknown>>;
+  snapshot_at: Timestamp;
+  position: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  page_size: number;
+  total_count: ColumnType<string | number, number, number>;
+  context: Json<Record<string, unknown>>;
+  expires_at: Timestamp;
 }
 
 export interface GigyaNoncesTable {

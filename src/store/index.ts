@@ -14,8 +14,10 @@ import { createBufferedOutbox, createOutboxRepo } from './outbox.js';
 import { translateDriverError, translatingErrors } from './pg-errors.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { createRequestGuardRepo } from './request-guards.js';
+import { createSearchCursorRepo } from './search-cursors.js';
 import { createChannelRepo, createConsentRepo, createSubscriptionRepo } from './subscriptions.js';
 import { createSiteRepo, createTenantRepo } from './tenants.js';
+import { createDoiConfirmationRepo, createLiteTokenRepo } from './tokens.js';
 import { createWebhookRepo } from './webhooks.js';
 
 export type StoreOptions =
@@ -55,6 +57,9 @@ function createRepos(db: Kysely<Database>): Repos {
     verificationCodes: translatingErrors(createVerificationCodeRepo(db)),
     clubClients: translatingErrors(createClubClientRepo(db)),
     memberImports: translatingErrors(createMemberImportRepo(db)),
+    searchCursors: translatingErrors(createSearchCursorRepo(db)),
+    liteTokens: translatingErrors(createLiteTokenRepo(db)),
+    doiConfirmations: translatingErrors(createDoiConfirmationRepo(db)),
   };
 }
 

@@ -1,6 +1,6 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { ChannelRepo, ConsentRepo, SubscriptionRepo } from '../core/ports.js';
-import type { Channel, ChannelStatusValue, Consent, DoubleOptInStatus, JsonObject, Origin, Subscription } from '../core/types.js';
+import type { AccountUid, Channel, ChannelStatusValue, Consent, DoubleOptInStatus, JsonObject, Origin, Subscription } from '../core/types.js';
 import type { ConsentsTable, Database, SubscriptionsTable } from './database.js';
 
 export function toSubscription(row: Selectable<SubscriptionsTable>): Subscription {
@@ -23,8 +23,36 @@ export function toSubscription(row: Selectable<SubscriptionsTable>): Subscriptio
   };
 }
 
+/** Groups rows by account, keeping every requested uid (an account without rows gets an empty value). */
+function byAccount<R extends { account_uid: string }, A>(uids: AccountUid[], rows: R[], empty: () => A, add: (into: A, row: R) => void): Map<AccountUid, A> {
+  const out = new Map<AccountUid, A>(uids.map((uid) => [uid, empty()]));
+  for (const row of rows) {
+    const into = out.get(row.account_uid as AccountUid);
+    if (into !== undefined) add(into, row);
+  }
+  return out;
+}
+
 export function createSubscriptionRepo(db: Kysely<Database>): SubscriptionRepo {
   return {
+    async listForAccounts(tenantId, uids) {
+      if (uids.length === 0) return new Map();
+      const rows = await db
+        .selectFrom('subscriptions')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('account_uid', '=', sql<string>`ANY(${uids}::text[])`)
+        .orderBy('account_uid')
+        .orderBy('subscription_id')
+        .orderBy('channel')
+        .execute();
+      return byAccount(
+        uids,
+        rows,
+        (): Subscription[] => [],
+        (into, row) => into.push(toSubscription(row)),
+      );
+    },
     async listForAccount(tenantId, uid) {
       const rows = await db
         .selectFrom('subscriptions')
@@ -73,6 +101,23 @@ export function toConsent(row: Selectable<ConsentsTable>): Consent {
 
 export function createConsentRepo(db: Kysely<Database>): ConsentRepo {
   return {
+    async listForAccounts(tenantId, uids) {
+      if (uids.length === 0) return new Map();
+      const rows = await db
+        .selectFrom('consents')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('account_uid', '=', sql<string>`ANY(${uids}::text[])`)
+        .orderBy('account_uid')
+        .orderBy('consent_id')
+        .execute();
+      return byAccount(
+        uids,
+        rows,
+        (): Consent[] => [],
+        (into, row) => into.push(toConsent(row)),
+      );
+    },
     async listForAccount(tenantId, uid) {
       const rows = await db.selectFrom('consents').selectAll().where('tenant_id', '=', tenantId).where('account_uid', '=', uid).orderBy('consent_id').execute();
       return rows.map(toConsent);
@@ -124,6 +169,23 @@ export function createConsentRepo(db: Kysely<Database>): ConsentRepo {
 
 export function createChannelRepo(db: Kysely<Database>): ChannelRepo {
   return {
+    async listForAccounts(tenantId, uids) {
+      if (uids.length === 0) return new Map();
+      const rows = await db
+        .selectFrom('channel_statuses')
+        .select(['account_uid', 'channel', 'status'])
+        .where('tenant_id', '=', tenantId)
+        .where('account_uid', '=', sql<string>`ANY(${uids}::text[])`)
+        .execute();
+      return byAccount(
+        uids,
+        rows,
+        (): Partial<Record<Channel, ChannelStatusValue>> => ({}),
+        (into, row) => {
+          into[row.channel as Channel] = row.status as ChannelStatusValue;
+        },
+      );
+    },
     async listForAccount(tenantId, uid) {
       const rows = await db
         .selectFrom('channel_statuses')

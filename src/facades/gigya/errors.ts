@@ -46,6 +46,7 @@ export const gigyaErrors = {
     ),
   invalidSignature: () => new GigyaError(403003, 'Invalid request signature', undefined),
   duplicateNonce: () => new GigyaError(403004, 'Duplicate nonce', undefined),
+  unknownUid: () => new GigyaError(403005, 'Unauthorized user', 'The user ID that is passed is not valid for this site'),
   unauthorizedUser: () => new GigyaError(403005, 'Unauthorized user', 'The supplied userkey was not found'),
   secretOverHttp: () => new GigyaError(403006, 'Secret Sent Over Http', undefined),
   permissionDenied: (method: string) => new GigyaError(403007, 'Permission denied', permissionDetails(method)),

@@ -4,12 +4,15 @@ import type { GigyaConfig } from '../../config.js';
 import type { CallContext, Core } from '../../core/index.js';
 import { isDomainError } from '../../core/index.js';
 import { authorize, enforceRateLimit } from './auth.js';
+import { registerDoiConfirm } from './doi-confirm.js';
 import { envelope, isValidCallback, newCallId, type ResponseControl, serialize, statusCodeFor } from './envelope.js';
 import { fromDomainError, GigyaError, gigyaErrors } from './errors.js';
 import type { GigyaMethod } from './method.js';
 import { getAccountInfo } from './methods/get-account-info.js';
 import { importLiteAccount } from './methods/import-lite-account.js';
+import { deleteAccount, deleteLiteAccount, getLiteToken, resendDOIConfirmationEmail } from './methods/lite-accounts.js';
 import { getSchema, setSchema } from './methods/schema-methods.js';
+import { search } from './methods/search.js';
 import { setAccountInfo } from './methods/set-account-info.js';
 import { unsubscribe } from './methods/unsubscribe.js';
 import { deleteWebhook, getAllWebhooks, setWebhook } from './methods/webhooks.js';
@@ -24,7 +27,22 @@ export interface GigyaFacadeOptions {
 
 /** Every method this facade serves, by its wire name. */
 const METHODS: ReadonlyMap<string, GigyaMethod> = new Map(
-  [importLiteAccount, unsubscribe, getAccountInfo, setAccountInfo, getSchema, setSchema, setWebhook, getAllWebhooks, deleteWebhook].map((m) => [m.name, m]),
+  [
+    importLiteAccount,
+    unsubscribe,
+    getAccountInfo,
+    setAccountInfo,
+    getSchema,
+    setSchema,
+    search,
+    getLiteToken,
+    deleteAccount,
+    deleteLiteAccount,
+    resendDOIConfirmationEmail,
+    setWebhook,
+    getAllWebhooks,
+    deleteWebhook,
+  ].map((m) => [m.name, m]),
 );
 
 const METHOD_NAME = /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$/;
@@ -155,6 +173,7 @@ export async function gigyaFacade(app: FastifyInstance, options: GigyaFacadeOpti
     return send(reply, how, failure, data);
   };
 
+  registerDoiConfirm(app, core);
   app.get('/:method', handler);
   app.post('/:method', handler);
 }

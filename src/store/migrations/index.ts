@@ -1,6 +1,8 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_core_schema.js';
 import * as m0100 from './0100_gigya_request_guards.js';
+import * as m0110 from './0110_gigya_search_cursors.js';
+import * as m0111 from './0111_gigya_tokens.js';
 import * as m0200 from './0200_boostcom_members.js';
 import * as m0400 from './0400_events_delivery.js';
 import * as m0500 from './0500_bulk_import_jobs.js';
@@ -9,7 +11,9 @@ import * as m0500 from './0500_bulk_import_jobs.js';
 export const migrations: Record<string, Migration> = {
   '0001_core_schema': m0001,
   '0100_gigya_request_guards': m0100,
-  '0500_bulk_import_jobs': m0500,
-  '0400_events_delivery': m0400,
+  '0110_gigya_search_cursors': m0110,
+  '0111_gigya_tokens': m0111,
   '0200_boostcom_members': m0200,
+  '0400_events_delivery': m0400,
+  '0500_bulk_import_jobs': m0500,
 };

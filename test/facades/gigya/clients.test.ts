@@ -158,6 +158,27 @@ describe('npm gigya SDK', () => {
     assert.deepEqual((got.dataSchema as { fields: Record<string, unknown> }).fields['sdk.flag'], { type: 'boolean', writeAccess: 'clientModify' });
   });
 
+  it('pages through accounts.search with openCursor and cursorId (typed SDK method)', async () => {
+    const sdk = new Gigya(f.apiKey, 'us1', f.userKey, f.secret) as GigyaClient & {
+      accounts: { search(p: Record<string, unknown>): Promise<Record<string, unknown>> };
+    };
+    for (let i = 0; i < 7; i++) await sdk.request('accounts.importLiteAccount', { email: `sdk+page${i}@example.com`, data: { page: true } });
+    const query = 'SELECT UID, profile.email FROM emailAccounts WHERE data.page = true ORDER BY lastUpdatedTimestamp LIMIT 3';
+    let r = await sdk.accounts.search({ query, openCursor: true });
+    assert.equal(r.errorCode, 0);
+    assert.equal(r.totalCount, 7);
+    const emails = (r.results as Array<{ profile: { email: string } }>).map((x) => x.profile.email);
+    while (r.nextCursorId) {
+      r = await sdk.accounts.search({ cursorId: r.nextCursorId });
+      assert.equal(r.errorCode, 0);
+      emails.push(...(r.results as Array<{ profile: { email: string } }>).map((x) => x.profile.email));
+    }
+    assert.deepEqual(
+      [...emails].sort(),
+      Array.from({ length: 7 }, (_, i) => `sdk+page${i}@example.com`),
+    );
+  });
+
   it('surfaces a wrong secret as the SDK error 403003', async () => {
     const sdk = new Gigya(f.apiKey, 'us1', f.userKey, Buffer.from('wrong').toString('base64'));
     const error = await gigyaError(sdk.request('accounts.importLiteAccount', { email: 'x@example.com' }));

@@ -1,7 +1,7 @@
 import { isDomainError } from '../../../core/index.js';
 import type { AccountUid } from '../../../core/types.js';
 import { accountShape, DEFAULT_INCLUDE } from '../account-view.js';
-import { GigyaError } from '../errors.js';
+import { GigyaError, gigyaErrors } from '../errors.js';
 import type { GigyaMethod } from '../method.js';
 import { requiredParam, stringListParam } from '../params.js';
 
@@ -13,10 +13,20 @@ export const getAccountInfo: GigyaMethod = {
   name: 'accounts.getAccountInfo',
   requiresHttps: false,
   refusesPartnerSecret: false,
-  allowsAnonymous: () => false,
-  params: new Set(['UID', 'uid', 'include', 'extraProfileFields']),
+  // A lite token (getLiteToken) is what a client-side page holds: apiKey + regToken suffices.
+  allowsAnonymous: (params) => Boolean(params.regToken),
+  params: new Set(['UID', 'uid', 'regToken', 'include', 'extraProfileFields']),
 
   async run({ params, ctx, core }) {
+    if (params.regToken) {
+      const include = new Set(stringListParam(params, 'include') ?? DEFAULT_INCLUDE);
+      try {
+        return accountShape(await core.accounts.getByLiteToken(ctx, params.regToken.slice(0, 256)), include);
+      } catch (error) {
+        if (isDomainError(error, 'account.not_found')) throw gigyaErrors.invalidParameter('regToken', 'unknown or expired token');
+        throw error;
+      }
+    }
     // The official PHP SDK test sends a lowercase `uid` and expects success (gigya-wire §1.3).
     const uid = params.UID ? params.UID : params.uid ? params.uid : requiredParam(params, 'UID');
     // npm gigya sends include as a JSON array, the docs as a comma list: both are read.

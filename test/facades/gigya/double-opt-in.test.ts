@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { buildTestApp, type TestApp } from '../../helpers/app.js';
+import { call, type GigyaFixture, gigyaFixture } from '../../helpers/gigya.js';
+
+/** Double opt-in end to end: setAccountInfo → outbox event → link token by event id → one click → Confirmed with proof. */
+
+let t: TestApp;
+before(async () => {
+  t = await buildTestApp();
+});
+after(async () => {
+  await t.close();
+});
+
+const creds = (f: GigyaFixture, extra: Record<string, string>) => ({ apiKey: f.apiKey, userKey: f.userKey, secret: f.secret, ...extra });
+const schema = {
+  subscriptionsSchema: {
+    fields: { 'news.daily': { email: { type: 'subscription', doubleOptIn: true } }, weekly: { email: { type: 'subscription', doubleOptIn: true } } },
+  },
+};
+
+async function pendingAccount(f: GigyaFixture, email: string, subscriptions = '{"news":{"daily":{"email":{"isSubscribed":true}}}}') {
+  const imported = await call(t.app, 'accounts.importLiteAccount', creds(f, { email }));
+  assert.equal(imported.body.errorCode, 0, imported.raw);
+  const account = await t.core.accounts.findByIdentifier(f.ctx, 'email', email);
+  assert.ok(account);
+  const set = await call(t.app, 'accounts.setAccountInfo', creds(f, { UID: account.uid, subscriptions }), { headers: { 'user-agent': 'Requester/1.0' } });
+  assert.equal(set.body.errorCode, 0, set.raw);
+  const events = await t.store.outbox.listForAccount(f.tenant.id, account.uid);
+  const requests = events.filter((e) => e.event.type === 'subscription.confirmation_requested');
+  return { account, requests };
+}
+
+async function click(token: string, userAgent = 'Clicker/2.0') {
+  return t.app.inject({
+    method: 'GET',
+    url: `/doi/confirm?token=${encodeURIComponent(token)}`,
+    headers: { 'user-agent': userAgent },
+    remoteAddress: '127.0.0.2',
+  });
+}
+
+describe('double opt-in confirmation link', () => {
+  it('confirms once: Confirmed with confirmTime, proof of request and confirmation, subscription.confirmed event', async () => {
+    const f = await gigyaFixture(t.core, { settings: { gigya: { schema } } });
+    const { account, requests } = await pendingAccount(f, 'doi@example.com');
+    assert.equal(requests.length, 1);
+    const request = requests[0];
+    assert.ok(request);
+    const link = await t.core.doubleOptIn.confirmationToken(f.ctx, request.id);
+    assert.ok(link);
+    // The event delivered to webhooks never carries the token; the table keeps only its hash and a sealed copy.
+    assert.ok(!JSON.stringify(request).includes(link.token));
+    const row = await t.store.db
+      .selectFrom('doi_confirmations')
+      .selectAll()
+      .where('tenant_id', '=', f.tenant.id)
+      .where('event_id', '=', request.id)
+      .executeTakeFirstOrThrow();
+    assert.notEqual(row.token_hash, link.token);
+    assert.ok(!row.token_sealed.includes(link.token));
+    assert.ok(link.expiresAt.getTime() > Date.now() + 6 * 24 * 3600 * 1000);
+
+    const pending = (await t.core.accounts.get(f.ctx, account.uid)).subscriptions[0]?.doubleOptIn;
+    assert.equal(pending?.status, 'Pending');
+    assert.equal(pending?.requestUserAgent, 'Requester/1.0');
+    assert.equal(pending?.requestIp, '127.0.0.1');
+
+    const response = await click(link.token);
+    assert.equal(response.statusCode, 200);
+    assert.match(response.headers['content-type'] as string, /^text\/html/);
+    assert.match(response.body, /Subscription confirmed/);
+
+    const confirmed = (await t.core.accounts.get(f.ctx, account.uid)).subscriptions[0];
+    assert.equal(confirmed?.isSubscribed, true);
+    assert.equal(confirmed?.doubleOptIn.status, 'Confirmed');
+    assert.ok(confirmed?.doubleOptIn.confirmedAt);
+    assert.equal(confirmed?.doubleOptIn.requestIp, '127.0.0.1');
+    assert.equal(confirmed?.doubleOptIn.requestUserAgent, 'Requester/1.0');
+    assert.equal(confirmed?.doubleOptIn.confirmIp, '127.0.0.2');
+    assert.equal(confirmed?.doubleOptIn.confirmUserAgent, 'Clicker/2.0');
+
+    const events = await t.store.outbox.listForAccount(f.tenant.id, account.uid);
+    const proof = events.filter((e) => e.event.type === 'subscription.confirmed');
+    assert.equal(proof.length, 1);
+    assert.deepEqual(proof[0]?.event.payload, {
+      subscriptionId: 'news.daily',
+      channel: 'email',
+      confirmedAt: confirmed?.doubleOptIn.confirmedAt?.toISOString(),
+      requestedAt: confirmed?.doubleOptIn.emailSentAt?.toISOString(),
+      requestIp: '127.0.0.1',
+      requestUserAgent: 'Requester/1.0',
+      confirmIp: '127.0.0.2',
+      confirmUserAgent: 'Clicker/2.0',
+    });
+
+    const info = await call(t.app, 'accounts.getAccountInfo', creds(f, { UID: account.uid, include: 'subscriptions' }));
+    const doi = (info.body.subscriptions as { news: { daily: { email: { doubleOptIn: Record<string, unknown> } } } }).news.daily.email.doubleOptIn;
+    assert.equal(doi.status, 'Confirmed');
+    assert.equal(doi.confirmTime, confirmed?.doubleOptIn.confirmedAt?.toISOString());
+
+    // Single use: a second click changes nothing; the sender no longer gets the token.
+    const again = await click(link.token);
+    assert.equal(again.statusCode, 404);
+    assert.equal((await t.store.outbox.listForAccount(f.tenant.id, account.uid)).filter((e) => e.event.type === 'subscription.confirmed').length, 1);
+    assert.equal(await t.core.doubleOptIn.confirmationToken(f.ctx, request.id), undefined);
+  });
+
+  it('expired, unknown and tampered links confirm nothing; a link after unsubscribing finds nothing pending', async () => {
+    const f = await gigyaFixture(t.core, { settings: { gigya: { schema } } });
+    const { account, requests } = await pendingAccount(
+      f,
+      'doi2@example.com',
+      '{"news":{"daily":{"email":{"isSubscribed":true}}},"weekly":{"email":{"isSubscribed":true}}}',
+    );
+    assert.equal(requests.length, 2);
+    const [daily, weekly] = await Promise.all(requests.map((r) => t.core.doubleOptIn.confirmationToken(f.ctx, r.id)));
+    assert.ok(daily && weekly);
+    assert.equal((await click(`${daily.token}x`)).statusCode, 404);
+    assert.equal((await click('')).statusCode, 404);
+    assert.equal((await click('a'.repeat(500))).statusCode, 404);
+    await t.store.db
+      .updateTable('doi_confirmations')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('event_id', '=', requests[0]?.id as string)
+      .execute();
+    assert.equal((await click(daily.token)).statusCode, 404);
+
+    const unsubscribed = await call(
+      t.app,
+      'accounts.setAccountInfo',
+      creds(f, { UID: account.uid, subscriptions: '{"weekly":{"email":{"isSubscribed":false}}}' }),
+    );
+    assert.equal(unsubscribed.body.errorCode, 0);
+    const late = await click(weekly.token);
+    assert.equal(late.statusCode, 200);
+    assert.match(late.body, /not waiting/);
+    const subscriptions = (await t.core.accounts.get(f.ctx, account.uid)).subscriptions;
+    assert.ok(subscriptions.every((s) => s.doubleOptIn.status !== 'Confirmed'));
+    assert.equal((await t.store.outbox.listForAccount(f.tenant.id, account.uid)).filter((e) => e.event.type === 'subscription.confirmed').length, 0);
+  });
+
+  it('two simultaneous clicks confirm once', async () => {
+    const f = await gigyaFixture(t.core, { settings: { gigya: { schema } } });
+    const { account, requests } = await pendingAccount(f, 'doi3@example.com');
+    const link = await t.core.doubleOptIn.confirmationToken(f.ctx, requests[0]?.id as string);
+    assert.ok(link);
+    const results = await Promise.all([click(link.token), click(link.token), click(link.token)]);
+    assert.deepEqual(results.map((r) => r.statusCode).sort(), [200, 404, 404]);
+    assert.equal((await t.store.outbox.listForAccount(f.tenant.id, account.uid)).filter((e) => e.event.type === 'subscription.confirmed').length, 1);
+  });
+});
