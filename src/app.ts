@@ -64,7 +64,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(adminFacade, { core: deps.core, dataDir: config.dataDir });
   await app.register(eventsAdminRoutes, { core: deps.core, store: deps.store, config });
   if (!config.messaging.smtpUrl) await app.register(devMailboxRoutes, { store: deps.store });
-  await app.register(navigaFacade, { core: deps.core });
-  await app.register(boostcomFacade, { core: deps.core });
+  // One /docs page lists every facade's OpenAPI document; Naviga's own UI moves under it.
+  await app.register(navigaFacade, { core: deps.core, docsPrefix: '/docs/naviga' });
+  await app.register(boostcomFacade, { core: deps.core, otherSpecs: [{ url: '/v4/openapi.json', name: 'Naviga Users Orchestrator v4' }] });
   return app;
 }

@@ -16,6 +16,7 @@ export const MESSAGING_SINK = 'messaging';
 /** The event types that call for a message. */
 export const MESSAGE_EVENT_TYPES: readonly DomainEventType[] = [
   'subscription.doi_requested',
+  'subscription.confirmation_requested',
   'member.welcome_message_requested',
   'member.registration_password_requested',
 ];
@@ -52,12 +53,31 @@ export function createMessagingSink(db: Kysely<Database>, core: Core, secretBox:
     return event.siteId ? core.sites.resolve(event.tenantId, event.siteId).catch(() => undefined) : undefined;
   }
 
-  function plan(event: OutboxEvent, site: Site | undefined): Planned[] {
+  async function plan(event: OutboxEvent, site: Site | undefined): Promise<Planned[]> {
     const domain = asDomainEvent(event);
     const uid = event.accountUid as AccountUid;
     const messaging = (site?.settings.messaging ?? {}) as JsonObject;
     const club = typeof messaging.clubName === 'string' ? messaging.clubName : (site?.boostcomSlug ?? site?.name ?? 'Roster');
     switch (domain.type) {
+      case 'subscription.confirmation_requested': {
+        // The Gigya facade keeps the one-click token beside the event (core/double-opt-in.ts):
+        // no token once it is used or expired, and then there is nothing left to send.
+        const p = domain.payload;
+        const link = p.email ? await core.doubleOptIn.confirmationToken({ tenantId: event.tenantId as TenantId }, event.id) : undefined;
+        if (!p.email || !link) return [];
+        const pattern = typeof messaging.doiConfirmUrl === 'string' ? messaging.doiConfirmUrl : `${options.publicUrl}/doi/confirm?token={token}`;
+        const confirmUrl = pattern.replace('{token}', encodeURIComponent(link.token));
+        const language = (site?.settings.gigya as JsonObject | undefined)?.language;
+        return [
+          {
+            channel: 'email',
+            to: p.email,
+            template: 'doi_confirmation',
+            language: typeof language === 'string' ? language : null,
+            vars: { confirmUrl, subscription: p.subscriptionId, email: p.email },
+          },
+        ];
+      }
       case 'subscription.doi_requested': {
         const p = domain.payload;
         const token = openMessageSecret(secretBox, event.tenantId, uid, 'doi-confirm-token', p.sealedConfirmToken);
@@ -156,7 +176,7 @@ export function createMessagingSink(db: Kysely<Database>, core: Core, secretBox:
             continue;
           }
           const s = await site(event);
-          for (const planned of plan(event, s)) await sendOnce(event, s, planned);
+          for (const planned of await plan(event, s)) await sendOnce(event, s, planned);
           outcomes.push({ kind: 'delivered' });
         } catch (error) {
           failedAccounts.add(event.accountUid);

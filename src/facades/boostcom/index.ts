@@ -12,6 +12,8 @@ import { registrationPasswordRoutes } from './routes/registration-password.js';
 
 export interface BoostcomFacadeOptions {
   core: Core;
+  /** Other facades' OpenAPI documents to list beside this one on /docs. */
+  otherSpecs?: Array<{ url: string; name: string }>;
 }
 
 /** Where this facade's OpenAPI document is served; /docs lists it (and later the other facades'). */
@@ -53,7 +55,10 @@ export async function boostcomFacade(app: FastifyInstance, options: BoostcomFaca
     },
   });
   // /docs serves Swagger UI over every spec listed in `urls`; other facades add theirs when they publish one.
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { urls: [{ url: OPENAPI_PATH, name: 'Boostcom BPC API v3' }] } });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { urls: [{ url: OPENAPI_PATH, name: 'Boostcom BPC API v3' }, ...(options.otherSpecs ?? [])] },
+  });
 
   app.addHook('onRequest', authenticate(core));
   app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());

@@ -151,3 +151,26 @@ describe('double opt-in confirmation link', () => {
     assert.equal((await t.store.outbox.listForAccount(f.tenant.id, account.uid)).filter((e) => e.event.type === 'subscription.confirmed').length, 1);
   });
 });
+
+describe('double opt-in through messaging', () => {
+  it('mails the confirmation link the worker builds from the event, and that link confirms', async () => {
+    const { createDevMailbox } = await import('../../../src/messaging/mailbox.js');
+    const { runUntil, testWorker, workerSettings } = await import('../../helpers/events.js');
+    const f = await gigyaFixture(t.core, { settings: { gigya: { schema } } });
+    const { account, requests } = await pendingAccount(f, 'mailed@example.com');
+    assert.equal(requests.length, 1);
+    const worker = testWorker(t.store, t.core, workerSettings({ tenants: [f.tenant.id] }));
+    const mailbox = createDevMailbox(t.store.db);
+    await runUntil(worker, async () => (await mailbox.list({ tenantId: f.tenant.id })).length > 0);
+    await worker.stop();
+    const [mail] = await mailbox.list({ tenantId: f.tenant.id });
+    assert.equal(mail?.recipient, 'mailed@example.com');
+    const url = /https?:\/\/\S+\/doi\/confirm\?token=[A-Za-z0-9_%.-]+/.exec(mail?.text ?? '')?.[0];
+    assert.ok(url, mail?.text ?? 'no mail text');
+    const token = decodeURIComponent(new URL(url).searchParams.get('token') ?? '');
+    assert.equal((await click(token)).statusCode, 200);
+    const confirmed = (await t.core.accounts.get(f.ctx, account.uid)).subscriptions[0]?.doubleOptIn;
+    assert.equal(confirmed?.status, 'Confirmed');
+    assert.equal(confirmed?.confirmUserAgent, 'Clicker/2.0');
+  });
+});
