@@ -12,7 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { SignJWT } from 'jose';
 import pg from 'pg';
+import { applyProvisioning } from '../src/cli/apply.js';
 import { createCore } from '../src/core/index.js';
 import { argon2Hasher } from '../src/security/password-hasher.js';
 import { createSecretBox } from '../src/security/secret-box.js';
@@ -23,7 +25,9 @@ import { type LoadResult, runLoad } from './lib/load.js';
 import { machineDescription, markdownTable, type ScenarioResult, writeResults } from './lib/report.js';
 import { seedAccounts } from './lib/seed.js';
 import { type RunningServer, sampleRss, startProcess, startRoster } from './lib/server.js';
+import { boostcomScenarios } from './scenarios/boostcom.js';
 import { gigyaScenarios } from './scenarios/gigya.js';
+import { navigaScenarios } from './scenarios/naviga.js';
 import type { BenchContext, Scenario } from './scenarios/types.js';
 
 const { values } = parseArgs({
@@ -44,7 +48,7 @@ const plan = {
 const CONNECTIONS = 32;
 const POOL_SIZE = 16;
 const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const scenarios: Scenario[] = [...gigyaScenarios].filter((s) => !values.only || s.name.includes(values.only));
+const scenarios: Scenario[] = [...gigyaScenarios, ...navigaScenarios, ...boostcomScenarios].filter((s) => !values.only || s.name.includes(values.only));
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 async function prepareStore(env: NodeJS.ProcessEnv, dataDir: string | undefined, masterKey: Buffer): Promise<Omit<BenchContext, 'url'>> {
@@ -53,13 +57,41 @@ async function prepareStore(env: NodeJS.ProcessEnv, dataDir: string | undefined,
     : await openStore({ engine: 'pglite', dataDir });
   await store.migrate();
   const core = createCore({ store, clock: systemClock, ids: cryptoIds, secretBox: createSecretBox(masterKey), hasher: argon2Hasher });
-  const tenant = await core.tenants.create({ name: 'bench' });
-  const site = await core.sites.create(tenant.id, {
-    name: 'bench',
-    boostcomSlug: 'bench',
-    naviga: { clientCode: 'BENCH', paperCode: 'BENCH', groupCode: 'BENCH' },
+  // Provisioned the way users do it: a `roster apply` document.
+  const jwtSecret = randomBytes(32).toString('hex');
+  const clubToken = randomBytes(24).toString('base64url');
+  const report = await applyProvisioning(core, {
+    tenants: [
+      {
+        name: 'bench',
+        sites: [
+          {
+            name: 'bench',
+            boostcom: {
+              slug: 'bench',
+              club: {
+                member_schema: {
+                  $schema: 'http://json-schema.org/draft-04/schema#',
+                  type: 'object',
+                  identifiers: ['email'],
+                  languages: ['en'],
+                  default_language: 'en',
+                  properties: { email: { type: 'string', format: 'email' }, first_name: { type: 'string' }, last_name: { type: 'string' } },
+                },
+              },
+              clients: [{ name: 'bench', token: clubToken, permits: ['BL:Api:Members:Create', 'BL:Api:Members:Get'] }],
+            },
+            naviga: { clientCode: 'BENCH', paperCode: 'BENCH', groupCode: 'BENCH', jwt: { secret: jwtSecret } },
+          },
+        ],
+        keys: [{ label: 'bench', permissions: ['*'] }],
+      },
+    ],
   });
-  const { key, secret } = await core.keys.create(tenant.id, { label: 'bench', permissions: ['*'] });
+  const tenant = await core.tenants.resolve('bench');
+  const site = await core.sites.resolve(tenant.id, 'bench');
+  const key = report.keys[0] as { userKey: string; secret?: string };
+  const secret = key.secret as string;
   const started = Date.now();
   await seedAccounts(store, tenant.id, plan.seed);
   log(`seeded ${plan.seed} accounts in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -71,8 +103,17 @@ async function prepareStore(env: NodeJS.ProcessEnv, dataDir: string | undefined,
     tenantId: tenant.id,
     seeded: plan.seed,
     clubSlug: 'bench',
-    clubToken: '',
-    naviga: { clientCode: 'BENCH', paperCode: 'BENCH', groupCode: 'BENCH', jwt: '' },
+    clubToken,
+    naviga: {
+      clientCode: 'BENCH',
+      paperCode: 'BENCH',
+      groupCode: 'BENCH',
+      jwt: await new SignJWT({ sub: 'bench' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuedAt()
+        .setExpirationTime('2h')
+        .sign(new TextEncoder().encode(jwtSecret)),
+    },
   };
 }
 

@@ -39,7 +39,7 @@ describe('roster events and mailbox commands', () => {
       assert.equal(mailbox.code, 0, mailbox.stderr);
       assert.deepEqual(
         JSON.parse(mailbox.stdout).messages.map((m: { recipient: string; subject: string }) => [m.recipient, m.subject]),
-        [['cli@example.com', 'Welcome to club']],
+        [['cli@example.com', 'Welcome to web']],
       );
       const replay = await roster(['events', 'replay', '--since', '2000-01-01T00:00:00Z', '--tenant', tenant.name, '--sink', 'messaging', '--json'], env);
       assert.equal(replay.code, 0, replay.stderr);
