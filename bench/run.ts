@@ -227,7 +227,8 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\n${machine}; ${mode} run: warm-up ${plan.warmup} s, ${plan.duration} s per scenario, ${CONNECTIONS} connections, ${plan.seed} seeded accounts\n\n${table}\n\nresults: ${file}\n`,
   );
-  if (results.every((r) => r.status === 'skipped')) process.exitCode = 1;
+  // The smoke run proves every scenario works end to end: one that cannot run fails it.
+  if (results.every((r) => r.status === 'skipped') || (mode === 'smoke' && results.some((r) => r.status === 'skipped'))) process.exitCode = 1;
 }
 
 await main();

@@ -62,7 +62,9 @@ export function gigyaProvider(settings: Static<typeof GigyaSettings>, now: () =>
     name: 'Gigya',
     async findByEmail(email, signal) {
       // Emails are normalised to lower case before they get here, and Roster stores them so.
-      const search = await call('accounts.search', { query: `SELECT UID FROM accounts WHERE profile.email = "${email}" LIMIT 1` }, signal);
+      // full,lite: a person registered through any Gigya door (gigya-wire §5); the default is full only.
+      const query = `SELECT UID FROM accounts WHERE profile.email = ${JSON.stringify(email)} LIMIT 1`;
+      const search = await call('accounts.search', { query, accountTypes: 'full,lite' }, signal);
       if (search.errorCode !== 0) throw new ProviderFailure(`Gigya accounts.search errorCode ${search.errorCode}`, (search.errorCode as number) >= 500000);
       const first = Array.isArray(search.results) ? asRecord(search.results[0]) : undefined;
       const uid = asString(first?.UID);
