@@ -63,7 +63,9 @@ export async function startProcess(args: string[], env: NodeJS.ProcessEnv, ready
 
 /** `roster start` as users run it; logs at warn so per-request log lines do not dominate the profile. */
 export function startRoster(env: NodeJS.ProcessEnv): Promise<RunningServer> {
-  return startProcess([ROSTER_BIN, 'start'], { ...env, ROSTER_LOG_LEVEL: 'warn', ROSTER_DEMO: 'false' }, '/readyz');
+  // BENCH_PROFILE_DIR: write a V8 CPU profile of the server (node --cpu-prof) for bench/README.md.
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  return startProcess([...profile, ROSTER_BIN, 'start'], { ...env, ROSTER_LOG_LEVEL: 'warn', ROSTER_DEMO: 'false' }, '/readyz');
 }
 
 /** Resident set size of a process in bytes (Linux /proc). */
