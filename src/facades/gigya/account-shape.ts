@@ -1,6 +1,7 @@
 import type { ConsentChange, JsonObject, JsonValue, SubscriptionChange } from '../../core/index.js';
 import type { ValidationError } from './errors.js';
-import { booleanValue } from './params.js';
+import { booleanValue, objectParam, type Params } from './params.js';
+import { checkAgainstSchema, declaredSubscriptions, type SiteSchema } from './schema.js';
 
 /**
  * Gigya's account shapes for subscriptions and preferences, translated to the core's flat
@@ -165,4 +166,32 @@ export function parsePreferences(preferences: JsonObject): { changes: ConsentCha
   };
   walk(preferences, '');
   return { changes, problems: problems.list };
+}
+
+/**
+ * The account fields a write method takes (profile, data, subscriptions, preferences), parsed from
+ * their JSON-string parameters and checked against the site schema's types: the parts both
+ * importLiteAccount and setAccountInfo read the same way. Method-specific rules come after.
+ */
+export function parseAccountWrite(params: Params, schema: SiteSchema | undefined) {
+  const profile = objectParam(params, 'profile');
+  const data = objectParam(params, 'data');
+  const subscriptions = objectParam(params, 'subscriptions');
+  const preferences = objectParam(params, 'preferences');
+  const parsedSubscriptions = subscriptions ? parseSubscriptions(subscriptions) : { changes: [], problems: [] };
+  const parsedPreferences = preferences ? parsePreferences(preferences) : { changes: [], problems: [] };
+  const problems: ValidationError[] = [
+    ...checkAgainstSchema(schema, 'profile', profile),
+    ...checkAgainstSchema(schema, 'data', data),
+    ...parsedSubscriptions.problems,
+    ...parsedPreferences.problems,
+  ];
+  // A site that declares its subscriptions takes no others.
+  const declared = declaredSubscriptions(schema);
+  for (const change of parsedSubscriptions.changes) {
+    if (declared && !declared.has(change.subscriptionId)) {
+      problems.push({ errorCode: 400006, message: 'Unknown subscription', fieldName: `subscriptions.${change.subscriptionId}` });
+    }
+  }
+  return { profile, data, subscriptions: parsedSubscriptions.changes, preferences: parsedPreferences.changes, problems };
 }

@@ -1,9 +1,9 @@
 import { isValidEmail, type LiteAccountInput, normalizeEmail } from '../../../core/index.js';
-import { parsePreferences, parseSubscriptions } from '../account-shape.js';
-import { gigyaErrors, type ValidationError } from '../errors.js';
+import { parseAccountWrite } from '../account-shape.js';
+import { gigyaErrors } from '../errors.js';
 import type { GigyaMethod } from '../method.js';
-import { objectParam, requiredParam } from '../params.js';
-import { checkAgainstSchema, declaredSubscriptions, siteSchema } from '../schema.js';
+import { requiredParam } from '../params.js';
+import { siteSchema } from '../schema.js';
 
 /**
  * accounts.importLiteAccount (seed gigya-accounts.importLiteAccount.txt, gigya-wire §5):
@@ -21,32 +21,15 @@ export const importLiteAccount: GigyaMethod = {
   async run({ params, caller, ctx, core, metrics }) {
     const email = requiredParam(params, 'email').trim();
     if (!isValidEmail(email)) throw gigyaErrors.invalidParameter('email', 'not a valid email address');
-    const profile = objectParam(params, 'profile');
-    const data = objectParam(params, 'data');
-    const subscriptions = objectParam(params, 'subscriptions');
-    const preferences = objectParam(params, 'preferences');
-
-    const schema = siteSchema(caller.site);
-    const problems: ValidationError[] = [...checkAgainstSchema(schema, 'profile', profile), ...checkAgainstSchema(schema, 'data', data)];
-    const parsedSubscriptions = subscriptions ? parseSubscriptions(subscriptions) : { changes: [], problems: [] };
-    const parsedPreferences = preferences ? parsePreferences(preferences) : { changes: [], problems: [] };
-    problems.push(...parsedSubscriptions.problems, ...parsedPreferences.problems);
-    const declared = declaredSubscriptions(schema);
-    if (declared) {
-      for (const change of parsedSubscriptions.changes) {
-        if (!declared.has(change.subscriptionId)) {
-          problems.push({ errorCode: 400006, message: 'Unknown subscription', fieldName: `subscriptions.${change.subscriptionId}` });
-        }
-      }
-    }
+    const { profile, data, subscriptions, preferences, problems } = parseAccountWrite(params, siteSchema(caller.site));
     if (problems.length > 0) throw gigyaErrors.validation(problems);
 
     const input: LiteAccountInput = {
       email,
       // The email parameter is the account's key: profile.email follows it (normalised), whatever the profile says.
       profile: { ...(profile ?? {}), email: normalizeEmail(email) },
-      subscriptions: parsedSubscriptions.changes,
-      consents: parsedPreferences.changes,
+      subscriptions,
+      consents: preferences,
     };
     if (data) input.data = data;
     const { created } = await core.accounts.upsertLite(ctx, input, { via: 'import' });

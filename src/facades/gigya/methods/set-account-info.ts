@@ -1,10 +1,10 @@
 import { type AccountChange, isDomainError, normalizeEmail } from '../../../core/index.js';
 import type { AccountUid } from '../../../core/types.js';
-import { parsePreferences, parseSubscriptions } from '../account-shape.js';
-import { GigyaError, gigyaErrors, type ValidationError } from '../errors.js';
+import { parseAccountWrite } from '../account-shape.js';
+import { GigyaError, gigyaErrors } from '../errors.js';
 import type { GigyaMethod } from '../method.js';
-import { objectParam, requiredParam } from '../params.js';
-import { checkAgainstSchema, declaredSubscriptions, requiresDoubleOptIn, siteSchema } from '../schema.js';
+import { requiredParam } from '../params.js';
+import { requiresDoubleOptIn, siteSchema } from '../schema.js';
 
 const unknownUid = () => new GigyaError(403005, 'Unauthorized user', 'The user ID that is passed is not valid for this site');
 
@@ -24,17 +24,9 @@ export const setAccountInfo: GigyaMethod = {
 
   async run({ params, caller, ctx, core }) {
     const uid = (params.UID ? params.UID : params.uid ? params.uid : requiredParam(params, 'UID')) as AccountUid;
-    const profile = objectParam(params, 'profile');
-    const data = objectParam(params, 'data');
-    const subscriptions = objectParam(params, 'subscriptions');
-    const preferences = objectParam(params, 'preferences');
-
     const schema = siteSchema(caller.site);
-    const problems: ValidationError[] = [...checkAgainstSchema(schema, 'profile', profile), ...checkAgainstSchema(schema, 'data', data)];
-    const parsedSubscriptions = subscriptions ? parseSubscriptions(subscriptions) : { changes: [], problems: [] };
-    const parsedPreferences = preferences ? parsePreferences(preferences) : { changes: [], problems: [] };
-    problems.push(...parsedSubscriptions.problems, ...parsedPreferences.problems);
-    for (const change of parsedSubscriptions.changes) {
+    const { profile, data, subscriptions, preferences, problems } = parseAccountWrite(params, schema);
+    for (const change of subscriptions) {
       // Only isSubscribed, tags and doiConditionallyConfirmed are writable here (gigya-wire §6).
       const field = `subscriptions.${change.subscriptionId}.email`;
       const readOnly = (name: string) =>
@@ -43,9 +35,6 @@ export const setAccountInfo: GigyaMethod = {
       if (change.doubleOptIn?.status !== undefined) readOnly('doubleOptIn.status');
       if (change.doubleOptIn?.emailSentAt !== undefined) readOnly('doubleOptIn.emailSentTime');
       if (change.doubleOptIn?.confirmedAt !== undefined) readOnly('doubleOptIn.confirmTime');
-      if (declaredSubscriptions(schema) && !declaredSubscriptions(schema)?.has(change.subscriptionId)) {
-        problems.push({ errorCode: 400006, message: 'Unknown subscription', fieldName: `subscriptions.${change.subscriptionId}` });
-      }
     }
 
     let current: Awaited<ReturnType<typeof core.accounts.get>>;
@@ -65,8 +54,8 @@ export const setAccountInfo: GigyaMethod = {
     if (problems.length > 0) throw gigyaErrors.validation(problems);
 
     const change: AccountChange = {
-      subscriptions: parsedSubscriptions.changes,
-      consents: parsedPreferences.changes,
+      subscriptions,
+      consents: preferences,
       requiresDoubleOptIn: (id) => requiresDoubleOptIn(schema, id),
     };
     if (profile) change.profile = profile;
