@@ -1,3 +1,4 @@
+import { newAccount } from './accounts.js';
 import { type CoreDeps, recordEvent } from './deps.js';
 import { required } from './errors.js';
 import { normalizeEmail } from './identifiers.js';
@@ -71,22 +72,9 @@ export function createAccountReads(deps: CoreDeps) {
     );
     const changed: string[] = [];
     if (claimed) {
-      const account = await tx.accounts.insert({
-        tenantId: ctx.tenantId,
-        uid: candidate,
-        hasLiteAccount: false,
-        hasFullAccount: true,
-        isVerified: identity.verified,
-        profile: identityProfile(identity, email),
-        data: {},
-        passwordHash: null,
-        emailToken: ids.token(24),
-        language: null,
-        optinChannel: null,
-        optinSubchannel: null,
-        createdSiteId: ctx.siteId,
-        now,
-      });
+      const account = await tx.accounts.insert(
+        newAccount(deps, ctx, candidate, now, { hasFullAccount: true, isVerified: identity.verified, profile: identityProfile(identity, email) }),
+      );
       await recordEvent(
         tx,
         deps,

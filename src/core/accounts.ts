@@ -4,7 +4,7 @@ import { type CoreDeps, recordEvent } from './deps.js';
 import { DomainError, required } from './errors.js';
 import { normalizeEmail } from './identifiers.js';
 import { mergeJson } from './json-merge.js';
-import type { AccountPatch, Repos } from './ports.js';
+import type { AccountPatch, NewAccount, Repos } from './ports.js';
 import type { SubscriptionChange } from './subscription-rules.js';
 import { hashToken, type UnsubscribeTarget, writeImportedSubscriptions, writeSubscriptionChanges } from './subscriptions.js';
 import type { Account, AccountUid, AccountView, CallContext, IdentifierKind, JsonObject } from './types.js';
@@ -34,6 +34,33 @@ export interface UpsertResult {
 
 const OPTIMISTIC_RETRIES = 3;
 
+/** A new account row: the caller's tenant and site, a fresh email-account token, nulls for what is not given. */
+export function newAccount(
+  deps: Pick<CoreDeps, 'ids'>,
+  ctx: CallContext,
+  uid: AccountUid,
+  now: Date,
+  fields: Partial<Omit<NewAccount, 'tenantId' | 'uid' | 'emailToken' | 'createdSiteId' | 'now'>>,
+): NewAccount {
+  return {
+    tenantId: ctx.tenantId,
+    uid,
+    hasLiteAccount: false,
+    hasFullAccount: false,
+    isVerified: false,
+    profile: {},
+    data: {},
+    passwordHash: null,
+    emailToken: deps.ids.token(24),
+    language: null,
+    optinChannel: null,
+    optinSubchannel: null,
+    createdSiteId: ctx.siteId,
+    now,
+    ...fields,
+  };
+}
+
 export function createAccounts(deps: CoreDeps) {
   const { store, clock, ids } = deps;
 
@@ -60,22 +87,13 @@ export function createAccounts(deps: CoreDeps) {
         const { ownerUid, claimed } = await tx.identifiers.claim(ctx.tenantId, 'email', email, candidate, now);
         let account: Account;
         if (claimed) {
-          account = await tx.accounts.insert({
-            tenantId: ctx.tenantId,
-            uid: candidate,
-            hasLiteAccount: true,
-            hasFullAccount: false,
-            isVerified: false,
-            profile: mergeJson({ email }, input.profile ?? {}).value,
-            data: mergeJson({}, input.data ?? {}).value,
-            passwordHash: null,
-            emailToken: ids.token(24),
-            language: null,
-            optinChannel: null,
-            optinSubchannel: null,
-            createdSiteId: ctx.siteId,
-            now,
-          });
+          account = await tx.accounts.insert(
+            newAccount(deps, ctx, candidate, now, {
+              hasLiteAccount: true,
+              profile: mergeJson({ email }, input.profile ?? {}).value,
+              data: mergeJson({}, input.data ?? {}).value,
+            }),
+          );
           await recordEvent(
             tx,
             deps,

@@ -1,3 +1,4 @@
+import { newAccount } from './accounts.js';
 import type { ConsentChange } from './consent-rules.js';
 import { writeConsentChanges } from './consents.js';
 import { type CoreDeps, recordEvent } from './deps.js';
@@ -172,22 +173,17 @@ export function createMembers(deps: CoreDeps) {
         ];
         await claimAll(tx, ctx.tenantId, uid, identifiers, now);
         if (input.registrationPassword) await consumeCode(tx, ctx, input.registrationPassword);
-        const account = await tx.accounts.insert({
-          tenantId: ctx.tenantId,
-          uid,
-          hasLiteAccount: false,
-          hasFullAccount: true,
-          isVerified: input.registrationPassword !== undefined,
-          profile: mergeJson({}, input.properties).value,
-          data: {},
-          passwordHash,
-          emailToken: ids.token(24),
-          language: input.language,
-          optinChannel: input.optinChannel,
-          optinSubchannel: input.optinSubchannel,
-          createdSiteId: ctx.siteId,
-          now,
-        });
+        const account = await tx.accounts.insert(
+          newAccount(deps, ctx, uid, now, {
+            hasFullAccount: true,
+            isVerified: input.registrationPassword !== undefined,
+            profile: mergeJson({}, input.properties).value,
+            passwordHash,
+            language: input.language,
+            optinChannel: input.optinChannel,
+            optinSubchannel: input.optinSubchannel,
+          }),
+        );
         await tx.members.upsertAttributes(
           ctx.tenantId,
           uid,
