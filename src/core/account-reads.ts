@@ -49,15 +49,6 @@ function identityProfile(identity: ProviderIdentity, email: string): JsonObject 
 export function createAccountReads(deps: CoreDeps) {
   const { store, clock, ids } = deps;
 
-  async function view(tx: Repos, account: Account): Promise<AccountView> {
-    const [subscriptions, consents, channels] = await Promise.all([
-      tx.subscriptions.listForAccount(account.tenantId, account.uid),
-      tx.consents.listForAccount(account.tenantId, account.uid),
-      tx.channels.listForAccount(account.tenantId, account.uid),
-    ]);
-    return { ...account, subscriptions, consents, channels };
-  }
-
   /** Creates or updates the account owning the identity's email; returns its uid. One account per email even under races (identifier claim). */
   async function synchronise(tx: Repos, ctx: CallContext, identity: ProviderIdentity, now: Date, kind: AuditedReadOptions['kind']): Promise<AccountUid> {
     const email = normalizeEmail(identity.email);
@@ -142,9 +133,10 @@ export function createAccountReads(deps: CoreDeps) {
       return store.transaction(async (tx) => {
         const now = clock.now();
         const findLocal = () =>
-          email !== undefined
-            ? tx.accounts.findByIdentifier(ctx.tenantId, 'email', email)
-            : tx.accounts.findByUid(ctx.tenantId, (lookup as { uid: AccountUid }).uid);
+          tx.accountViews.find(
+            ctx.tenantId,
+            email !== undefined ? { identifier: { kind: 'email', value: email } } : { uid: (lookup as { uid: AccountUid }).uid },
+          );
         const identity = options.provider?.identity;
         if (options.provider && identity) {
           await synchronise(tx, ctx, identity, now, options.kind);
@@ -170,7 +162,7 @@ export function createAccountReads(deps: CoreDeps) {
           { type: 'account.read', accountUid: account?.uid ?? null, payload: { ...READ_EVENTS[options.kind].local, found: account !== undefined } },
           now,
         );
-        return account && view(tx, account);
+        return account;
       });
     },
 

@@ -39,18 +39,19 @@ export function createAccountSearch(deps: CoreDeps) {
   const { store, clock, ids } = deps;
 
   async function views(ctx: CallContext, accounts: Account[]): Promise<AccountView[]> {
-    const uids = accounts.map((a) => a.uid);
-    const [subscriptions, consents, channels] = await Promise.all([
-      store.subscriptions.listForAccounts(ctx.tenantId, uids),
-      store.consents.listForAccounts(ctx.tenantId, uids),
-      store.channels.listForAccounts(ctx.tenantId, uids),
-    ]);
-    return accounts.map((a) => ({
-      ...a,
-      subscriptions: subscriptions.get(a.uid) ?? [],
-      consents: consents.get(a.uid) ?? [],
-      channels: channels.get(a.uid) ?? {},
-    }));
+    // The account fields stay those the page matched (under the cursor's snapshot); the relations are read now.
+    const relations = new Map(
+      (
+        await store.accountViews.list(
+          ctx.tenantId,
+          accounts.map((a) => a.uid),
+        )
+      ).map((view) => [view.uid, view]),
+    );
+    return accounts.map((a) => {
+      const view = relations.get(a.uid);
+      return { ...a, subscriptions: view?.subscriptions ?? [], consents: view?.consents ?? [], channels: view?.channels ?? {} };
+    });
   }
 
   /** Reads one page (limit + 1 rows, to know whether another follows) and issues the next cursor. */

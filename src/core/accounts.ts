@@ -61,17 +61,13 @@ export function newAccount(
   };
 }
 
+/** The account as it now stands in `tx`, with its subscriptions, consents and channel statuses. */
+export async function accountView(tx: Repos, account: Pick<Account, 'tenantId' | 'uid'>): Promise<AccountView> {
+  return required(await tx.accountViews.find(account.tenantId, { uid: account.uid }), 'account.not_found', `Account ${account.uid} not found`);
+}
+
 export function createAccounts(deps: CoreDeps) {
   const { store, clock, ids } = deps;
-
-  async function view(tx: Repos, account: Account): Promise<AccountView> {
-    const [subscriptions, consents, channels] = await Promise.all([
-      tx.subscriptions.listForAccount(account.tenantId, account.uid),
-      tx.consents.listForAccount(account.tenantId, account.uid),
-      tx.channels.listForAccount(account.tenantId, account.uid),
-    ]);
-    return { ...account, subscriptions, consents, channels };
-  }
 
   return {
     /**
@@ -129,7 +125,8 @@ export function createAccounts(deps: CoreDeps) {
             );
           }
         }
-        await writeImportedSubscriptions(tx, deps, ctx, account.uid, input.subscriptions ?? [], now, options.via === 'import');
+        // A just-created account has no subscriptions yet: nothing to read.
+        await writeImportedSubscriptions(tx, deps, ctx, account.uid, input.subscriptions ?? [], now, options.via === 'import', claimed ? [] : undefined);
         await writeConsentChanges(tx, deps, ctx, account.uid, input.consents ?? [], now);
         return { account, created: claimed };
       });
@@ -157,25 +154,22 @@ export function createAccounts(deps: CoreDeps) {
         }
         await writeSubscriptionChanges(tx, deps, ctx, account, input.subscriptions ?? [], now, input.requiresDoubleOptIn ?? (() => false));
         await writeConsentChanges(tx, deps, ctx, uid, input.consents ?? [], now);
-        return view(tx, account);
+        return accountView(tx, account);
       });
     },
 
     /** Reads one account with its subscriptions, consents and channel statuses. */
     async get(ctx: CallContext, uid: AccountUid): Promise<AccountView> {
-      const account = required(await store.accounts.findByUid(ctx.tenantId, uid), 'account.not_found', `Account ${uid} not found`);
-      return view(store, account);
+      return required(await store.accountViews.find(ctx.tenantId, { uid }), 'account.not_found', `Account ${uid} not found`);
     },
 
     async findByIdentifier(ctx: CallContext, kind: IdentifierKind, value: string): Promise<AccountView | undefined> {
       const normalized = kind === 'email' ? normalizeEmail(value) : value;
-      const account = await store.accounts.findByIdentifier(ctx.tenantId, kind, normalized);
-      return account && view(store, account);
+      return store.accountViews.find(ctx.tenantId, { identifier: { kind, value: normalized } });
     },
 
     async findByEmailToken(ctx: CallContext, token: string): Promise<AccountView | undefined> {
-      const account = await store.accounts.findByEmailToken(ctx.tenantId, token);
-      return account && view(store, account);
+      return store.accountViews.find(ctx.tenantId, { emailToken: token });
     },
 
     /**
@@ -225,8 +219,7 @@ export function createAccounts(deps: CoreDeps) {
     /** The account a live lite token reads; account.not_found when the token is unknown or expired. */
     async getByLiteToken(ctx: CallContext, token: string): Promise<AccountView> {
       const uid = required(await store.liteTokens.findAccount(ctx.tenantId, hashToken(token), clock.now()), 'account.not_found', 'Unknown or expired token');
-      const account = required(await store.accounts.findByUid(ctx.tenantId, uid), 'account.not_found', 'Account not found');
-      return view(store, account);
+      return required(await store.accountViews.find(ctx.tenantId, { uid }), 'account.not_found', 'Account not found');
     },
 
     /**

@@ -49,7 +49,7 @@ export function createDoubleOptIn(deps: CoreDeps) {
           confirmUserAgent: origin.userAgent ?? null,
         };
         const after: Subscription = { ...before, doubleOptIn: doi };
-        await tx.subscriptions.upsert(used.tenantId, used.accountUid, after, now);
+        await tx.subscriptions.upsert(used.tenantId, used.accountUid, [after], now);
         await recordEvent(
           tx,
           deps,
@@ -96,7 +96,7 @@ export function createDoubleOptIn(deps: CoreDeps) {
           ]);
         }
         const after: Subscription = { ...before, doubleOptIn: { ...before.doubleOptIn, emailSentAt: now } };
-        await tx.subscriptions.upsert(ctx.tenantId, account.uid, after, now);
+        await tx.subscriptions.upsert(ctx.tenantId, account.uid, [after], now);
         await requestConfirmation(tx, deps, ctx, account, after, now);
       });
     },

@@ -1,4 +1,4 @@
-import { newAccount } from './accounts.js';
+import { accountView, newAccount } from './accounts.js';
 import type { ConsentChange } from './consent-rules.js';
 import { writeConsentChanges } from './consents.js';
 import { type CoreDeps, recordEvent } from './deps.js';
@@ -6,10 +6,11 @@ import { DomainError, type FieldError, required } from './errors.js';
 import type { FieldChange } from './events.js';
 import { normalizeEmail } from './identifiers.js';
 import { jsonEqual, mergeJson } from './json-merge.js';
-import type { AccountPatch, MemberQuery, Repos } from './ports.js';
+import type { AccountKey, AccountPatch, MemberQuery, Repos } from './ports.js';
 import type {
   Account,
   AccountUid,
+  AccountView,
   CallContext,
   Channel,
   ChannelStatusValue,
@@ -102,21 +103,19 @@ function fieldChange(was: JsonValue | undefined, is: JsonValue | undefined): Fie
 export function createMembers(deps: CoreDeps) {
   const { store, clock, ids, hasher, secretBox } = deps;
 
-  async function view(tx: Repos, account: Account): Promise<MemberView> {
-    const [subscriptions, consents, channels, member] = await Promise.all([
-      tx.subscriptions.listForAccount(account.tenantId, account.uid),
-      tx.consents.listForAccount(account.tenantId, account.uid),
-      tx.channels.listForAccount(account.tenantId, account.uid),
-      tx.members.findAttributes(account.tenantId, account.uid),
-    ]);
-    // An account from another door is a member with default attributes; its person id is its numeric id.
-    return { ...account, subscriptions, consents, channels, member: member ?? { ...DEFAULT_MEMBER_ATTRIBUTES, personId: account.numericId } };
+  // An account from another door is a member with default attributes; its person id is its numeric id.
+  const asMember = (account: AccountView, member: MemberAttributes | undefined): MemberView => ({
+    ...account,
+    member: member ?? { ...DEFAULT_MEMBER_ATTRIBUTES, personId: account.numericId },
+  });
+
+  async function view(tx: Repos, account: Pick<Account, 'tenantId' | 'uid'>): Promise<MemberView> {
+    const [found, member] = await Promise.all([accountView(tx, account), tx.members.findAttributes(account.tenantId, account.uid)]);
+    return asMember(found, member);
   }
 
-  async function find(tx: Repos, tenantId: TenantId, key: MemberKey): Promise<Account | undefined> {
-    if (key.kind === 'id') return tx.accounts.findByNumericId(tenantId, key.value);
-    return tx.accounts.findByIdentifier(tenantId, key.kind, key.kind === 'email' ? normalizeEmail(key.value) : key.value);
-  }
+  const accountKey = (key: MemberKey): AccountKey =>
+    key.kind === 'id' ? { numericId: key.value } : { identifier: { kind: key.kind, value: key.kind === 'email' ? normalizeEmail(key.value) : key.value } };
 
   /** Claims every identifier for `uid`; collects the ones another account holds. */
   async function claimAll(tx: Repos, tenantId: TenantId, uid: AccountUid, identifiers: Identifier[], now: Date): Promise<void> {
@@ -230,8 +229,9 @@ export function createMembers(deps: CoreDeps) {
     },
 
     async find(ctx: CallContext, key: MemberKey): Promise<MemberView | undefined> {
-      const account = await find(store, ctx.tenantId, key);
-      return account && view(store, account);
+      const found = await store.accountViews.find(ctx.tenantId, accountKey(key));
+      if (!found) return undefined;
+      return asMember(found, await store.members.findAttributes(ctx.tenantId, found.uid));
     },
 
     async list(ctx: CallContext, query: MemberQuery): Promise<{ members: MemberView[]; total: number }> {

@@ -236,6 +236,16 @@ export interface AccountRepo {
   countMatching(tenantId: TenantId, filter: AccountFilter | null, updatedAtMost: Date | null): Promise<number>;
 }
 
+/** How one account is found: its uid, an identifier it holds, its email token or its numeric id. */
+export type AccountKey = { uid: AccountUid } | { identifier: { kind: IdentifierKind; value: string } } | { emailToken: string } | { numericId: number };
+
+/** Accounts with their subscriptions, consents and channel statuses, read in one statement. */
+export interface AccountViewRepo {
+  find(tenantId: TenantId, key: AccountKey): Promise<AccountView | undefined>;
+  /** The views of these accounts, in the order given (missing ones left out). */
+  list(tenantId: TenantId, uids: AccountUid[]): Promise<AccountView[]>;
+}
+
 export interface IdentifierRepo {
   /**
    * Claims (kind, value) for `candidateUid` unless another account holds it. Concurrent claims
@@ -247,14 +257,12 @@ export interface IdentifierRepo {
 
 export interface SubscriptionRepo {
   listForAccount(tenantId: TenantId, uid: AccountUid): Promise<Subscription[]>;
-  /** Subscriptions of many accounts in one query (search pages). */
-  listForAccounts(tenantId: TenantId, uids: AccountUid[]): Promise<Map<AccountUid, Subscription[]>>;
-  upsert(tenantId: TenantId, uid: AccountUid, subscription: Subscription, now: Date): Promise<void>;
+  /** Inserts or replaces these subscriptions of one account (each key at most once) in one statement. */
+  upsert(tenantId: TenantId, uid: AccountUid, subscriptions: Subscription[], now: Date): Promise<void>;
 }
 
 export interface ConsentRepo {
   listForAccount(tenantId: TenantId, uid: AccountUid): Promise<Consent[]>;
-  listForAccounts(tenantId: TenantId, uids: AccountUid[]): Promise<Map<AccountUid, Consent[]>>;
   upsert(tenantId: TenantId, uid: AccountUid, consent: Consent): Promise<void>;
   appendHistory(tenantId: TenantId, uid: AccountUid, consent: Consent, origin: Origin): Promise<void>;
   history(tenantId: TenantId, uid: AccountUid, consentId: string): Promise<Array<Consent & { origin: Origin }>>;
@@ -262,7 +270,6 @@ export interface ConsentRepo {
 
 export interface ChannelRepo {
   listForAccount(tenantId: TenantId, uid: AccountUid): Promise<Partial<Record<Channel, ChannelStatusValue>>>;
-  listForAccounts(tenantId: TenantId, uids: AccountUid[]): Promise<Map<AccountUid, Partial<Record<Channel, ChannelStatusValue>>>>;
   upsert(tenantId: TenantId, uid: AccountUid, channel: Channel, status: ChannelStatusValue, now: Date): Promise<void>;
 }
 
@@ -482,6 +489,7 @@ export interface Repos {
   sites: SiteRepo;
   keys: KeyRepo;
   accounts: AccountRepo;
+  accountViews: AccountViewRepo;
   identifiers: IdentifierRepo;
   subscriptions: SubscriptionRepo;
   consents: ConsentRepo;

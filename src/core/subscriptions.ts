@@ -6,38 +6,85 @@ import type { Repos } from './ports.js';
 import { changeSubscription, importSubscription, type SubscriptionChange, subscriptionChanged, unsubscribe } from './subscription-rules.js';
 import type { Account, AccountUid, CallContext, Channel, Subscription } from './types.js';
 
-async function recordSubscriptionChange(
+const subscriptionKey = (s: { subscriptionId: string; channel: string }) => `${s.subscriptionId}\u0000${s.channel}`;
+
+interface SubscriptionWrite {
+  before: Subscription | undefined;
+  after: Subscription;
+  confirmationRequested: boolean;
+}
+
+/**
+ * Folds the changes over the current subscriptions in order (a second change to one subscription
+ * sees the first) and keeps the ones that change something, each with the state it started from.
+ */
+function foldChanges(
+  current: Subscription[],
+  changes: SubscriptionChange[],
+  apply: (before: Subscription | undefined, change: SubscriptionChange) => { after: Subscription; confirmationRequested: boolean },
+): SubscriptionWrite[] {
+  const state = new Map(current.map((s) => [subscriptionKey(s), s]));
+  const writes = new Map<string, SubscriptionWrite>();
+  for (const change of changes) {
+    const key = subscriptionKey(change);
+    const before = state.get(key);
+    const { after, confirmationRequested } = apply(before, change);
+    if (!subscriptionChanged(before, after)) continue;
+    state.set(key, after);
+    const earlier = writes.get(key);
+    writes.set(key, {
+      before: earlier ? earlier.before : before,
+      after,
+      confirmationRequested: confirmationRequested || (earlier?.confirmationRequested ?? false),
+    });
+  }
+  return [...writes.values()];
+}
+
+/** Writes the subscriptions in one statement and records one subscription.changed per subscription. */
+async function recordSubscriptionChanges(
   tx: Repos,
   deps: CoreDeps,
   ctx: CallContext,
   uid: AccountUid,
-  before: Subscription | undefined,
-  after: Subscription,
+  writes: SubscriptionWrite[],
   isImport: boolean,
   now: Date,
 ) {
-  await tx.subscriptions.upsert(ctx.tenantId, uid, after, now);
-  await recordEvent(
-    tx,
-    deps,
-    ctx,
-    {
-      type: 'subscription.changed',
-      accountUid: uid,
-      payload: {
-        subscriptionId: after.subscriptionId,
-        channel: after.channel,
-        isSubscribed: after.isSubscribed,
-        previous: before?.isSubscribed ?? null,
-        doubleOptInStatus: after.doubleOptIn.status,
-        import: isImport,
-      },
-    },
+  if (writes.length === 0) return;
+  await tx.subscriptions.upsert(
+    ctx.tenantId,
+    uid,
+    writes.map((w) => w.after),
     now,
   );
+  for (const { before, after } of writes) {
+    await recordEvent(
+      tx,
+      deps,
+      ctx,
+      {
+        type: 'subscription.changed',
+        accountUid: uid,
+        payload: {
+          subscriptionId: after.subscriptionId,
+          channel: after.channel,
+          isSubscribed: after.isSubscribed,
+          previous: before?.isSubscribed ?? null,
+          doubleOptInStatus: after.doubleOptIn.status,
+          import: isImport,
+        },
+      },
+      now,
+    );
+  }
 }
 
-/** Writes subscription states as an import states them (see importSubscription), inside the caller's transaction. */
+/**
+ * Writes subscription states as an import states them (see importSubscription), inside the
+ * caller's transaction. `current` is the account's subscriptions when the caller knows them
+ * (a just-created account has none); otherwise they are read.
+ */
 export async function writeImportedSubscriptions(
   tx: Repos,
   deps: CoreDeps,
@@ -46,14 +93,12 @@ export async function writeImportedSubscriptions(
   changes: SubscriptionChange[],
   now: Date,
   isImport: boolean,
+  current?: Subscription[],
 ): Promise<void> {
   if (changes.length === 0) return;
-  const existing = await tx.subscriptions.listForAccount(ctx.tenantId, uid);
-  for (const change of changes) {
-    const before = existing.find((s) => s.subscriptionId === change.subscriptionId && s.channel === change.channel);
-    const after = importSubscription(before, change, now);
-    if (subscriptionChanged(before, after)) await recordSubscriptionChange(tx, deps, ctx, uid, before, after, isImport, now);
-  }
+  const existing = current ?? (await tx.subscriptions.listForAccount(ctx.tenantId, uid));
+  const writes = foldChanges(existing, changes, (before, change) => ({ after: importSubscription(before, change, now), confirmationRequested: false }));
+  await recordSubscriptionChanges(tx, deps, ctx, uid, writes, isImport, now);
 }
 
 /**
@@ -71,26 +116,22 @@ export async function writeSubscriptionChanges(
 ): Promise<void> {
   if (changes.length === 0) return;
   const existing = await tx.subscriptions.listForAccount(ctx.tenantId, account.uid);
-  for (const change of changes) {
-    const before = existing.find((s) => s.subscriptionId === change.subscriptionId && s.channel === change.channel);
+  const writes = foldChanges(existing, changes, (before, change) => {
     const changed = changeSubscription(before, change, now, requiresDoubleOptIn(change.subscriptionId));
-    let after = changed.after;
-    if (!subscriptionChanged(before, after)) continue;
-    if (changed.confirmationRequested) {
-      // Proof of consent, first half: who asked for the subscription.
-      after = {
-        ...after,
-        doubleOptIn: {
-          ...after.doubleOptIn,
-          requestIp: ctx.origin.ip ?? null,
-          requestUserAgent: ctx.origin.userAgent ?? null,
-          confirmIp: null,
-          confirmUserAgent: null,
-        },
-      };
-    }
-    await recordSubscriptionChange(tx, deps, ctx, account.uid, before, after, false, now);
-    if (changed.confirmationRequested) await requestConfirmation(tx, deps, ctx, account, after, now);
+    if (!changed.confirmationRequested) return changed;
+    // Proof of consent, first half: who asked for the subscription.
+    const doubleOptIn = {
+      ...changed.after.doubleOptIn,
+      requestIp: ctx.origin.ip ?? null,
+      requestUserAgent: ctx.origin.userAgent ?? null,
+      confirmIp: null,
+      confirmUserAgent: null,
+    };
+    return { after: { ...changed.after, doubleOptIn }, confirmationRequested: true };
+  });
+  await recordSubscriptionChanges(tx, deps, ctx, account.uid, writes, false, now);
+  for (const { after, confirmationRequested } of writes) {
+    if (confirmationRequested) await requestConfirmation(tx, deps, ctx, account, after, now);
   }
 }
 
@@ -172,7 +213,7 @@ export function createSubscriptions(deps: CoreDeps) {
           ]);
         const after = unsubscribe(before, options.tags, now);
         if (!subscriptionChanged(before, after)) return before;
-        await recordSubscriptionChange(tx, deps, ctx, account.uid, before, after, false, now);
+        await recordSubscriptionChanges(tx, deps, ctx, account.uid, [{ before, after, confirmationRequested: false }], false, now);
         return after;
       });
     },

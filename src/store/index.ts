@@ -3,6 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, type MigrationResultSet, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Repos, Store } from '../core/ports.js';
+import { createAccountViewRepo } from './account-views.js';
 import { createAccountRepo, createIdentifierRepo } from './accounts.js';
 import { createBulkRepo } from './bulk.js';
 import type { Database } from './database.js';
@@ -44,6 +45,7 @@ function createRepos(db: Kysely<Database>): Repos {
     sites: translatingErrors(createSiteRepo(db)),
     keys: translatingErrors(createKeyRepo(db)),
     accounts: translatingErrors(createAccountRepo(db)),
+    accountViews: translatingErrors(createAccountViewRepo(db)),
     identifiers: translatingErrors(createIdentifierRepo(db)),
     subscriptions: translatingErrors(createSubscriptionRepo(db)),
     consents: translatingErrors(createConsentRepo(db)),

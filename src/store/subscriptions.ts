@@ -1,6 +1,6 @@
-import { type Kysely, type Selectable, sql } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { ChannelRepo, ConsentRepo, SubscriptionRepo } from '../core/ports.js';
-import type { AccountUid, Channel, ChannelStatusValue, Consent, DoubleOptInStatus, JsonObject, Origin, Subscription } from '../core/types.js';
+import type { Channel, ChannelStatusValue, Consent, DoubleOptInStatus, JsonObject, Origin, Subscription } from '../core/types.js';
 import type { ConsentsTable, Database, SubscriptionsTable } from './database.js';
 
 export function toSubscription(row: Selectable<SubscriptionsTable>): Subscription {
@@ -23,36 +23,8 @@ export function toSubscription(row: Selectable<SubscriptionsTable>): Subscriptio
   };
 }
 
-/** Groups rows by account, keeping every requested uid (an account without rows gets an empty value). */
-function byAccount<R extends { account_uid: string }, A>(uids: AccountUid[], rows: R[], empty: () => A, add: (into: A, row: R) => void): Map<AccountUid, A> {
-  const out = new Map<AccountUid, A>(uids.map((uid) => [uid, empty()]));
-  for (const row of rows) {
-    const into = out.get(row.account_uid as AccountUid);
-    if (into !== undefined) add(into, row);
-  }
-  return out;
-}
-
 export function createSubscriptionRepo(db: Kysely<Database>): SubscriptionRepo {
   return {
-    async listForAccounts(tenantId, uids) {
-      if (uids.length === 0) return new Map();
-      const rows = await db
-        .selectFrom('subscriptions')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('account_uid', '=', sql<string>`ANY(${uids}::text[])`)
-        .orderBy('account_uid')
-        .orderBy('subscription_id')
-        .orderBy('channel')
-        .execute();
-      return byAccount(
-        uids,
-        rows,
-        (): Subscription[] => [],
-        (into, row) => into.push(toSubscription(row)),
-      );
-    },
     async listForAccount(tenantId, uid) {
       const rows = await db
         .selectFrom('subscriptions')
@@ -64,8 +36,13 @@ export function createSubscriptionRepo(db: Kysely<Database>): SubscriptionRepo {
         .execute();
       return rows.map(toSubscription);
     },
-    async upsert(tenantId, uid, s, now) {
-      const row = {
+    async upsert(tenantId, uid, subscriptions, now) {
+      if (subscriptions.length === 0) return;
+      const rows = subscriptions.map((s) => ({
+        tenant_id: tenantId,
+        account_uid: uid,
+        subscription_id: s.subscriptionId,
+        channel: s.channel,
         is_subscribed: s.isSubscribed,
         tags: s.tags,
         last_updated_state_at: s.lastUpdatedStateAt,
@@ -78,11 +55,26 @@ export function createSubscriptionRepo(db: Kysely<Database>): SubscriptionRepo {
         doi_confirm_ip: s.doubleOptIn.confirmIp,
         doi_confirm_user_agent: s.doubleOptIn.confirmUserAgent,
         updated_at: now,
-      };
+      }));
       await db
         .insertInto('subscriptions')
-        .values({ tenant_id: tenantId, account_uid: uid, subscription_id: s.subscriptionId, channel: s.channel, ...row })
-        .onConflict((oc) => oc.columns(['tenant_id', 'account_uid', 'subscription_id', 'channel']).doUpdateSet(row))
+        .values(rows)
+        .onConflict((oc) =>
+          oc.columns(['tenant_id', 'account_uid', 'subscription_id', 'channel']).doUpdateSet((eb) => ({
+            is_subscribed: eb.ref('excluded.is_subscribed'),
+            tags: eb.ref('excluded.tags'),
+            last_updated_state_at: eb.ref('excluded.last_updated_state_at'),
+            doi_status: eb.ref('excluded.doi_status'),
+            doi_email_sent_at: eb.ref('excluded.doi_email_sent_at'),
+            doi_confirmed_at: eb.ref('excluded.doi_confirmed_at'),
+            doi_conditionally_confirmed: eb.ref('excluded.doi_conditionally_confirmed'),
+            doi_request_ip: eb.ref('excluded.doi_request_ip'),
+            doi_request_user_agent: eb.ref('excluded.doi_request_user_agent'),
+            doi_confirm_ip: eb.ref('excluded.doi_confirm_ip'),
+            doi_confirm_user_agent: eb.ref('excluded.doi_confirm_user_agent'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        )
         .execute();
     },
   };
@@ -101,23 +93,6 @@ export function toConsent(row: Selectable<ConsentsTable>): Consent {
 
 export function createConsentRepo(db: Kysely<Database>): ConsentRepo {
   return {
-    async listForAccounts(tenantId, uids) {
-      if (uids.length === 0) return new Map();
-      const rows = await db
-        .selectFrom('consents')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('account_uid', '=', sql<string>`ANY(${uids}::text[])`)
-        .orderBy('account_uid')
-        .orderBy('consent_id')
-        .execute();
-      return byAccount(
-        uids,
-        rows,
-        (): Consent[] => [],
-        (into, row) => into.push(toConsent(row)),
-      );
-    },
     async listForAccount(tenantId, uid) {
       const rows = await db.selectFrom('consents').selectAll().where('tenant_id', '=', tenantId).where('account_uid', '=', uid).orderBy('consent_id').execute();
       return rows.map(toConsent);
@@ -169,23 +144,6 @@ export function createConsentRepo(db: Kysely<Database>): ConsentRepo {
 
 export function createChannelRepo(db: Kysely<Database>): ChannelRepo {
   return {
-    async listForAccounts(tenantId, uids) {
-      if (uids.length === 0) return new Map();
-      const rows = await db
-        .selectFrom('channel_statuses')
-        .select(['account_uid', 'channel', 'status'])
-        .where('tenant_id', '=', tenantId)
-        .where('account_uid', '=', sql<string>`ANY(${uids}::text[])`)
-        .execute();
-      return byAccount(
-        uids,
-        rows,
-        (): Partial<Record<Channel, ChannelStatusValue>> => ({}),
-        (into, row) => {
-          into[row.channel as Channel] = row.status as ChannelStatusValue;
-        },
-      );
-    },
     async listForAccount(tenantId, uid) {
       const rows = await db
         .selectFrom('channel_statuses')

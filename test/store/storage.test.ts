@@ -190,6 +190,59 @@ for (const engine of engines()) {
       assert.equal((await core.accounts.get(ctx, account.uid)).channels.email, 'hard_bounced');
     });
 
+    it('reads an account view in one statement equal to its parts, by every key', async () => {
+      const { ctx } = await newTenant(core);
+      const confirmed = new Date('2024-03-04T05:06:07.089Z');
+      const { account } = await core.accounts.upsertLite(
+        ctx,
+        {
+          email: 'view@example.com',
+          subscriptions: [
+            { subscriptionId: 'z.news', channel: 'email', isSubscribed: true, tags: ['a', 'b'] },
+            { subscriptionId: 'a.offers', channel: 'email', isSubscribed: true, doubleOptIn: { status: 'Confirmed', confirmedAt: confirmed } },
+          ],
+          consents: [
+            { consentId: 'terms', isGranted: true, version: '2' },
+            { consentId: 'marketing', isGranted: false, attributes: { lang: 'nb' } },
+          ],
+        },
+        { via: 'import' },
+      );
+      await core.channels.set(ctx, account.uid, 'sms', 'unsubscribed');
+      const parts = {
+        ...(await store.accounts.findByUid(ctx.tenantId, account.uid)),
+        subscriptions: await store.subscriptions.listForAccount(ctx.tenantId, account.uid),
+        consents: await store.consents.listForAccount(ctx.tenantId, account.uid),
+        channels: await store.channels.listForAccount(ctx.tenantId, account.uid),
+      };
+      assert.deepEqual(
+        parts.subscriptions.map((s) => s.subscriptionId),
+        ['a.offers', 'z.news'],
+      );
+      assert.deepEqual(parts.subscriptions[0]?.doubleOptIn.confirmedAt, confirmed);
+      const reloaded = await store.accounts.findByUid(ctx.tenantId, account.uid);
+      const keys = [
+        { uid: account.uid },
+        { identifier: { kind: 'email' as const, value: 'view@example.com' } },
+        { emailToken: reloaded?.emailToken ?? '' },
+        { numericId: account.numericId },
+      ];
+      for (const key of keys) assert.deepEqual(await store.accountViews.find(ctx.tenantId, key), parts, JSON.stringify(key));
+      assert.equal(await store.accountViews.find(ctx.tenantId, { uid: 'f'.repeat(32) as AccountUid }), undefined);
+
+      const other = await newTenant(core);
+      assert.equal(await store.accountViews.find(other.ctx.tenantId, { uid: account.uid }), undefined, 'another tenant reads nothing');
+      const { account: second } = await core.accounts.upsertLite(ctx, { email: 'view2@example.com' }, { via: 'lite' });
+      const listed = await store.accountViews.list(ctx.tenantId, [second.uid, 'f'.repeat(32) as AccountUid, account.uid]);
+      assert.deepEqual(
+        listed.map((v) => v.uid),
+        [second.uid, account.uid],
+        'in the order asked, missing ones left out',
+      );
+      assert.deepEqual(listed[0]?.subscriptions, []);
+      assert.deepEqual(listed[0]?.channels, {});
+    });
+
     it('deletes an account with everything hanging off it, and writes the event', async () => {
       const { ctx } = await newTenant(core);
       const { account } = await core.accounts.upsertLite(

@@ -1,0 +1,76 @@
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { AccountKey, AccountViewRepo } from '../core/ports.js';
+import type { AccountUid, AccountView, Channel, ChannelStatusValue, TenantId } from '../core/types.js';
+import { type AccountRow, selectAccounts, toAccount } from './accounts.js';
+import type { ConsentsTable, Database, SubscriptionsTable } from './database.js';
+import { toConsent, toSubscription } from './subscriptions.js';
+
+/*
+ * An account view is the account row with its relations folded in as JSON aggregates, so a read
+ * is one round trip (it was four: the account, then subscriptions, consents and channels).
+ * JSON carries timestamps as ISO strings; they are revived to Dates before the row mappers.
+ */
+
+type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
+type ViewRow = AccountRow & {
+  subscriptions: Array<Json<Selectable<SubscriptionsTable>>> | null;
+  consents: Array<Json<Selectable<ConsentsTable>>> | null;
+  channels: Record<string, string> | null;
+};
+
+const SUBSCRIPTIONS = sql<ViewRow['subscriptions']>`(
+  SELECT json_agg(s ORDER BY s.subscription_id, s.channel)
+  FROM subscriptions s WHERE s.tenant_id = a.tenant_id AND s.account_uid = a.uid)`.as('subscriptions');
+const CONSENTS = sql<ViewRow['consents']>`(
+  SELECT json_agg(c ORDER BY c.consent_id)
+  FROM consents c WHERE c.tenant_id = a.tenant_id AND c.account_uid = a.uid)`.as('consents');
+const CHANNELS = sql<ViewRow['channels']>`(
+  SELECT json_object_agg(ch.channel, ch.status)
+  FROM channel_statuses ch WHERE ch.tenant_id = a.tenant_id AND ch.account_uid = a.uid)`.as('channels');
+
+const date = (value: string | null) => (value === null ? null : new Date(value));
+
+function toAccountView(row: ViewRow): AccountView {
+  return {
+    ...toAccount(row),
+    subscriptions: (row.subscriptions ?? []).map((s) =>
+      toSubscription({
+        ...s,
+        last_updated_state_at: new Date(s.last_updated_state_at),
+        doi_email_sent_at: date(s.doi_email_sent_at),
+        doi_confirmed_at: date(s.doi_confirmed_at),
+        updated_at: new Date(s.updated_at),
+      }),
+    ),
+    consents: (row.consents ?? []).map((c) => toConsent({ ...c, updated_at: new Date(c.updated_at) })),
+    channels: (row.channels ?? {}) as Partial<Record<Channel, ChannelStatusValue>>,
+  };
+}
+
+export function createAccountViewRepo(db: Kysely<Database>): AccountViewRepo {
+  const views = (tenantId: TenantId) => selectAccounts(db).select([SUBSCRIPTIONS, CONSENTS, CHANNELS]).where('a.tenant_id', '=', tenantId);
+
+  return {
+    async find(tenantId, key: AccountKey) {
+      let query = views(tenantId);
+      if ('uid' in key) query = query.where('a.uid', '=', key.uid);
+      else if ('emailToken' in key) query = query.where('a.email_token', '=', key.emailToken);
+      else if ('numericId' in key) query = query.where('a.numeric_id', '=', String(key.numericId) as never);
+      else {
+        const { kind, value } = key.identifier;
+        query = query.where('a.uid', '=', (eb) =>
+          eb.selectFrom('identifiers').select('account_uid').where('tenant_id', '=', tenantId).where('kind', '=', kind).where('value', '=', value),
+        );
+      }
+      const row = await query.executeTakeFirst();
+      return row && toAccountView(row as ViewRow);
+    },
+
+    async list(tenantId, uids) {
+      if (uids.length === 0) return [];
+      const rows = await views(tenantId).where('a.uid', '=', sql<string>`ANY(${uids}::text[])`).execute();
+      const byUid = new Map(rows.map((row) => [row.uid as AccountUid, toAccountView(row as ViewRow)]));
+      return uids.flatMap((uid) => byUid.get(uid) ?? []);
+    },
+  };
+}
