@@ -20,7 +20,7 @@ import { argon2Hasher } from '../src/security/password-hasher.js';
 import { createSecretBox } from '../src/security/secret-box.js';
 import { openStore } from '../src/store/index.js';
 import { cryptoIds, systemClock } from '../src/system.js';
-import { rawUpsertLoop } from './lib/db-baseline.js';
+import { rawReadLoop, rawUpsertLoop } from './lib/db-baseline.js';
 import { type LoadResult, runLoad } from './lib/load.js';
 import { machineDescription, markdownTable, type ScenarioResult, writeResults } from './lib/report.js';
 import { seedAccounts } from './lib/seed.js';
@@ -140,6 +140,8 @@ async function main(): Promise<void> {
 
   const servers: RunningServer[] = [];
   const results: ScenarioResult[] = [];
+  // What the database alone answers for the smallest read (reported beside the table, not a ratio).
+  let readCeiling: number | undefined;
   try {
     const prepared = await prepareStore(env, dataDir, masterKey);
     const roster = await startRoster(env);
@@ -204,6 +206,10 @@ async function main(): Promise<void> {
         goal: { ...(scenario.goalRatio !== undefined && { ratio: scenario.goalRatio }), p99Ms: 50, rssBytes: 250 * 1024 * 1024 },
       });
     }
+    if (engine === 'postgres' && env.DATABASE_URL) {
+      log('reference: raw node-pg primary-key read loop');
+      readCeiling = (await rawReadLoop(env.DATABASE_URL, POOL_SIZE, CONNECTIONS, plan.duration, prepared.tenantId, prepared.seeded)).rps;
+    }
   } finally {
     for (const server of servers.reverse()) await server.stop();
     if (database) {
@@ -223,9 +229,14 @@ async function main(): Promise<void> {
     connections: CONNECTIONS,
     poolSize: POOL_SIZE,
     results,
+    ...(readCeiling !== undefined && { readCeilingRps: readCeiling }),
   });
   process.stdout.write(
-    `\n${machine}; ${mode} run: warm-up ${plan.warmup} s, ${plan.duration} s per scenario, ${CONNECTIONS} connections, ${plan.seed} seeded accounts\n\n${table}\n\nresults: ${file}\n`,
+    `\n${machine}; ${mode} run: warm-up ${plan.warmup} s, ${plan.duration} s per scenario, ${CONNECTIONS} connections, ${plan.seed} seeded accounts\n\n${table}\n\n${
+      readCeiling !== undefined
+        ? `database read ceiling (raw node-pg primary-key read, pool ${POOL_SIZE}, ${CONNECTIONS} in flight): ${Math.round(readCeiling)} reads/s\n`
+        : ''
+    }results: ${file}\n`,
   );
   // The smoke run proves every scenario works end to end: one that cannot run fails it.
   if (results.every((r) => r.status === 'skipped') || (mode === 'smoke' && results.some((r) => r.status === 'skipped'))) process.exitCode = 1;

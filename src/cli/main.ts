@@ -5,7 +5,6 @@ import { type Core, DomainError } from '../core/index.js';
 import type { TenantId } from '../core/types.js';
 import { createDeliveryStore } from '../events/deliveries.js';
 import { createSinkSelector, createWorker } from '../events/worker.js';
-import { runServer } from '../main.js';
 import { createDevMailbox } from '../messaging/mailbox.js';
 import { openRuntime, type Runtime } from '../runtime.js';
 import { ApplyFileError, applyProvisioning, parseApplyFile } from './apply.js';
@@ -123,9 +122,12 @@ async function run(argv: string[]): Promise<void> {
   const config = loadConfig();
 
   switch (`${command} ${sub ?? ''}`.trim()) {
-    case 'start':
+    case 'start': {
+      // The HTTP server's modules are loaded only to serve: other commands stay small.
+      const { runServer } = await import('../main.js');
       await runServer(config);
       return;
+    }
     case 'worker':
       await runWorker(config);
       return;

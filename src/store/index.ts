@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
 import { Kysely, type MigrationResultSet, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Repos, Store } from '../core/ports.js';
@@ -74,6 +73,8 @@ export async function openStore(options: StoreOptions): Promise<OpenedStore> {
     poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
   } else {
     if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+    // Loaded only here: the embedded engine's module costs about 40 MB of RSS a PostgreSQL deployment never needs.
+    const { PGlite } = await import('@electric-sql/pglite');
     const client = options.dataDir ? new PGlite(options.dataDir) : new PGlite();
     await client.waitReady;
     db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
