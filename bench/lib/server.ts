@@ -65,7 +65,9 @@ export async function startProcess(args: string[], env: NodeJS.ProcessEnv, ready
 export function startRoster(env: NodeJS.ProcessEnv): Promise<RunningServer> {
   // BENCH_PROFILE_DIR: write a V8 CPU profile of the server (node --cpu-prof) for bench/README.md.
   const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-  return startProcess([...profile, ROSTER_BIN, 'start'], { ...env, ROSTER_LOG_LEVEL: 'warn', ROSTER_DEMO: 'false' }, '/readyz');
+  // BENCH_SERVER_FLAGS: Node flags for the server (e.g. a heap limit), to measure what they change.
+  const flags = process.env.BENCH_SERVER_FLAGS?.split(/\s+/).filter(Boolean) ?? [];
+  return startProcess([...flags, ...profile, ROSTER_BIN, 'start'], { ...env, ROSTER_LOG_LEVEL: 'warn', ROSTER_DEMO: 'false' }, '/readyz');
 }
 
 /** Resident set size of a process in bytes (Linux /proc). */
