@@ -1,12 +1,20 @@
 import type { ConsentChange } from './consent-rules.js';
 import { writeConsentChanges } from './consents.js';
-import { type CoreDeps, recordEvent } from './deps.js';
+import { type CoreDeps, outboxRecord, recordEvent } from './deps.js';
 import { DomainError, required } from './errors.js';
+import type { DomainEvent } from './events.js';
 import { normalizeEmail } from './identifiers.js';
 import { mergeJson } from './json-merge.js';
 import type { AccountPatch, NewAccount, Repos } from './ports.js';
 import type { SubscriptionChange } from './subscription-rules.js';
-import { hashToken, type UnsubscribeTarget, writeImportedSubscriptions, writeSubscriptionChanges } from './subscriptions.js';
+import {
+  hashToken,
+  importedSubscriptionWrites,
+  subscriptionChangedEvent,
+  type UnsubscribeTarget,
+  writeImportedSubscriptions,
+  writeSubscriptionChanges,
+} from './subscriptions.js';
 import type { Account, AccountUid, AccountView, CallContext, IdentifierKind, JsonObject } from './types.js';
 
 export interface LiteAccountInput {
@@ -69,46 +77,60 @@ export async function accountView(tx: Repos, account: Pick<Account, 'tenantId' |
 export function createAccounts(deps: CoreDeps) {
   const { store, clock, ids } = deps;
 
+  /**
+   * Creates the lite account of an unclaimed email with its subscriptions and events in one
+   * statement; undefined (nothing written) when another account holds the email.
+   */
+  async function createLite(repos: Repos, ctx: CallContext, email: string, input: LiteAccountInput, now: Date, via: 'import' | 'lite') {
+    const account = newAccount(deps, ctx, ids.uid(), now, {
+      hasLiteAccount: true,
+      profile: mergeJson({ email }, input.profile ?? {}).value,
+      data: mergeJson({}, input.data ?? {}).value,
+    });
+    const subscriptions = importedSubscriptionWrites([], input.subscriptions ?? [], now);
+    const events: DomainEvent[] = [
+      { type: 'account.created', accountUid: account.uid, via, payload: { email, msisdn: null, hasLiteAccount: true, hasFullAccount: false } },
+      ...subscriptions.map((write) => subscriptionChangedEvent(account.uid, write, via === 'import')),
+    ];
+    return repos.accounts.insertIfEmailFree(
+      account,
+      email,
+      subscriptions.map((write) => write.after),
+      events.map((event) => outboxRecord(deps, ctx, event, now)),
+    );
+  }
+
   return {
     /**
      * Creates a lite account for `email` in the tenant or merges the given fields into the
      * account that already holds that email (full or lite: a person is one account).
-     * Concurrent calls for one email serialise on the identifier claim and give one account.
+     * Concurrent calls for one email give one account: creation is a claim of the email.
      */
     async upsertLite(ctx: CallContext, input: LiteAccountInput, options: { via: 'import' | 'lite' }): Promise<UpsertResult> {
       const email = normalizeEmail(input.email);
-      return store.transaction(async (tx) => {
-        const now = clock.now();
-        const candidate = ids.uid();
-        const { ownerUid, claimed } = await tx.identifiers.claim(ctx.tenantId, 'email', email, candidate, now);
-        let account: Account;
-        if (claimed) {
-          account = await tx.accounts.insert(
-            newAccount(deps, ctx, candidate, now, {
-              hasLiteAccount: true,
-              profile: mergeJson({ email }, input.profile ?? {}).value,
-              data: mergeJson({}, input.data ?? {}).value,
-            }),
-          );
-          await recordEvent(
-            tx,
-            deps,
-            ctx,
-            {
-              type: 'account.created',
-              accountUid: account.uid,
-              via: options.via,
-              payload: { email, msisdn: null, hasLiteAccount: true, hasFullAccount: false },
-            },
-            now,
-          );
-        } else {
-          const existing = required(await tx.accounts.lock(ctx.tenantId, ownerUid), 'account.not_found', 'Account not found');
+      const consents = input.consents ?? [];
+      // A new email without consents is one statement and needs no transaction (the common import).
+      if (consents.length === 0) {
+        const account = await createLite(store, ctx, email, input, clock.now(), options.via);
+        if (account) return { account, created: true };
+      }
+      for (let attempt = 0; attempt < OPTIMISTIC_RETRIES; attempt++) {
+        const result = await store.transaction(async (tx): Promise<UpsertResult | undefined> => {
+          const now = clock.now();
+          const owner = await tx.accounts.findByIdentifier(ctx.tenantId, 'email', email);
+          if (!owner) {
+            const account = await createLite(tx, ctx, email, input, now, options.via);
+            if (account) await writeConsentChanges(tx, deps, ctx, account.uid, consents, now);
+            return account && { account, created: true };
+          }
+          // Gone since it was found (deleted): undefined, and the next attempt creates the account.
+          const existing = await tx.accounts.lock(ctx.tenantId, owner.uid);
+          if (!existing) return undefined;
           const profile = mergeJson(existing.profile, input.profile ?? {});
           const data = mergeJson(existing.data, input.data ?? {});
           const changed = [...profile.changed.map((path) => `profile.${path}`), ...data.changed.map((path) => `data.${path}`)];
           if (!existing.hasLiteAccount) changed.push('hasLiteAccount');
-          account = existing;
+          let account = existing;
           if (changed.length > 0) {
             const patch: AccountPatch = { profile: profile.value, data: data.value, hasLiteAccount: true, now };
             account = required(
@@ -124,12 +146,13 @@ export function createAccounts(deps: CoreDeps) {
               now,
             );
           }
-        }
-        // A just-created account has no subscriptions yet: nothing to read.
-        await writeImportedSubscriptions(tx, deps, ctx, account.uid, input.subscriptions ?? [], now, options.via === 'import', claimed ? [] : undefined);
-        await writeConsentChanges(tx, deps, ctx, account.uid, input.consents ?? [], now);
-        return { account, created: claimed };
-      });
+          await writeImportedSubscriptions(tx, deps, ctx, account.uid, input.subscriptions ?? [], now, options.via === 'import');
+          await writeConsentChanges(tx, deps, ctx, account.uid, consents, now);
+          return { account, created: false };
+        });
+        if (result) return result;
+      }
+      throw new DomainError('account.concurrent_update', 'The account was changed by concurrent updates; try again');
     },
 
     /**

@@ -1,5 +1,5 @@
 import type { DomainEvent } from './events.js';
-import type { Clock, Ids, PasswordHasher, Repos, SecretBox, Store } from './ports.js';
+import type { Clock, Ids, OutboxRecord, PasswordHasher, Repos, SecretBox, Store } from './ports.js';
 import type { CallContext } from './types.js';
 
 /** What every core service is built from. Plain values: no container, no globals. */
@@ -11,9 +11,14 @@ export interface CoreDeps {
   hasher: PasswordHasher;
 }
 
+/** The outbox record of `event` made by the caller at `at`, with a fresh id. */
+export function outboxRecord(deps: Pick<CoreDeps, 'ids'>, ctx: CallContext, event: DomainEvent, at: Date): OutboxRecord {
+  return { id: deps.ids.uuid(), tenantId: ctx.tenantId, siteId: ctx.siteId, event, origin: ctx.origin, createdAt: at };
+}
+
 /** Writes `event` to the outbox inside the caller's transaction; returns the event id. */
 export async function recordEvent(tx: Repos, deps: CoreDeps, ctx: CallContext, event: DomainEvent, at: Date): Promise<string> {
-  const id = deps.ids.uuid();
-  await tx.outbox.append({ id, tenantId: ctx.tenantId, siteId: ctx.siteId, event, origin: ctx.origin, createdAt: at });
-  return id;
+  const record = outboxRecord(deps, ctx, event, at);
+  await tx.outbox.append(record);
+  return record.id;
 }

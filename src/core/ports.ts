@@ -220,6 +220,12 @@ export interface KeyRepo {
 
 export interface AccountRepo {
   insert(account: NewAccount): Promise<Account>;
+  /**
+   * In ONE statement (atomic without a transaction): claims `email` for the new account and, only
+   * if nobody holds it, inserts the account, its subscriptions and its outbox events. Undefined,
+   * with nothing written, when the email belongs to another account (a concurrent claim is waited for).
+   */
+  insertIfEmailFree(account: NewAccount, email: string, subscriptions: Subscription[], events: OutboxRecord[]): Promise<Account | undefined>;
   /** Applies the patch only if the stored version is still `expectedVersion`; undefined otherwise. */
   update(tenantId: TenantId, uid: AccountUid, expectedVersion: number, patch: AccountPatch): Promise<Account | undefined>;
   /** Reads and locks the row until the transaction ends. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type CoreDeps, recordEvent } from './deps.js';
 import { DomainError, required } from './errors.js';
+import type { DomainEvent } from './events.js';
 import { normalizeEmail } from './identifiers.js';
 import type { Repos } from './ports.js';
 import { changeSubscription, importSubscription, type SubscriptionChange, subscriptionChanged, unsubscribe } from './subscription-rules.js';
@@ -8,7 +9,7 @@ import type { Account, AccountUid, CallContext, Channel, Subscription } from './
 
 const subscriptionKey = (s: { subscriptionId: string; channel: string }) => `${s.subscriptionId}\u0000${s.channel}`;
 
-interface SubscriptionWrite {
+export interface SubscriptionWrite {
   before: Subscription | undefined;
   after: Subscription;
   confirmationRequested: boolean;
@@ -41,6 +42,27 @@ function foldChanges(
   return [...writes.values()];
 }
 
+/** The subscription.changed event of one written subscription. */
+export function subscriptionChangedEvent(uid: AccountUid, { before, after }: SubscriptionWrite, isImport: boolean): DomainEvent {
+  return {
+    type: 'subscription.changed',
+    accountUid: uid,
+    payload: {
+      subscriptionId: after.subscriptionId,
+      channel: after.channel,
+      isSubscribed: after.isSubscribed,
+      previous: before?.isSubscribed ?? null,
+      doubleOptInStatus: after.doubleOptIn.status,
+      import: isImport,
+    },
+  };
+}
+
+/** Subscription states as an import states them (see importSubscription), folded over `current`. */
+export function importedSubscriptionWrites(current: Subscription[], changes: SubscriptionChange[], now: Date): SubscriptionWrite[] {
+  return foldChanges(current, changes, (before, change) => ({ after: importSubscription(before, change, now), confirmationRequested: false }));
+}
+
 /** Writes the subscriptions in one statement and records one subscription.changed per subscription. */
 async function recordSubscriptionChanges(
   tx: Repos,
@@ -58,33 +80,10 @@ async function recordSubscriptionChanges(
     writes.map((w) => w.after),
     now,
   );
-  for (const { before, after } of writes) {
-    await recordEvent(
-      tx,
-      deps,
-      ctx,
-      {
-        type: 'subscription.changed',
-        accountUid: uid,
-        payload: {
-          subscriptionId: after.subscriptionId,
-          channel: after.channel,
-          isSubscribed: after.isSubscribed,
-          previous: before?.isSubscribed ?? null,
-          doubleOptInStatus: after.doubleOptIn.status,
-          import: isImport,
-        },
-      },
-      now,
-    );
-  }
+  for (const write of writes) await recordEvent(tx, deps, ctx, subscriptionChangedEvent(uid, write, isImport), now);
 }
 
-/**
- * Writes subscription states as an import states them (see importSubscription), inside the
- * caller's transaction. `current` is the account's subscriptions when the caller knows them
- * (a just-created account has none); otherwise they are read.
- */
+/** Writes subscription states as an import states them (see importSubscription), inside the caller's transaction. */
 export async function writeImportedSubscriptions(
   tx: Repos,
   deps: CoreDeps,
@@ -93,12 +92,10 @@ export async function writeImportedSubscriptions(
   changes: SubscriptionChange[],
   now: Date,
   isImport: boolean,
-  current?: Subscription[],
 ): Promise<void> {
   if (changes.length === 0) return;
-  const existing = current ?? (await tx.subscriptions.listForAccount(ctx.tenantId, uid));
-  const writes = foldChanges(existing, changes, (before, change) => ({ after: importSubscription(before, change, now), confirmationRequested: false }));
-  await recordSubscriptionChanges(tx, deps, ctx, uid, writes, isImport, now);
+  const existing = await tx.subscriptions.listForAccount(ctx.tenantId, uid);
+  await recordSubscriptionChanges(tx, deps, ctx, uid, importedSubscriptionWrites(existing, changes, now), isImport, now);
 }
 
 /**

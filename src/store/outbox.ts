@@ -4,7 +4,8 @@ import type { OutboxRecord, OutboxRepo } from '../core/ports.js';
 import type { AccountUid, Origin, SiteId, TenantId } from '../core/types.js';
 import type { Database } from './database.js';
 
-function toRow(record: OutboxRecord) {
+/** The outbox_events row of a record (column names as keys; payload and origin as objects). */
+export function outboxRow(record: OutboxRecord) {
   const { type, accountUid, ...rest } = record.event;
   return {
     tenant_id: record.tenantId,
@@ -13,11 +14,16 @@ function toRow(record: OutboxRecord) {
     account_uid: accountUid,
     type,
     // Everything but type and account: the payload and, for account events, `via`.
-    payload: JSON.stringify(rest),
-    origin: JSON.stringify(record.origin),
+    payload: rest,
+    origin: record.origin,
     created_at: record.createdAt,
   };
 }
+
+const toRow = (record: OutboxRecord) => {
+  const row = outboxRow(record);
+  return { ...row, payload: JSON.stringify(row.payload), origin: JSON.stringify(row.origin) };
+};
 
 export async function insertOutboxRecords(db: Kysely<Database>, records: OutboxRecord[]): Promise<void> {
   if (records.length > 0) await db.insertInto('outbox_events').values(records.map(toRow)).execute();

@@ -23,6 +23,28 @@ export function toSubscription(row: Selectable<SubscriptionsTable>): Subscriptio
   };
 }
 
+/** The subscriptions row of one account's subscription (column names as keys). */
+export function subscriptionRow(tenantId: string, uid: string, s: Subscription, now: Date) {
+  return {
+    tenant_id: tenantId,
+    account_uid: uid,
+    subscription_id: s.subscriptionId,
+    channel: s.channel,
+    is_subscribed: s.isSubscribed,
+    tags: s.tags,
+    last_updated_state_at: s.lastUpdatedStateAt,
+    doi_status: s.doubleOptIn.status,
+    doi_email_sent_at: s.doubleOptIn.emailSentAt,
+    doi_confirmed_at: s.doubleOptIn.confirmedAt,
+    doi_conditionally_confirmed: s.doubleOptIn.conditionallyConfirmed,
+    doi_request_ip: s.doubleOptIn.requestIp,
+    doi_request_user_agent: s.doubleOptIn.requestUserAgent,
+    doi_confirm_ip: s.doubleOptIn.confirmIp,
+    doi_confirm_user_agent: s.doubleOptIn.confirmUserAgent,
+    updated_at: now,
+  };
+}
+
 export function createSubscriptionRepo(db: Kysely<Database>): SubscriptionRepo {
   return {
     async listForAccount(tenantId, uid) {
@@ -38,24 +60,7 @@ export function createSubscriptionRepo(db: Kysely<Database>): SubscriptionRepo {
     },
     async upsert(tenantId, uid, subscriptions, now) {
       if (subscriptions.length === 0) return;
-      const rows = subscriptions.map((s) => ({
-        tenant_id: tenantId,
-        account_uid: uid,
-        subscription_id: s.subscriptionId,
-        channel: s.channel,
-        is_subscribed: s.isSubscribed,
-        tags: s.tags,
-        last_updated_state_at: s.lastUpdatedStateAt,
-        doi_status: s.doubleOptIn.status,
-        doi_email_sent_at: s.doubleOptIn.emailSentAt,
-        doi_confirmed_at: s.doubleOptIn.confirmedAt,
-        doi_conditionally_confirmed: s.doubleOptIn.conditionallyConfirmed,
-        doi_request_ip: s.doubleOptIn.requestIp,
-        doi_request_user_agent: s.doubleOptIn.requestUserAgent,
-        doi_confirm_ip: s.doubleOptIn.confirmIp,
-        doi_confirm_user_agent: s.doubleOptIn.confirmUserAgent,
-        updated_at: now,
-      }));
+      const rows = subscriptions.map((s) => subscriptionRow(tenantId, uid, s, now));
       await db
         .insertInto('subscriptions')
         .values(rows)

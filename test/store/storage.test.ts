@@ -190,6 +190,71 @@ for (const engine of engines()) {
       assert.equal((await core.accounts.get(ctx, account.uid)).channels.email, 'hard_bounced');
     });
 
+    it('creates an account with its claim, subscriptions and events in one statement, or writes nothing when the email is held', async () => {
+      const { ctx } = await newTenant(core);
+      const { account: holder } = await core.accounts.upsertLite(ctx, { email: 'held@example.com' }, { via: 'lite' });
+      const now = new Date('2025-01-02T03:04:05.000Z');
+      const candidate = 'c'.repeat(32) as AccountUid;
+      const fresh = {
+        tenantId: ctx.tenantId,
+        uid: candidate,
+        hasLiteAccount: true,
+        hasFullAccount: false,
+        isVerified: false,
+        profile: { email: 'x' },
+        data: {},
+        passwordHash: null,
+        emailToken: 'tok-'.padEnd(32, 'x'),
+        language: null,
+        optinChannel: null,
+        optinSubchannel: null,
+        createdSiteId: ctx.siteId,
+        now,
+      };
+      const subscription = {
+        subscriptionId: 'news',
+        channel: 'email' as const,
+        isSubscribed: true,
+        tags: ['t'],
+        lastUpdatedStateAt: now,
+        doubleOptIn: {
+          status: 'NotConfirmed' as const,
+          emailSentAt: null,
+          confirmedAt: null,
+          conditionallyConfirmed: false,
+          requestIp: null,
+          requestUserAgent: null,
+          confirmIp: null,
+          confirmUserAgent: null,
+        },
+      };
+      const event = (uid: AccountUid) => ({
+        id: `evt-${uid}`,
+        tenantId: ctx.tenantId,
+        siteId: ctx.siteId,
+        event: { type: 'account.created' as const, accountUid: uid, via: 'lite' as const, payload: { email: 'x', msisdn: null, hasLiteAccount: true, hasFullAccount: false } },
+        origin: ctx.origin,
+        createdAt: now,
+      });
+
+      assert.equal(await store.accounts.insertIfEmailFree(fresh, 'held@example.com', [subscription], [event(candidate)]), undefined);
+      assert.equal(await store.accounts.findByUid(ctx.tenantId, candidate), undefined);
+      assert.deepEqual(await store.subscriptions.listForAccount(ctx.tenantId, candidate), []);
+      assert.deepEqual(await store.outbox.listForAccount(ctx.tenantId, candidate), []);
+      assert.equal((await store.accounts.findByIdentifier(ctx.tenantId, 'email', 'held@example.com'))?.uid, holder.uid);
+
+      const created = await store.accounts.insertIfEmailFree(fresh, 'free@example.com', [subscription], [event(candidate)]);
+      assert.equal(created?.uid, candidate);
+      assert.equal(created?.email, 'free@example.com');
+      assert.deepEqual(await store.accountViews.find(ctx.tenantId, { identifier: { kind: 'email', value: 'free@example.com' } }), {
+        ...(await store.accounts.findByUid(ctx.tenantId, candidate)),
+        subscriptions: [subscription],
+        consents: [],
+        channels: {},
+      });
+      assert.deepEqual(await store.outbox.listForAccount(ctx.tenantId, candidate), [event(candidate)]);
+    });
+
     it('reads an account view in one statement equal to its parts, by every key', async () => {
       const { ctx } = await newTenant(core);
       const confirmed = new Date('2024-03-04T05:06:07.089Z');
