@@ -55,8 +55,14 @@ export function createAccountSearch(deps: CoreDeps) {
   }
 
   /** Reads one page (limit + 1 rows, to know whether another follows) and issues the next cursor. */
-  async function page(ctx: CallContext, spec: AccountSearchSpec, totalCount: number, cursor: { context: JsonObject } | undefined): Promise<SearchPage> {
-    const found = await store.accounts.search(ctx.tenantId, { ...spec, limit: spec.limit + 1 });
+  async function page(
+    ctx: CallContext,
+    spec: AccountSearchSpec,
+    count: number | Promise<number>,
+    cursor: { context: JsonObject } | undefined,
+  ): Promise<SearchPage> {
+    // The count (a first page's own query) runs beside the page query, on another connection.
+    const [found, totalCount] = await Promise.all([store.accounts.search(ctx.tenantId, { ...spec, limit: spec.limit + 1 }), count]);
     const more = found.accounts.length > spec.limit;
     const accounts = found.accounts.slice(0, spec.limit);
     let nextCursorId: string | null = null;
@@ -85,7 +91,7 @@ export function createAccountSearch(deps: CoreDeps) {
       const now = clock.now();
       const snapshot = options.cursor ? now : null;
       if (options.cursor) await store.searchCursors.prune(ctx.tenantId, now);
-      const totalCount = await store.accounts.countMatching(ctx.tenantId, normalized.filter, snapshot);
+      const totalCount = store.accounts.countMatching(ctx.tenantId, normalized.filter, snapshot);
       const spec = { query: normalized, updatedAtMost: snapshot, after: null, offset: options.cursor ? 0 : options.offset, limit: options.limit };
       return page(ctx, spec, totalCount, options.cursor);
     },
