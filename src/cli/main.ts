@@ -23,7 +23,6 @@ const USAGE = `roster <command> [options]
                                 create an application key; prints its secret once
   key list --tenant T
   key revoke --tenant T --user-key K
-  apply <file.yaml|file.json>   provision tenants, sites and keys declaratively (idempotent)
   import <file> --site S [--tenant T] [--format ndjson|csv] [--dry-run] [--results F]
          [--batch-size N] [--abandon-running]
                                 bulk import of lite accounts (importLiteAccount shape); re-run to resume
