@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DomainError } from '../../src/core/errors.js';
 import type { Core } from '../../src/core/index.js';
+import { importSubscription } from '../../src/core/subscription-rules.js';
 import type { AccountUid } from '../../src/core/types.js';
 import type { OpenedStore } from '../../src/store/index.js';
 import { engines, newTenant, openTestStore, testCore } from '../helpers/store.js';
@@ -211,28 +212,17 @@ for (const engine of engines()) {
         createdSiteId: ctx.siteId,
         now,
       };
-      const subscription = {
-        subscriptionId: 'news',
-        channel: 'email' as const,
-        isSubscribed: true,
-        tags: ['t'],
-        lastUpdatedStateAt: now,
-        doubleOptIn: {
-          status: 'NotConfirmed' as const,
-          emailSentAt: null,
-          confirmedAt: null,
-          conditionallyConfirmed: false,
-          requestIp: null,
-          requestUserAgent: null,
-          confirmIp: null,
-          confirmUserAgent: null,
-        },
-      };
+      const subscription = importSubscription(undefined, { subscriptionId: 'news', channel: 'email', isSubscribed: true, tags: ['t'] }, now);
       const event = (uid: AccountUid) => ({
         id: `evt-${uid}`,
         tenantId: ctx.tenantId,
         siteId: ctx.siteId,
-        event: { type: 'account.created' as const, accountUid: uid, via: 'lite' as const, payload: { email: 'x', msisdn: null, hasLiteAccount: true, hasFullAccount: false } },
+        event: {
+          type: 'account.created' as const,
+          accountUid: uid,
+          via: 'lite' as const,
+          payload: { email: 'x', msisdn: null, hasLiteAccount: true, hasFullAccount: false },
+        },
         origin: ctx.origin,
         createdAt: now,
       });
