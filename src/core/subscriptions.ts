@@ -33,10 +33,12 @@ function foldChanges(
     if (!subscriptionChanged(before, after)) continue;
     state.set(key, after);
     const earlier = writes.get(key);
+    // A confirmation asked for by an earlier change stands while the subscription still waits for it.
+    const requested = confirmationRequested || (earlier?.confirmationRequested ?? false);
     writes.set(key, {
       before: earlier ? earlier.before : before,
       after,
-      confirmationRequested: confirmationRequested || (earlier?.confirmationRequested ?? false),
+      confirmationRequested: requested && after.isSubscribed && after.doubleOptIn.status === 'Pending',
     });
   }
   return [...writes.values()];

@@ -245,6 +245,50 @@ for (const engine of engines()) {
       assert.deepEqual(await store.outbox.listForAccount(ctx.tenantId, candidate), [event(candidate)]);
     });
 
+    it('writes two changes to one subscription in one call as one state, one event and one confirmation request', async () => {
+      const { ctx } = await newTenant(core);
+      const { account } = await core.accounts.upsertLite(ctx, { email: 'twice@example.com' }, { via: 'lite' });
+      const eventsBefore = (await store.outbox.listForAccount(ctx.tenantId, account.uid)).length;
+      const view = await core.accounts.change(ctx, account.uid, {
+        subscriptions: [
+          { subscriptionId: 'news', channel: 'email', isSubscribed: true, tags: ['a'] },
+          { subscriptionId: 'news', channel: 'email', tags: ['b'] },
+        ],
+        requiresDoubleOptIn: () => true,
+      });
+      assert.equal(view.subscriptions.length, 1);
+      assert.deepEqual(view.subscriptions[0]?.tags, ['b'], 'the second change sees the first');
+      assert.equal(view.subscriptions[0]?.doubleOptIn.status, 'Pending');
+      const events = (await store.outbox.listForAccount(ctx.tenantId, account.uid)).slice(eventsBefore).map((e) => e.event);
+      assert.deepEqual(
+        events.map((e) => e.type),
+        ['subscription.changed', 'subscription.confirmation_requested'],
+      );
+      assert.deepEqual(events[0]?.payload, {
+        subscriptionId: 'news',
+        channel: 'email',
+        isSubscribed: true,
+        previous: null,
+        doubleOptInStatus: 'Pending',
+        import: false,
+      });
+
+      // Turned on and off again in one call: written off, and no confirmation is asked for.
+      const { account: other } = await core.accounts.upsertLite(ctx, { email: 'onoff@example.com' }, { via: 'lite' });
+      const otherBefore = (await store.outbox.listForAccount(ctx.tenantId, other.uid)).length;
+      await core.accounts.change(ctx, other.uid, {
+        subscriptions: [
+          { subscriptionId: 'news', channel: 'email', isSubscribed: true },
+          { subscriptionId: 'news', channel: 'email', isSubscribed: false },
+        ],
+        requiresDoubleOptIn: () => true,
+      });
+      assert.deepEqual(
+        (await store.outbox.listForAccount(ctx.tenantId, other.uid)).slice(otherBefore).map((e) => e.event.type),
+        ['subscription.changed'],
+      );
+    });
+
     it('reads an account view in one statement equal to its parts, by every key', async () => {
       const { ctx } = await newTenant(core);
       const confirmed = new Date('2024-03-04T05:06:07.089Z');
