@@ -247,7 +247,8 @@ export type AccountKey = { uid: AccountUid } | { identifier: { kind: IdentifierK
 
 /** Accounts with their subscriptions, consents and channel statuses, read in one statement. */
 export interface AccountViewRepo {
-  find(tenantId: TenantId, key: AccountKey): Promise<AccountView | undefined>;
+  /** With `lock`, the account row is locked until the transaction ends (SELECT … FOR UPDATE). */
+  find(tenantId: TenantId, key: AccountKey, options?: { lock?: boolean }): Promise<AccountView | undefined>;
   /** The views of these accounts, in the order given (missing ones left out). */
   list(tenantId: TenantId, uids: AccountUid[]): Promise<AccountView[]>;
 }

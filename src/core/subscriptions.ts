@@ -3,7 +3,7 @@ import { type CoreDeps, recordEvent } from './deps.js';
 import { DomainError, required } from './errors.js';
 import type { DomainEvent } from './events.js';
 import { normalizeEmail } from './identifiers.js';
-import type { Repos } from './ports.js';
+import type { AccountKey, Repos } from './ports.js';
 import { changeSubscription, importSubscription, type SubscriptionChange, subscriptionChanged, unsubscribe } from './subscription-rules.js';
 import type { Account, AccountUid, CallContext, Channel, Subscription } from './types.js';
 
@@ -198,14 +198,10 @@ export function createSubscriptions(deps: CoreDeps) {
       const channel = options.channel ?? 'email';
       return store.transaction(async (tx) => {
         const now = clock.now();
-        const found: Account | undefined =
-          'email' in target
-            ? await tx.accounts.findByIdentifier(ctx.tenantId, 'email', normalizeEmail(target.email))
-            : await tx.accounts.findByEmailToken(ctx.tenantId, target.emailToken);
-        const account = required(found, 'account.not_found', 'No account with that email');
-        await tx.accounts.lock(ctx.tenantId, account.uid);
-        const existing = await tx.subscriptions.listForAccount(ctx.tenantId, account.uid);
-        const before = existing.find((s) => s.subscriptionId === subscriptionId && s.channel === channel);
+        const key: AccountKey = 'email' in target ? { identifier: { kind: 'email', value: normalizeEmail(target.email) } } : { emailToken: target.emailToken };
+        // Found and locked with its subscriptions in one statement: the change below cannot race another writer.
+        const account = required(await tx.accountViews.find(ctx.tenantId, key, { lock: true }), 'account.not_found', 'No account with that email');
+        const before = account.subscriptions.find((s) => s.subscriptionId === subscriptionId && s.channel === channel);
         if (!before)
           throw new DomainError('subscription.not_found', `The account has no subscription ${subscriptionId}`, [
             { field: 'subscriptionID', message: 'unknown subscription' },

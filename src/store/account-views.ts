@@ -51,7 +51,7 @@ export function createAccountViewRepo(db: Kysely<Database>): AccountViewRepo {
   const views = (tenantId: TenantId) => selectAccounts(db).select([SUBSCRIPTIONS, CONSENTS, CHANNELS]).where('a.tenant_id', '=', tenantId);
 
   return {
-    async find(tenantId, key: AccountKey) {
+    async find(tenantId, key: AccountKey, options = {}) {
       let query = views(tenantId);
       if ('uid' in key) query = query.where('a.uid', '=', key.uid);
       else if ('emailToken' in key) query = query.where('a.email_token', '=', key.emailToken);
@@ -62,6 +62,7 @@ export function createAccountViewRepo(db: Kysely<Database>): AccountViewRepo {
           eb.selectFrom('identifiers').select('account_uid').where('tenant_id', '=', tenantId).where('kind', '=', kind).where('value', '=', value),
         );
       }
+      if (options.lock) query = query.forUpdate('a');
       const row = await query.executeTakeFirst();
       return row && toAccountView(row as ViewRow);
     },
