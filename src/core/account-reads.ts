@@ -3,7 +3,7 @@ import { type CoreDeps, recordEvent } from './deps.js';
 import { required } from './errors.js';
 import { normalizeEmail } from './identifiers.js';
 import { mergeJson } from './json-merge.js';
-import type { Repos } from './ports.js';
+import type { AccountKey, Repos } from './ports.js';
 import type { Account, AccountUid, AccountView, CallContext, JsonObject } from './types.js';
 
 /** A person as an external identity provider (Auth0, Gigya, SSOR, Firefly…) knows them. */
@@ -41,8 +41,7 @@ function identityProfile(identity: ProviderIdentity, email: string): JsonObject 
 }
 
 /**
- * Reads that are audited (each writes its read events to the outbox in one transaction with the
- * read) and, when a provider was consulted, the synchronisation of the provider's identity into
+ * Reads that are audited (no read is answered before its read events are in the outbox) and, when a provider was consulted, the synchronisation of the provider's identity into
  * the local store: the provider is the source for email, names and verified; a user it has that
  * the store lacks is created, one it holds stale is brought up to date.
  */
@@ -129,19 +128,29 @@ export function createAccountReads(deps: CoreDeps) {
      * records the provider read and synchronises the identity it returned. Undefined: nobody.
      */
     async read(ctx: CallContext, lookup: AccountLookup, options: AuditedReadOptions): Promise<AccountView | undefined> {
-      const email = lookup.by === 'email' ? normalizeEmail(lookup.email) : undefined;
+      const key: AccountKey = lookup.by === 'email' ? { identifier: { kind: 'email', value: normalizeEmail(lookup.email) } } : { uid: lookup.uid };
+      const audit = (repos: Repos, account: AccountView | undefined, now: Date) =>
+        recordEvent(
+          repos,
+          deps,
+          ctx,
+          { type: 'account.read', accountUid: account?.uid ?? null, payload: { ...READ_EVENTS[options.kind].local, found: account !== undefined } },
+          now,
+        );
+      // Without a provider the only write is the audit event: the read, then its event, and the
+      // answer waits for both, so no read is served unrecorded (two round trips, no transaction).
+      if (!options.provider) {
+        const account = await store.accountViews.find(ctx.tenantId, key);
+        await audit(store, account, clock.now());
+        return account;
+      }
+      const provider = options.provider;
       return store.transaction(async (tx) => {
         const now = clock.now();
-        const findLocal = () =>
-          tx.accountViews.find(
-            ctx.tenantId,
-            email !== undefined ? { identifier: { kind: 'email', value: email } } : { uid: (lookup as { uid: AccountUid }).uid },
-          );
-        const identity = options.provider?.identity;
-        if (options.provider && identity) {
-          await synchronise(tx, ctx, identity, now, options.kind);
-        } else if (options.provider) {
-          const local = await findLocal();
+        if (provider.identity) {
+          await synchronise(tx, ctx, provider.identity, now, options.kind);
+        } else {
+          const local = await tx.accountViews.find(ctx.tenantId, key);
           await recordEvent(
             tx,
             deps,
@@ -149,19 +158,13 @@ export function createAccountReads(deps: CoreDeps) {
             {
               type: 'provider.user_read',
               accountUid: local?.uid ?? null,
-              payload: { ...READ_EVENTS[options.kind].provider, provider: options.provider.name, found: false },
+              payload: { ...READ_EVENTS[options.kind].provider, provider: provider.name, found: false },
             },
             now,
           );
         }
-        const account = await findLocal();
-        await recordEvent(
-          tx,
-          deps,
-          ctx,
-          { type: 'account.read', accountUid: account?.uid ?? null, payload: { ...READ_EVENTS[options.kind].local, found: account !== undefined } },
-          now,
-        );
+        const account = await tx.accountViews.find(ctx.tenantId, key);
+        await audit(tx, account, now);
         return account;
       });
     },

@@ -2,7 +2,7 @@ import { type AccountFilter, type AccountQuery, normalizeFilter } from './accoun
 import type { CoreDeps } from './deps.js';
 import { DomainError } from './errors.js';
 import type { AccountSearchSpec, SearchCursorRecord } from './ports.js';
-import type { Account, AccountView, CallContext, JsonObject } from './types.js';
+import type { AccountView, CallContext, JsonObject } from './types.js';
 
 /** A cursor lives this long after the page that issued it (Gigya: at most 5 minutes between requests). */
 export const CURSOR_TTL_MS = 5 * 60 * 1000;
@@ -38,22 +38,6 @@ export interface SearchOptions {
 export function createAccountSearch(deps: CoreDeps) {
   const { store, clock, ids } = deps;
 
-  async function views(ctx: CallContext, accounts: Account[]): Promise<AccountView[]> {
-    // The account fields stay those the page matched (under the cursor's snapshot); the relations are read now.
-    const relations = new Map(
-      (
-        await store.accountViews.list(
-          ctx.tenantId,
-          accounts.map((a) => a.uid),
-        )
-      ).map((view) => [view.uid, view]),
-    );
-    return accounts.map((a) => {
-      const view = relations.get(a.uid);
-      return { ...a, subscriptions: view?.subscriptions ?? [], consents: view?.consents ?? [], channels: view?.channels ?? {} };
-    });
-  }
-
   /** Reads one page (limit + 1 rows, to know whether another follows) and issues the next cursor. */
   async function page(
     ctx: CallContext,
@@ -81,7 +65,7 @@ export function createAccountSearch(deps: CoreDeps) {
         expiresAt: new Date(now.getTime() + CURSOR_TTL_MS),
       });
     }
-    return { accounts: await views(ctx, accounts), totalCount, nextCursorId, context: cursor?.context ?? {} };
+    return { accounts, totalCount, nextCursorId, context: cursor?.context ?? {} };
   }
 
   return {

@@ -133,7 +133,8 @@ export interface AccountSearchSpec {
 }
 
 export interface AccountSearchPage {
-  accounts: Account[];
+  /** With their subscriptions, consents and channel statuses, read in the same statement. */
+  accounts: AccountView[];
   /** The keyset position of each returned account, in order. */
   positions: KeysetPosition[];
 }
@@ -249,8 +250,6 @@ export type AccountKey = { uid: AccountUid } | { identifier: { kind: IdentifierK
 export interface AccountViewRepo {
   /** With `lock`, the account row is locked until the transaction ends (SELECT … FOR UPDATE). */
   find(tenantId: TenantId, key: AccountKey, options?: { lock?: boolean }): Promise<AccountView | undefined>;
-  /** The views of these accounts, in the order given (missing ones left out). */
-  list(tenantId: TenantId, uids: AccountUid[]): Promise<AccountView[]>;
 }
 
 export interface IdentifierRepo {

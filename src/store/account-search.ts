@@ -13,7 +13,7 @@ import {
 } from '../core/account-query.js';
 import type { AccountSearchPage, AccountSearchSpec } from '../core/ports.js';
 import type { JsonValue, TenantId } from '../core/types.js';
-import { type AccountRow, selectAccounts, toAccount } from './accounts.js';
+import { selectAccountViews, toAccountView, type ViewRow } from './account-views.js';
 import type { Database } from './database.js';
 
 /**
@@ -226,7 +226,7 @@ export function accountSearchQuery(db: Kysely<Database>, tenantId: TenantId, spe
   const sort = compileSort(spec.query);
   const where = [whereClause(tenantId, spec.query.filter, spec.updatedAtMost)];
   if (spec.after) where.push(keysetPredicate(sort, spec.after));
-  let query = selectAccounts(db)
+  let query = selectAccountViews(db)
     .select(sort.keys.map((k, i) => sql<JsonValue>`${k.expression}`.as(`sort_key_${i}`)))
     .where(sql<SqlBool>`${sql.join(where, sql` AND `)}`);
   for (const key of sort.keys) query = query.orderBy(sql`${key.expression} ${key.descending ? sql`DESC` : sql`ASC`}`);
@@ -240,10 +240,10 @@ function positionValue(value: unknown): JsonValue {
 }
 
 export async function searchAccounts(db: Kysely<Database>, tenantId: TenantId, spec: AccountSearchSpec): Promise<AccountSearchPage> {
-  const rows = (await accountSearchQuery(db, tenantId, spec).execute()) as Array<AccountRow & Record<string, unknown>>;
+  const rows = (await accountSearchQuery(db, tenantId, spec).execute()) as Array<ViewRow & Record<string, unknown>>;
   const keyCount = spec.query.sort.length;
   return {
-    accounts: rows.map((row) => toAccount(row)),
+    accounts: rows.map((row) => toAccountView(row)),
     positions: rows.map((row) => ({ keys: Array.from({ length: keyCount }, (_, i) => positionValue(row[`sort_key_${i}`])), uid: row.uid })),
   };
 }
