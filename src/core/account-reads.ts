@@ -41,9 +41,10 @@ function identityProfile(identity: ProviderIdentity, email: string): JsonObject 
 }
 
 /**
- * Reads that are audited (no read is answered before its read events are in the outbox) and, when a provider was consulted, the synchronisation of the provider's identity into
- * the local store: the provider is the source for email, names and verified; a user it has that
- * the store lacks is created, one it holds stale is brought up to date.
+ * Reads that are audited (no read is answered before its read events are in the outbox) and,
+ * when a provider was consulted, the synchronisation of the provider's identity into the local
+ * store: the provider is the source for email, names and verified; a user it has that the store
+ * lacks is created, one it holds stale is brought up to date.
  */
 export function createAccountReads(deps: CoreDeps) {
   const { store, clock, ids } = deps;
