@@ -1,7 +1,7 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
-import type { AccountKey, AccountViewRepo } from '../core/ports.js';
-import type { AccountView, Channel, ChannelStatusValue, TenantId } from '../core/types.js';
-import { type AccountRow, selectAccounts, toAccount } from './accounts.js';
+import type { AccountViewRepo } from '../core/ports.js';
+import type { AccountView, Channel, ChannelStatusValue } from '../core/types.js';
+import { type AccountRow, accountKeyMatches, selectAccounts, toAccount } from './accounts.js';
 import type { ConsentsTable, Database, SubscriptionsTable } from './database.js';
 import { toConsent, toSubscription } from './subscriptions.js';
 
@@ -53,20 +53,9 @@ export function toAccountView(row: ViewRow): AccountView {
 }
 
 export function createAccountViewRepo(db: Kysely<Database>): AccountViewRepo {
-  const views = (tenantId: TenantId) => selectAccountViews(db).where('a.tenant_id', '=', tenantId);
-
   return {
-    async find(tenantId, key: AccountKey, options = {}) {
-      let query = views(tenantId);
-      if ('uid' in key) query = query.where('a.uid', '=', key.uid);
-      else if ('emailToken' in key) query = query.where('a.email_token', '=', key.emailToken);
-      else if ('numericId' in key) query = query.where('a.numeric_id', '=', String(key.numericId) as never);
-      else {
-        const { kind, value } = key.identifier;
-        query = query.where('a.uid', '=', (eb) =>
-          eb.selectFrom('identifiers').select('account_uid').where('tenant_id', '=', tenantId).where('kind', '=', kind).where('value', '=', value),
-        );
-      }
+    async find(tenantId, key, options = {}) {
+      let query = selectAccountViews(db).where(accountKeyMatches(tenantId, key));
       if (options.lock) query = query.forUpdate('a');
       const row = await query.executeTakeFirst();
       return row && toAccountView(row as ViewRow);

@@ -1,5 +1,5 @@
-import { type Kysely, type Selectable, sql } from 'kysely';
-import type { AccountRepo, IdentifierRepo } from '../core/ports.js';
+import { type Kysely, type Selectable, type SqlBool, sql } from 'kysely';
+import type { AccountKey, AccountRepo, IdentifierRepo } from '../core/ports.js';
 import type { Account, AccountUid, Identifier, IdentifierKind, JsonObject, SiteId, TenantId } from '../core/types.js';
 import { countAccounts, searchAccounts } from './account-search.js';
 import type { AccountsTable, Database } from './database.js';
@@ -47,13 +47,28 @@ export function selectAccounts(db: Kysely<Database>) {
   return db.selectFrom('accounts as a').selectAll('a').select(IDENTIFIERS);
 }
 
+/** The condition on an accounts query (aliased `a`) that keeps the one account `key` names in the tenant. */
+export function accountKeyMatches(tenantId: TenantId, key: AccountKey) {
+  const match =
+    'uid' in key
+      ? sql`a.uid = ${key.uid}`
+      : 'emailToken' in key
+        ? sql`a.email_token = ${key.emailToken}`
+        : 'numericId' in key
+          ? sql`a.numeric_id = ${String(key.numericId)}`
+          : sql`a.uid = (SELECT account_uid FROM identifiers
+                         WHERE tenant_id = ${tenantId} AND kind = ${key.identifier.kind} AND value = ${key.identifier.value})`;
+  return sql<SqlBool>`a.tenant_id = ${tenantId} AND ${match}`;
+}
+
 export function createAccountRepo(db: Kysely<Database>): AccountRepo {
   const accountRows = () => selectAccounts(db);
 
-  const reload = async (tenantId: TenantId, uid: AccountUid) => {
-    const row = await accountRows().where('a.tenant_id', '=', tenantId).where('a.uid', '=', uid).executeTakeFirst();
+  const find = async (tenantId: TenantId, key: AccountKey) => {
+    const row = await accountRows().where(accountKeyMatches(tenantId, key)).executeTakeFirst();
     return row && toAccount(row);
   };
+  const reload = (tenantId: TenantId, uid: AccountUid) => find(tenantId, { uid });
 
   return {
     async insert(account) {
@@ -145,34 +160,14 @@ export function createAccountRepo(db: Kysely<Database>): AccountRepo {
     },
 
     async lock(tenantId, uid) {
-      const row = await accountRows().where('a.tenant_id', '=', tenantId).where('a.uid', '=', uid).forUpdate('a').executeTakeFirst();
+      const row = await accountRows().where(accountKeyMatches(tenantId, { uid })).forUpdate('a').executeTakeFirst();
       return row && toAccount(row);
     },
 
     findByUid: reload,
-
-    async findByIdentifier(tenantId, kind, value) {
-      const row = await accountRows()
-        .where('a.tenant_id', '=', tenantId)
-        .where('a.uid', '=', (eb) =>
-          eb.selectFrom('identifiers').select('account_uid').where('tenant_id', '=', tenantId).where('kind', '=', kind).where('value', '=', value),
-        )
-        .executeTakeFirst();
-      return row && toAccount(row);
-    },
-
-    async findByEmailToken(tenantId, token) {
-      const row = await accountRows().where('a.tenant_id', '=', tenantId).where('a.email_token', '=', token).executeTakeFirst();
-      return row && toAccount(row);
-    },
-
-    async findByNumericId(tenantId, numericId) {
-      const row = await accountRows()
-        .where('a.tenant_id', '=', tenantId)
-        .where('a.numeric_id', '=', String(numericId) as never)
-        .executeTakeFirst();
-      return row && toAccount(row);
-    },
+    findByIdentifier: (tenantId, kind, value) => find(tenantId, { identifier: { kind, value } }),
+    findByEmailToken: (tenantId, token) => find(tenantId, { emailToken: token }),
+    findByNumericId: (tenantId, numericId) => find(tenantId, { numericId }),
 
     async delete(tenantId, uid) {
       const result = await db.deleteFrom('accounts').where('tenant_id', '=', tenantId).where('uid', '=', uid).executeTakeFirst();
