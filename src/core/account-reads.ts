@@ -148,23 +148,21 @@ export function createAccountReads(deps: CoreDeps) {
       const provider = options.provider;
       return store.transaction(async (tx) => {
         const now = clock.now();
-        if (provider.identity) {
-          await synchronise(tx, ctx, provider.identity, now, options.kind);
-        } else {
-          const local = await tx.accountViews.find(ctx.tenantId, key);
+        if (provider.identity) await synchronise(tx, ctx, provider.identity, now, options.kind);
+        const account = await tx.accountViews.find(ctx.tenantId, key);
+        if (!provider.identity) {
           await recordEvent(
             tx,
             deps,
             ctx,
             {
               type: 'provider.user_read',
-              accountUid: local?.uid ?? null,
+              accountUid: account?.uid ?? null,
               payload: { ...READ_EVENTS[options.kind].provider, provider: provider.name, found: false },
             },
             now,
           );
         }
-        const account = await tx.accountViews.find(ctx.tenantId, key);
         await audit(tx, account, now);
         return account;
       });

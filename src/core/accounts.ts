@@ -183,7 +183,7 @@ export function createAccounts(deps: CoreDeps) {
 
     /** Reads one account with its subscriptions, consents and channel statuses. */
     async get(ctx: CallContext, uid: AccountUid): Promise<AccountView> {
-      return required(await store.accountViews.find(ctx.tenantId, { uid }), 'account.not_found', `Account ${uid} not found`);
+      return accountView(store, { tenantId: ctx.tenantId, uid });
     },
 
     async findByIdentifier(ctx: CallContext, kind: IdentifierKind, value: string): Promise<AccountView | undefined> {

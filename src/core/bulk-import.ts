@@ -6,7 +6,7 @@ import type { DomainEvent } from './events.js';
 import { normalizeEmail } from './identifiers.js';
 import { mergeJson } from './json-merge.js';
 import type { BulkAccountState, BulkWrites, ImportFormat, ImportJob, ImportRowError, OutboxRecord, Repos } from './ports.js';
-import { importSubscription, subscriptionChanged } from './subscription-rules.js';
+import { importSubscription, subscriptionChanged, subscriptionKey } from './subscription-rules.js';
 import type { AccountUid, AccountView, CallContext, Consent, Subscription, TenantId } from './types.js';
 
 /** One parsed line of an import file: the input, or why the line is unusable. */
@@ -50,8 +50,6 @@ interface AccountInBatch {
   consents: Map<string, Consent>;
   touchedConsents: Set<string>;
 }
-
-const subscriptionKey = (s: { subscriptionId: string; channel: string }) => `${s.subscriptionId}\u0000${s.channel}`;
 
 /**
  * Applies a batch of lite-account imports with exactly the rules of accounts.upsertLite (via

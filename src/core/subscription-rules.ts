@@ -12,6 +12,9 @@ export interface SubscriptionChange {
   doubleOptIn?: Partial<Pick<DoubleOptIn, 'status' | 'emailSentAt' | 'confirmedAt' | 'conditionallyConfirmed'>>;
 }
 
+/** Identifies one subscription of an account: a subscription id on one channel. */
+export const subscriptionKey = (s: { subscriptionId: string; channel: string }) => `${s.subscriptionId}\u0000${s.channel}`;
+
 const NO_DOUBLE_OPT_IN: DoubleOptIn = {
   status: 'NotConfirmed',
   emailSentAt: null,

@@ -4,10 +4,8 @@ import { DomainError, required } from './errors.js';
 import type { DomainEvent } from './events.js';
 import { normalizeEmail } from './identifiers.js';
 import type { AccountKey, Repos } from './ports.js';
-import { changeSubscription, importSubscription, type SubscriptionChange, subscriptionChanged, unsubscribe } from './subscription-rules.js';
+import { changeSubscription, importSubscription, type SubscriptionChange, subscriptionChanged, subscriptionKey, unsubscribe } from './subscription-rules.js';
 import type { Account, AccountUid, CallContext, Channel, Subscription } from './types.js';
-
-const subscriptionKey = (s: { subscriptionId: string; channel: string }) => `${s.subscriptionId}\u0000${s.channel}`;
 
 export interface SubscriptionWrite {
   before: Subscription | undefined;
