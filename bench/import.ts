@@ -24,7 +24,6 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { fingerprintFile } from '../src/bulk/import-file.js';
 import { DEFAULT_BATCH_SIZE, runImport } from '../src/bulk/run-import.js';
 import { createCore } from '../src/core/index.js';
-import type { TenantId } from '../src/core/types.js';
 import { argon2Hasher } from '../src/security/password-hasher.js';
 import { createSecretBox } from '../src/security/secret-box.js';
 import { type OpenedStore, openStore } from '../src/store/index.js';
@@ -211,18 +210,16 @@ async function main() {
 
   const store = await openStore({ engine: 'postgres', databaseUrl: DB_URL, poolSize: 4 });
   await store.migrate();
-  const floorTenant = `bench-floor-${Date.now()}`;
-  await store.db.insertInto('tenants').values({ id: floorTenant, name: floorTenant, created_at: new Date() }).execute();
-  const floorSeconds = await schemaFloor(floorTenant);
+  const core = createCore({ store, clock: systemClock, ids: cryptoIds, secretBox: createSecretBox(randomBytes(32)), hasher: argon2Hasher });
+  const floorTenant = await core.tenants.create({ name: `bench-floor-${Date.now()}` });
+  const floorSeconds = await schemaFloor(floorTenant.id);
   const floorRate = ROWS / floorSeconds;
   console.log(
     `schema floor (SQL alone, one backend: identifier, account, 2 subscriptions, outbox event per row): ${floorSeconds.toFixed(1)} s, ` +
       `${Math.round(floorRate).toLocaleString('en-US')} rows/s (${((floorRate / copyRate) * 100).toFixed(0)}% of raw COPY)`,
   );
-  const tenant = `bench-${Date.now()}`;
-  await store.db.insertInto('tenants').values({ id: tenant, name: tenant, created_at: new Date() }).execute();
-  const core = createCore({ store, clock: systemClock, ids: cryptoIds, secretBox: createSecretBox(randomBytes(32)), hasher: argon2Hasher });
-  await core.sites.create(tenant as TenantId, { name: 'web' });
+  const { id: tenant } = await core.tenants.create({ name: `bench-${Date.now()}` });
+  await core.sites.create(tenant, { name: 'web' });
   const cli = await cliImport(path, tenant);
   const counts = await store.db
     .selectFrom('subscriptions')
