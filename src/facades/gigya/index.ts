@@ -4,7 +4,6 @@ import type { GigyaConfig } from '../../config.js';
 import type { CallContext, Core } from '../../core/index.js';
 import { isDomainError } from '../../core/index.js';
 import { authorize, enforceRateLimit } from './auth.js';
-import { registerDoiConfirm } from './doi-confirm.js';
 import { envelope, isValidCallback, newCallId, type ResponseControl, serialize, statusCodeFor } from './envelope.js';
 import { fromDomainError, GigyaError, gigyaErrors } from './errors.js';
 import type { GigyaMethod } from './method.js';
@@ -173,7 +172,6 @@ export async function gigyaFacade(app: FastifyInstance, options: GigyaFacadeOpti
     return send(reply, how, failure, data);
   };
 
-  registerDoiConfirm(app, core);
   app.get('/:method', handler);
   app.post('/:method', handler);
 }
