@@ -12,6 +12,8 @@ import { call, type GigyaFixture, gigyaFixture } from '../helpers/gigya.js';
  * needs; HEAD confirms nothing. Screenshots go to .tmp/screenshots (the good ones are kept in
  * docs/screenshots).
  */
+type BrowserWindow = { getComputedStyle(element: unknown): { backgroundColor: string } };
+
 const skip = browserUnavailable();
 const SHOTS = '.tmp/screenshots';
 
@@ -83,7 +85,10 @@ describe('double opt-in pages in Chromium', { skip }, () => {
     assert.equal(await page.locator('.wordmark').textContent(), 'Nordlys Avis');
     assert.equal(await page.getAttribute('html', 'lang'), 'nb');
     // The served stylesheet and the hashed colour block both applied: the header has the brand colour.
-    assert.equal(await page.locator('.masthead').evaluate((el) => getComputedStyle(el).backgroundColor), 'rgb(179, 38, 30)');
+    assert.equal(
+      await page.locator('.masthead').evaluate((el) => (globalThis as unknown as BrowserWindow).getComputedStyle(el).backgroundColor),
+      'rgb(179, 38, 30)',
+    );
     assert.deepEqual(await axeViolations(page), []);
     assert.equal((await doiOf(f, uid))?.status, 'Pending', 'opening the page confirms nothing');
     await page.screenshot({ path: `${SHOTS}/doi-confirm-branded.png`, fullPage: true });
