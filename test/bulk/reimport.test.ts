@@ -31,7 +31,12 @@ before(async () => {
   store = await openTestStore();
   core = createCore({
     store,
-    clock: { now: () => new Date((clock += 60_000)) },
+    clock: {
+      now: () => {
+        clock += 60_000;
+        return new Date(clock);
+      },
+    },
     ids: cryptoIds,
     secretBox: createSecretBox(testMasterKey),
     hasher: argon2Hasher,
