@@ -95,6 +95,13 @@ export async function doiPages(app: FastifyInstance, options: { core: Core }): P
       .send(html);
   }
 
+  // A body that does not read (wrong type, too large) still gets a page, never Fastify's JSON error.
+  app.setErrorHandler(async (error, request, reply) => {
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status === undefined || status >= 500) request.log.error({ err: error }, 'person-facing page failed');
+    return send(reply, undefined, { state: 'unknown' }, { ...SHOWN.invalid, status: status !== undefined && status >= 400 && status < 500 ? status : 500 });
+  });
+
   app.get(STYLESHEET_PATH, async (_request, reply) =>
     reply.headers({ 'cache-control': 'public, max-age=3600', 'x-content-type-options': 'nosniff' }).type('text/css; charset=utf-8').send(STYLESHEET),
   );

@@ -241,3 +241,26 @@ describe('double opt-in through messaging', () => {
     assert.equal(confirmed?.confirmUserAgent, 'Clicker/2.0');
   });
 });
+
+describe('double opt-in link: bad requests', () => {
+  it('answers a page, never a JSON error or a 5xx, for a body that does not read; the stylesheet is served', async () => {
+    const wrongType = await t.app.inject({ method: 'POST', url: '/doi/confirm', payload: '<token/>', headers: { 'content-type': 'application/xml' } });
+    assert.equal(wrongType.statusCode, 415);
+    assert.match(wrongType.headers['content-type'] as string, /^text\/html/);
+    assert.match(wrongType.body, /Link not recognised/);
+    const tooLarge = await t.app.inject({
+      method: 'POST',
+      url: '/doi/confirm',
+      payload: `token=${'a'.repeat(10_000)}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    assert.equal(tooLarge.statusCode, 413);
+    assert.match(tooLarge.body, /Link not recognised/);
+    const empty = await press('');
+    assert.equal(empty.statusCode, 404);
+    const css = await t.app.inject({ method: 'GET', url: '/pages/pages.css' });
+    assert.equal(css.statusCode, 200);
+    assert.match(css.headers['content-type'] as string, /^text\/css/);
+    assert.match(css.body, /\.button\{/);
+  });
+});
