@@ -80,7 +80,7 @@ describe('messaging', () => {
     await t.close();
   });
 
-  it('sends the double opt-in email over SMTP in the account language, with the one-click link, once per event', async () => {
+  it('sends the double opt-in email over SMTP in the account language, with the confirmation link, once per event', async () => {
     const smtp = await startSmtp();
     const { tenant, ctx } = await newTenant(core, 'mail');
     const worker = testWorker(store, core, workerSettings({ tenants: [tenant.id] }, { smtpUrl: smtp.url }));
