@@ -13,6 +13,7 @@ import { devMailboxRoutes } from './messaging/http.js';
 import { loggerOptions } from './ops/logging.js';
 import { registerMetrics } from './ops/metrics.js';
 import { opsRoutes } from './ops/routes.js';
+import { doiPages } from './pages/doi-confirm.js';
 import type { OpenedStore } from './store/index.js';
 
 export interface AppDeps {
@@ -61,6 +62,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const registry = registerMetrics(app, () => deps.store.poolStats());
   await app.register(opsRoutes, { store: deps.store, registry, logLevel: config.logLevel });
   await app.register(gigyaFacade, { core: deps.core, config: config.gigya, registry });
+  await app.register(doiPages, { core: deps.core });
   await app.register(adminFacade, { core: deps.core, dataDir: config.dataDir });
   await app.register(eventsAdminRoutes, { core: deps.core, store: deps.store, config });
   if (!config.messaging.smtpUrl) await app.register(devMailboxRoutes, { store: deps.store });

@@ -71,6 +71,9 @@ async function* ndjsonRows(input: Readable): AsyncGenerator<RawRow> {
 
 async function* csvRows(input: Readable): AsyncGenerator<RawRow> {
   const skipped: RawRow[] = [];
+  // csv-parse counts the CR and the LF of a CRLF inside a quoted cell as two lines; `drift` is how
+  // many lines it has counted too many so far, taken off every line number it reports.
+  let drift = 0;
   const parser = input.pipe(
     parse({
       bom: true,
@@ -81,20 +84,19 @@ async function* csvRows(input: Readable): AsyncGenerator<RawRow> {
       skip_records_with_error: true,
       max_record_size: MAX_LINE,
       on_skip: (error) => {
-        skipped.push({ line: Number((error as { lines?: number } | undefined)?.lines ?? 0), error: `CSV: ${error?.message ?? 'unreadable record'}` });
+        const line = Number((error as { lines?: number } | undefined)?.lines ?? 0) - drift;
+        skipped.push({ line, error: `CSV: ${error?.message ?? 'unreadable record'}` });
         return undefined;
       },
     }),
   );
   let columns: string[] | undefined;
   for await (const { record, info, raw } of parser as AsyncIterable<{ record: string[]; info: { lines: number }; raw: string }>) {
-    // info.lines is where the record ends; a quoted field may span lines, so count back to its start.
-    const line =
-      info.lines -
-      (raw
-        .replace(/^(\r?\n)+/, '')
-        .replace(/\r?\n$/, '')
-        .match(/\n/g)?.length ?? 0);
+    drift += raw.match(/\r\n/g)?.length ?? 0;
+    // info.lines is where the record ends; a quoted field may span lines, so count back to its start
+    // (a line break is CRLF, LF or a lone CR; empty lines before the record and its own delimiter do not count).
+    const body = raw.replace(/^(\r\n|\r|\n)+/, '').replace(/(\r\n|\r|\n)$/, '');
+    const line = info.lines - drift - (body.match(/\r\n|\r|\n/g)?.length ?? 0);
     if (!columns) {
       columns = record.map((c) => c.trim());
       checkCsvHeader(columns);

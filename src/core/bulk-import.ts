@@ -147,6 +147,7 @@ export function planBatch(
     for (const change of input.consents ?? []) {
       const before = account.consents.get(change.consentId);
       const after = applyConsentChange(before, change, now);
+      if (after === before) continue; // nothing new: nothing written, the timestamp stays
       account.consents.set(change.consentId, after);
       account.touchedConsents.add(change.consentId);
       if (!consentChanged(before, after)) continue;

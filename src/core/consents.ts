@@ -19,8 +19,9 @@ export async function writeConsentChanges(
   for (const change of changes) {
     const before = existing.find((c) => c.consentId === change.consentId);
     const after = applyConsentChange(before, change, now);
-    await tx.consents.upsert(ctx.tenantId, uid, after);
     result.push(after);
+    if (after === before) continue; // nothing new: nothing written, the timestamp stays
+    await tx.consents.upsert(ctx.tenantId, uid, after);
     if (!consentChanged(before, after)) continue;
     await tx.consents.appendHistory(ctx.tenantId, uid, after, ctx.origin);
     await recordEvent(

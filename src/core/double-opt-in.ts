@@ -3,7 +3,7 @@ import { recordEvent } from './deps.js';
 import { DomainError, required } from './errors.js';
 import { normalizeEmail } from './identifiers.js';
 import { hashToken, requestConfirmation } from './subscriptions.js';
-import type { CallContext, Channel, Origin, Subscription } from './types.js';
+import type { CallContext, Channel, Origin, SiteId, Subscription, TenantId } from './types.js';
 
 export type ConfirmationOutcome =
   | { outcome: 'confirmed'; subscription: Subscription }
@@ -11,6 +11,11 @@ export type ConfirmationOutcome =
   | { outcome: 'not_pending' }
   /** Unknown, already used or expired link. */
   | { outcome: 'invalid' };
+
+/** A link as the page that asks for the click sees it; looking does not use it. */
+export type ConfirmationLink =
+  | { state: 'unknown' }
+  | { state: 'live' | 'used' | 'expired'; tenantId: TenantId; siteId: SiteId | null; subscriptionId: string; channel: Channel };
 
 /**
  * Double opt-in: confirmation links (single use, expiring, stored as hashes) and their proof of
@@ -30,7 +35,15 @@ export function createDoubleOptIn(deps: CoreDeps) {
       return { token: secretBox.open(found.tokenSealed, `doi:${ctx.tenantId}:${eventId}`), expiresAt: found.expiresAt };
     },
 
-    /** The one-click confirmation: Pending → Confirmed with confirmTime and both halves of the proof. */
+    /** What a link is (live, used, expired or unknown) without using it: GET and HEAD never confirm. */
+    async inspect(token: string): Promise<ConfirmationLink> {
+      const found = await store.doiConfirmations.findByToken(hashToken(token));
+      if (!found) return { state: 'unknown' };
+      const state = found.usedAt ? 'used' : found.expiresAt <= clock.now() ? 'expired' : 'live';
+      return { state, tenantId: found.tenantId, siteId: found.siteId, subscriptionId: found.subscriptionId, channel: found.channel };
+    },
+
+    /** The confirmation: Pending → Confirmed with confirmTime and both halves of the proof. */
     async confirm(token: string, origin: Origin): Promise<ConfirmationOutcome> {
       return store.transaction(async (tx) => {
         const now = clock.now();

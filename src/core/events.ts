@@ -39,10 +39,14 @@ export type DomainEvent =
       };
     }
   | {
-      /** A double opt-in subscription went Pending: the messaging worker sends the confirmation email. */
+      /**
+       * A double opt-in subscription went Pending: the messaging worker sends the confirmation email.
+       * The link token is not in the event: it sits beside it (doi_confirmations), keyed by the event id.
+       */
       type: 'subscription.confirmation_requested';
       accountUid: AccountUid;
-      payload: { subscriptionId: string; channel: Channel; email: string | null };
+      /** `language`: the person's `profile.locale`, so the email is in their language (null: the site's). */
+      payload: { subscriptionId: string; channel: Channel; email: string | null; language: string | null };
     }
   | {
       /** The person confirmed a double opt-in subscription by its link: the proof of consent. */
@@ -61,16 +65,6 @@ export type DomainEvent =
     }
   | { type: 'consent.changed'; accountUid: AccountUid; payload: { consentId: string; isGranted: boolean; previous: boolean | null; version: string | null } }
   | { type: 'channel.changed'; accountUid: AccountUid; payload: { channel: Channel; status: ChannelStatusValue; previous: ChannelStatusValue | null } }
-  /**
-   * A double opt-in confirmation email is due. The one-click token is sealed (see
-   * message-secrets.ts): webhooks never carry it; only messaging opens it. Never emitted for imports.
-   */
-  | {
-      type: 'subscription.doi_requested';
-      accountUid: AccountUid;
-      payload: { subscriptionId: string; channel: Channel; email: string; language: string | null; sealedConfirmToken: string };
-    }
-  | { type: 'subscription.doi_confirmed'; accountUid: AccountUid; payload: { subscriptionId: string; channel: Channel } }
   /**
    * Reads are audited where a wire's vendor records them (Naviga's event catalogue, spec A.7):
    * `eventCode`/`eventId` carry the vendor's event type code and id. accountUid is null when
@@ -129,4 +123,4 @@ export type DomainEvent =
 export type DomainEventType = DomainEvent['type'];
 
 /** Payload fields that hold sealed secrets: only messaging opens them; webhooks and NATS never carry them. */
-export const SEALED_PAYLOAD_FIELDS = ['sealedConfirmToken', 'sealedCode'] as const;
+export const SEALED_PAYLOAD_FIELDS = ['sealedCode'] as const;

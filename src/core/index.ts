@@ -49,7 +49,7 @@ export type { AccountChange, LiteAccountInput } from './accounts.js';
 export { clientHolds, tokenLookup } from './club-clients.js';
 export type { ConsentChange } from './consent-rules.js';
 export type { CoreDeps } from './deps.js';
-export type { ConfirmationOutcome } from './double-opt-in.js';
+export type { ConfirmationLink, ConfirmationOutcome } from './double-opt-in.js';
 export type { DomainErrorCode, FieldError } from './errors.js';
 export { DomainError, isDomainError } from './errors.js';
 export { isValidEmail, normalizeEmail } from './identifiers.js';

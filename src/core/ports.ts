@@ -179,10 +179,23 @@ export interface DoiConfirmationRecord {
   channel: Channel;
   expiresAt: Date;
   createdAt: Date;
+  /** The site the confirmation was asked through: its pages carry that site's look. */
+  siteId: SiteId | null;
+}
+
+/** What a link token is, without using it (the page that asks the person to confirm). */
+export interface DoiLinkRecord {
+  tenantId: TenantId;
+  siteId: SiteId | null;
+  subscriptionId: string;
+  channel: Channel;
+  expiresAt: Date;
+  usedAt: Date | null;
 }
 
 export interface DoiConfirmationRepo {
   insert(confirmation: DoiConfirmationRecord): Promise<void>;
+  findByToken(tokenHash: string): Promise<DoiLinkRecord | undefined>;
   findByEvent(tenantId: TenantId, eventId: string): Promise<{ tokenSealed: string; expiresAt: Date; usedAt: Date | null } | undefined>;
   /** Marks a live, unused token used and returns what it confirms; undefined when unknown, used or expired. */
   consume(

@@ -158,7 +158,12 @@ export async function requestConfirmation(
     {
       type: 'subscription.confirmation_requested',
       accountUid: account.uid,
-      payload: { subscriptionId: subscription.subscriptionId, channel: subscription.channel, email: account.email },
+      payload: {
+        subscriptionId: subscription.subscriptionId,
+        channel: subscription.channel,
+        email: account.email,
+        language: typeof account.profile.locale === 'string' ? account.profile.locale : null,
+      },
     },
     now,
   );
@@ -173,6 +178,7 @@ export async function requestConfirmation(
     channel: subscription.channel,
     expiresAt: new Date(now.getTime() + CONFIRMATION_TTL_MS),
     createdAt: now,
+    siteId: ctx.siteId ?? null,
   });
   return eventId;
 }

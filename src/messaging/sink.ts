@@ -1,12 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { DomainEventType } from '../core/events.js';
 import { type Core, registrationCodeAad } from '../core/index.js';
-import { openMessageSecret } from '../core/message-secrets.js';
 import type { SecretBox } from '../core/ports.js';
-import type { AccountUid, JsonObject, Site, TenantId } from '../core/types.js';
+import type { JsonObject, Site, TenantId } from '../core/types.js';
 import type { DeliveryOutcome } from '../events/deliveries.js';
 import { asDomainEvent, type OutboxEvent } from '../events/event.js';
 import type { Sink } from '../events/sinks/sink.js';
+import { CONFIRM_PATH } from '../pages/doi-link.js';
 import type { Database } from '../store/database.js';
 import { renderTemplate, type TemplateName } from './templates.js';
 import type { OutgoingMessage, Transport } from './transports.js';
@@ -15,7 +15,6 @@ export const MESSAGING_SINK = 'messaging';
 
 /** The event types that call for a message. */
 export const MESSAGE_EVENT_TYPES: readonly DomainEventType[] = [
-  'subscription.doi_requested',
   'subscription.confirmation_requested',
   'member.welcome_message_requested',
   'member.registration_password_requested',
@@ -55,7 +54,6 @@ export function createMessagingSink(db: Kysely<Database>, core: Core, secretBox:
 
   async function plan(event: OutboxEvent, site: Site | undefined): Promise<Planned[]> {
     const domain = asDomainEvent(event);
-    const uid = event.accountUid as AccountUid;
     const messaging = (site?.settings.messaging ?? {}) as JsonObject;
     const club = typeof messaging.clubName === 'string' ? messaging.clubName : (site?.boostcomSlug ?? site?.name ?? 'Roster');
     switch (domain.type) {
@@ -65,30 +63,15 @@ export function createMessagingSink(db: Kysely<Database>, core: Core, secretBox:
         const p = domain.payload;
         const link = p.email ? await core.doubleOptIn.confirmationToken({ tenantId: event.tenantId as TenantId }, event.id) : undefined;
         if (!p.email || !link) return [];
-        const pattern = typeof messaging.doiConfirmUrl === 'string' ? messaging.doiConfirmUrl : `${options.publicUrl}/doi/confirm?token={token}`;
+        const pattern = typeof messaging.doiConfirmUrl === 'string' ? messaging.doiConfirmUrl : `${options.publicUrl}${CONFIRM_PATH}?token={token}`;
         const confirmUrl = pattern.replace('{token}', encodeURIComponent(link.token));
-        const language = (site?.settings.gigya as JsonObject | undefined)?.language;
+        const siteLanguage = (site?.settings.gigya as JsonObject | undefined)?.language;
         return [
           {
             channel: 'email',
             to: p.email,
             template: 'doi_confirmation',
-            language: typeof language === 'string' ? language : null,
-            vars: { confirmUrl, subscription: p.subscriptionId, email: p.email },
-          },
-        ];
-      }
-      case 'subscription.doi_requested': {
-        const p = domain.payload;
-        const token = openMessageSecret(secretBox, event.tenantId, uid, 'doi-confirm-token', p.sealedConfirmToken);
-        const pattern = typeof messaging.doiConfirmUrl === 'string' ? messaging.doiConfirmUrl : `${options.publicUrl}/subscriptions/confirm?token={token}`;
-        const confirmUrl = pattern.replace('{token}', encodeURIComponent(token));
-        return [
-          {
-            channel: 'email',
-            to: p.email,
-            template: 'doi_confirmation',
-            language: p.language,
+            language: p.language ?? (typeof siteLanguage === 'string' ? siteLanguage : null),
             vars: { confirmUrl, subscription: p.subscriptionId, email: p.email },
           },
         ];

@@ -1,6 +1,9 @@
 import type { JsonObject, Site } from '../core/types.js';
 
-export type TemplateName = 'doi_confirmation' | 'welcome_email' | 'welcome_sms' | 'registration_password_sms';
+export type TemplateName = 'doi_confirmation' | 'welcome_email' | 'welcome_sms' | 'registration_password_sms' | PageTemplateName;
+
+/** Person-facing pages of a double opt-in link (src/pages): subject is the heading, text the message. */
+export type PageTemplateName = 'page_doi_confirm' | 'page_doi_confirmed' | 'page_doi_used' | 'page_doi_expired' | 'page_doi_not_pending' | 'page_doi_invalid';
 
 export interface Template {
   /** Email only. */
@@ -8,11 +11,14 @@ export interface Template {
   text: string;
   /** Email only; variables are HTML-escaped here. */
   html?: string;
+  /** Pages only: the label of the page's button. */
+  action?: string;
 }
 
 /**
  * Defaults, per language. A site overrides any of them in `settings.messaging.templates.<name>.<lang>`
- * (provisioned with `roster apply`). Variables: {{confirmUrl}}, {{code}}, {{club}}, {{site}}, {{email}}.
+ * (provisioned with `roster apply`). Variables: {{confirmUrl}}, {{code}}, {{club}}, {{site}}, {{email}};
+ * pages: {{list}} (the list's display name) and {{site}}.
  */
 export const DEFAULT_TEMPLATES: Record<TemplateName, Record<string, Template>> = {
   doi_confirmation: {
@@ -52,6 +58,48 @@ export const DEFAULT_TEMPLATES: Record<TemplateName, Record<string, Template>> =
     en: { text: 'Your {{club}} code: {{code}}' },
     nb: { text: 'Din kode for {{club}}: {{code}}' },
   },
+  page_doi_confirm: {
+    en: {
+      subject: 'Confirm your subscription',
+      text: 'You asked to receive {{list}} from {{site}}. Confirm below and you are all set.',
+      action: 'Confirm subscription',
+    },
+    nb: {
+      subject: 'Bekreft abonnementet',
+      text: 'Du har bedt om å få {{list}} fra {{site}}. Bekreft nedenfor, så er du i gang.',
+      action: 'Bekreft abonnementet',
+    },
+    sv: {
+      subject: 'Bekräfta din prenumeration',
+      text: 'Du har bett om att få {{list}} från {{site}}. Bekräfta nedan så är allt klart.',
+      action: 'Bekräfta prenumerationen',
+    },
+  },
+  page_doi_confirmed: {
+    en: { subject: 'You are subscribed', text: 'Thank you. Your subscription to {{list}} is confirmed. You can close this page.' },
+    nb: { subject: 'Du abonnerer nå', text: 'Takk! Abonnementet ditt på {{list}} er bekreftet. Du kan lukke denne siden.' },
+    sv: { subject: 'Du prenumererar nu', text: 'Tack! Din prenumeration på {{list}} är bekräftad. Du kan stänga den här sidan.' },
+  },
+  page_doi_used: {
+    en: { subject: 'Already confirmed', text: 'This link has already been used, so there is nothing more to do.' },
+    nb: { subject: 'Allerede bekreftet', text: 'Denne lenken er allerede brukt, så du trenger ikke gjøre noe mer.' },
+    sv: { subject: 'Redan bekräftad', text: 'Den här länken har redan använts, så du behöver inte göra något mer.' },
+  },
+  page_doi_expired: {
+    en: { subject: 'This link has expired', text: 'Confirmation links work for seven days. Sign up again at {{site}} and we will send you a new one.' },
+    nb: { subject: 'Lenken er utløpt', text: 'Bekreftelseslenker virker i sju dager. Meld deg på igjen hos {{site}}, så sender vi en ny.' },
+    sv: { subject: 'Länken har gått ut', text: 'Bekräftelselänkar fungerar i sju dagar. Anmäl dig igen hos {{site}} så skickar vi en ny.' },
+  },
+  page_doi_not_pending: {
+    en: { subject: 'Nothing to confirm', text: 'This subscription is no longer waiting for a confirmation, for example because it was cancelled.' },
+    nb: { subject: 'Ingenting å bekrefte', text: 'Dette abonnementet venter ikke lenger på bekreftelse, for eksempel fordi det er avsluttet.' },
+    sv: { subject: 'Inget att bekräfta', text: 'Den här prenumerationen väntar inte längre på bekräftelse, till exempel för att den har avslutats.' },
+  },
+  page_doi_invalid: {
+    en: { subject: 'Link not recognised', text: 'We could not find this confirmation link. Check that you opened the whole link from the email.' },
+    nb: { subject: 'Ukjent lenke', text: 'Vi fant ikke denne bekreftelseslenken. Sjekk at du åpnet hele lenken fra e-posten.' },
+    sv: { subject: 'Okänd länk', text: 'Vi hittade inte den här bekräftelselänken. Kontrollera att du öppnade hela länken från mejlet.' },
+  },
 };
 
 const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
@@ -73,6 +121,7 @@ function siteTemplate(site: Site | undefined, name: TemplateName, language: stri
     text: template.text,
     ...(typeof template.subject === 'string' && { subject: template.subject }),
     ...(typeof template.html === 'string' && { html: template.html }),
+    ...(typeof template.action === 'string' && { action: template.action }),
   };
 }
 
@@ -93,6 +142,7 @@ export function renderTemplate(site: Site | undefined, name: TemplateName, langu
         subject: template.subject === undefined ? undefined : fill(template.subject, vars, false),
         text: fill(template.text, vars, false),
         html: template.html === undefined ? undefined : fill(template.html, vars, true),
+        action: template.action === undefined ? undefined : fill(template.action, vars, false),
       };
     }
   }

@@ -1,22 +1,61 @@
+import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { LoggerOptions } from 'pino';
 
 /** Parameter names whose values never reach a log line, wherever they appear. */
 const SECRET_PARAMS = /^(secret|password|newpassword|sig|signature|token|access_token|oauth_token|id_token|client_secret|registration_password|regtoken)$/i;
 
-/** The URL with secret query values masked: Gigya clients put `secret` in query strings. */
+/**
+ * Parameters that hold personal data: their values are replaced by a short hash, so log lines of
+ * one person can still be found together without the log holding who they are. JSON-valued
+ * parameters (profile, data, subscriptions…) carry personal data as a whole.
+ */
+const PERSONAL_PARAMS =
+  /^(email|emails|loginid|login_id|username|phone|phonenumber|phone_number|msisdn|mobile|firstname|first_name|lastname|last_name|name|address|zip|birth|birthdate|birthday|profile|data|subscriptions|preferences|consents|query|identifier|emailtoken|channeltoken|emailaccounttoken|external_id)$/i;
+
+/**
+ * Email addresses anywhere in a path or value (also %40-encoded). No part may hold an `@` and every
+ * part is bounded, so a hostile URL cannot make the scan slow.
+ */
+const EMAIL = /[^\s/?&=:;,'"()<>[\]{}@]{1,64}(?:@|%40)[^\s/?&=:;,'"()<>[\]{}@%.]{1,63}(?:\.[^\s/?&=:;,'"()<>[\]{}@%.]{1,63}){1,8}/gi;
+
+/**
+ * A short, stable stand-in for a personal value: the first 10 hex digits of its SHA-256 (of the
+ * trimmed, lower-cased text). The same value gives the same stand-in in every process, so a person's
+ * calls can be followed through the logs; 40 bits do not tell who they are.
+ */
+export function personalHash(value: string): string {
+  return `[h:${createHash('sha256').update(value.trim().toLowerCase()).digest('hex').slice(0, 10)}]`;
+}
+
+/** Email addresses in free text replaced by their hash. */
+export function redactEmails(text: string): string {
+  if (!text.includes('@') && !/%40/i.test(text)) return text;
+  return text.replace(EMAIL, (email) => personalHash(decodeURIComponentSafe(email)));
+}
+
+/**
+ * The URL as logs may show it: secret query values masked (Gigya clients put `secret` in query
+ * strings), personal values (emails, names, profile JSON…) and email addresses in the path (Naviga
+ * and Boostcom address people by email) replaced by a short hash.
+ */
 export function redactUrl(url: string): string {
   const q = url.indexOf('?');
-  if (q === -1) return url;
+  const path = redactEmails(q === -1 ? url : url.slice(0, q));
+  if (q === -1) return path;
   const params = url
     .slice(q + 1)
     .split('&')
     .map((pair) => {
       const eq = pair.indexOf('=');
-      const name = decodeURIComponentSafe(eq === -1 ? pair : pair.slice(0, eq));
-      return eq !== -1 && SECRET_PARAMS.test(name) ? `${pair.slice(0, eq)}=[REDACTED]` : pair;
+      if (eq === -1) return redactEmails(pair);
+      const name = decodeURIComponentSafe(pair.slice(0, eq));
+      const value = pair.slice(eq + 1);
+      if (SECRET_PARAMS.test(name)) return `${pair.slice(0, eq)}=[REDACTED]`;
+      if (PERSONAL_PARAMS.test(name) && value !== '') return `${pair.slice(0, eq)}=${personalHash(decodeURIComponentSafe(value.replace(/\+/g, ' ')))}`;
+      return `${pair.slice(0, eq)}=${redactEmails(value)}`;
     });
-  return `${url.slice(0, q)}?${params.join('&')}`;
+  return `${path}?${params.join('&')}`;
 }
 
 function decodeURIComponentSafe(text: string): string {

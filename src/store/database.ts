@@ -258,6 +258,7 @@ export interface DoiConfirmationsTable {
   expires_at: Timestamp;
   used_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   created_at: Timestamp;
+  site_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SearchCursorsTable {

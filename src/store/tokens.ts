@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DoiConfirmationRepo, LiteTokenRepo } from '../core/ports.js';
-import type { AccountUid, Channel, TenantId } from '../core/types.js';
+import type { AccountUid, Channel, SiteId, TenantId } from '../core/types.js';
 import type { Database } from './database.js';
 
 export function createLiteTokenRepo(db: Kysely<Database>): LiteTokenRepo {
@@ -48,8 +48,26 @@ export function createDoiConfirmationRepo(db: Kysely<Database>): DoiConfirmation
           channel: c.channel,
           expires_at: c.expiresAt,
           created_at: c.createdAt,
+          site_id: c.siteId,
         })
         .execute();
+    },
+    async findByToken(tokenHash) {
+      const row = await db
+        .selectFrom('doi_confirmations')
+        .select(['tenant_id', 'site_id', 'subscription_id', 'channel', 'expires_at', 'used_at'])
+        .where('token_hash', '=', tokenHash)
+        .executeTakeFirst();
+      return (
+        row && {
+          tenantId: row.tenant_id as TenantId,
+          siteId: row.site_id as SiteId | null,
+          subscriptionId: row.subscription_id,
+          channel: row.channel as Channel,
+          expiresAt: row.expires_at,
+          usedAt: row.used_at,
+        }
+      );
     },
     async findByEvent(tenantId, eventId) {
       const row = await db

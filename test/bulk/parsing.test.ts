@@ -69,6 +69,25 @@ describe('CSV reading', () => {
     );
   });
 
+  it('numbers lines right after quoted cells holding CRLF, in CRLF and LF files (issue 15 item 7)', async () => {
+    const cells = 'a@x.no,"one\r\ntwo\r\nthree"';
+    for (const eol of ['\r\n', '\n']) {
+      const csv = ['email,profile.note', cells, '', 'b@x.no,x', 'c@x.no,"p\r\nq"', 'd@x.no,maybe,extra', 'e@x.no,y', ''].join(eol);
+      const result = await rows(csv, 'csv');
+      assert.deepEqual(
+        result.map((r) => ('error' in r ? `${r.line}: ${r.error}` : `${r.line}: ${(r.value as { email: string }).email}`)),
+        ['2: a@x.no', '6: b@x.no', '7: c@x.no', '9: expected 2 columns, found 3', '10: e@x.no'],
+        `line ends ${JSON.stringify(eol)}`,
+      );
+    }
+    // A lone CR inside quotes is a line break too.
+    const lone = await rows('email,profile.note\r\na@x.no,"one\rtwo"\r\nb@x.no,x\r\n', 'csv');
+    assert.deepEqual(
+      lone.map((r) => r.line),
+      [2, 4],
+    );
+  });
+
   it('refuses a header with unknown or missing columns before reading any row', async () => {
     await assert.rejects(rows('mail,profile.firstName\na@x.no,A\n', 'csv'), CsvHeaderError);
     await assert.rejects(rows('email,profil.firstName\na@x.no,A\n', 'csv'), /unknown CSV column "profil.firstName"/);

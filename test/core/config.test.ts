@@ -73,8 +73,8 @@ describe('loadConfig', () => {
 describe('redactUrl', () => {
   it('masks secret-bearing query parameters and keeps the rest', () => {
     assert.equal(
-      redactUrl('/accounts.search?apiKey=3_x&secret=abc%3D&query=SELECT&sig=zzz&Password=p'),
-      '/accounts.search?apiKey=3_x&secret=[REDACTED]&query=SELECT&sig=[REDACTED]&Password=[REDACTED]',
+      redactUrl('/accounts.search?apiKey=3_x&secret=abc%3D&format=json&sig=zzz&Password=p'),
+      '/accounts.search?apiKey=3_x&secret=[REDACTED]&format=json&sig=[REDACTED]&Password=[REDACTED]',
     );
     assert.equal(redactUrl('/healthz'), '/healthz');
   });

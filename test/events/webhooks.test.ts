@@ -158,9 +158,8 @@ describe('webhook delivery', () => {
     const receiver = await startReceiver();
     await core.webhooks.set(tenant.id, { name: 'all', url: receiver.url, eventTypes: ['*'], format: 'roster', secret: 's' });
     const worker = testWorker(store, core, workerSettings({ tenants: [tenant.id] }));
-    const { account } = await core.accounts.upsertLite(ctx, { email: 'doi@example.com' }, { via: 'lite' });
     const { recordEvent } = await import('../../src/core/deps.js');
-    const { sealMessageSecret } = await import('../../src/core/message-secrets.js');
+    const { registrationCodeAad } = await import('../../src/core/index.js');
     const { testSecretBox } = await import('../helpers/store.js');
     const { cryptoIds, systemClock } = await import('../../src/system.js');
     await store.transaction((tx) =>
@@ -169,22 +168,22 @@ describe('webhook delivery', () => {
         { store, clock: systemClock, ids: cryptoIds, secretBox: testSecretBox, hasher: argon2Hasher },
         ctx,
         {
-          type: 'subscription.doi_requested',
-          accountUid: account.uid,
+          type: 'member.registration_password_requested',
+          accountUid: null,
           payload: {
-            subscriptionId: 'news',
-            channel: 'email',
-            email: 'doi@example.com',
+            channel: 'sms',
+            to: '4791234567',
             language: 'en',
-            sealedConfirmToken: sealMessageSecret(testSecretBox, tenant.id, account.uid, 'doi-confirm-token', 'tok-secret'),
+            expiresAt: '2026-12-01T10:00:00.000Z',
+            sealedCode: testSecretBox.seal('4711', registrationCodeAad(tenant.id, 'msisdn', '4791234567')),
           },
         },
         new Date(),
       ),
     );
-    await runUntil(worker, () => receiver.delivered().some((e) => e.type === 'subscription.doi_requested'));
-    const doi = receiver.delivered().find((e) => e.type === 'subscription.doi_requested')!;
-    assert.deepEqual(doi.data, { subscriptionId: 'news', channel: 'email', email: 'doi@example.com', language: 'en' });
+    await runUntil(worker, () => receiver.delivered().some((e) => e.type === 'member.registration_password_requested'));
+    const code = receiver.delivered().find((e) => e.type === 'member.registration_password_requested')!;
+    assert.deepEqual(code.data, { channel: 'sms', to: '4791234567', language: 'en', expiresAt: '2026-12-01T10:00:00.000Z' });
     assert.ok(!receiver.requests.some((r) => r.body.includes('sealed')));
     await receiver.close();
   });

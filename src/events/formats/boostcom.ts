@@ -9,6 +9,7 @@ export function boostcomEventType(event: Pick<OutboxEvent, 'type' | 'data'>): 'i
       return event.data.via === 'import' ? 'import' : 'update';
     case 'account.updated':
     case 'subscription.changed':
+    case 'subscription.confirmed':
     case 'consent.changed':
     case 'channel.changed':
       return 'update';
@@ -58,6 +59,9 @@ function memberChanges(event: OutboxEvent, member: JsonObject | undefined): Json
       return { [`${String(p.channel)}_status`]: change(p.previous ?? null, p.status ?? null) };
     case 'subscription.changed':
       return { subscriptions: { [String(p.subscriptionId)]: change(p.previous ?? null, p.isSubscribed ?? null) } };
+    case 'subscription.confirmed':
+      // GAP (docs/events.md): B.10 has no double opt-in field; the status change is given per subscription.
+      return { subscriptions: { [`${String(p.subscriptionId)}.double_opt_in`]: change('Pending', 'Confirmed') } };
     case 'account.updated': {
       const changes: JsonObject = {};
       const properties: JsonObject = {};

@@ -9,7 +9,7 @@ export const GIGYA_SIGNATURE_HEADER = 'x-gigya-sig-hmac-sha1';
  * The SAP CDC webhook event name for a Roster event, or undefined when SAP has none (then the
  * event is not sent to gigya-format webhooks). specs/webhooks.md lists accountCreated,
  * accountRegistered, accountUpdated, accountDeleted; subscription/consent names are GAP choices
- * (docs/events.md).
+ * (docs/events.md). A double opt-in confirmation is a subscription update; the request for one is not sent.
  */
 export function gigyaEventName(event: Pick<OutboxEvent, 'type' | 'data'>): string | undefined {
   switch (event.type) {
@@ -20,7 +20,7 @@ export function gigyaEventName(event: Pick<OutboxEvent, 'type' | 'data'>): strin
     case 'account.deleted':
       return 'accountDeleted';
     case 'subscription.changed':
-    case 'subscription.doi_confirmed':
+    case 'subscription.confirmed':
       return 'subscriptionUpdated';
     case 'consent.changed':
       return 'consentUpdated';
@@ -41,7 +41,7 @@ function gigyaData(event: OutboxEvent): JsonObject {
       data.accountType = payload?.scope === 'lite' ? 'lite' : 'full';
       break;
     case 'subscription.changed':
-    case 'subscription.doi_confirmed':
+    case 'subscription.confirmed':
       data.subscriptionId = payload?.subscriptionId ?? null;
       break;
     case 'consent.changed':

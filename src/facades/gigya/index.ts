@@ -4,7 +4,6 @@ import type { GigyaConfig } from '../../config.js';
 import type { CallContext, Core } from '../../core/index.js';
 import { isDomainError } from '../../core/index.js';
 import { authorize, enforceRateLimit } from './auth.js';
-import { registerDoiConfirm } from './doi-confirm.js';
 import { envelope, isValidCallback, newCallId, type ResponseControl, serialize, statusCodeFor } from './envelope.js';
 import { fromDomainError, GigyaError, gigyaErrors } from './errors.js';
 import type { GigyaMethod } from './method.js';
@@ -86,6 +85,20 @@ function send(reply: FastifyReply, how: Rendering, error: GigyaError | undefined
   return reply.send(payload);
 }
 
+/**
+ * One log line per call with the answer's errorCode and statusCode: Gigya answers errors with HTTP
+ * 200 unless httpStatusCodes=true, so the access log alone shows every failure as a success.
+ * Client errors log at info, server errors at error; no parameter values are logged (the URL in
+ * the request log is redacted, src/ops/logging.ts).
+ */
+function logCall(request: FastifyRequest, method: string, how: Rendering, error: GigyaError | undefined): void {
+  const errorCode = error?.errorCode ?? 0;
+  const statusCode = statusCodeFor(errorCode);
+  const entry = { gigya: { method, callId: how.control.callId, errorCode, statusCode, httpStatus: how.httpStatusCodes ? statusCode : 200 } };
+  if (statusCode >= 500) request.log.error(entry, 'gigya call');
+  else request.log.info(entry, 'gigya call');
+}
+
 function toGigyaError(request: FastifyRequest, error: unknown, callId: string): GigyaError {
   if (error instanceof GigyaError) return error;
   if (isDomainError(error)) return fromDomainError(error);
@@ -135,7 +148,10 @@ export async function gigyaFacade(app: FastifyInstance, options: GigyaFacadeOpti
       // the query itself is the problem: answer in plain json
     }
     const how = rendering(params, callId).rendering;
-    return send(reply, how, toGigyaError(request, error, callId), {});
+    const failure = toGigyaError(request, error, callId);
+    const methodName = (request.params as { method?: string } | undefined)?.method;
+    logCall(request, methodName && METHODS.has(methodName) ? methodName : 'unknown', how, failure);
+    return send(reply, how, failure, {});
   });
 
   const handler = async (request: FastifyRequest<{ Params: { method: string } }>, reply: FastifyReply) => {
@@ -169,11 +185,12 @@ export async function gigyaFacade(app: FastifyInstance, options: GigyaFacadeOpti
     } catch (error) {
       failure = toGigyaError(request, error, callId);
     }
-    metrics.calls.inc({ method: METHODS.has(methodName) ? methodName : 'unknown', error_code: String(failure?.errorCode ?? 0) });
+    const known = METHODS.has(methodName) ? methodName : 'unknown';
+    metrics.calls.inc({ method: known, error_code: String(failure?.errorCode ?? 0) });
+    logCall(request, known, how, failure);
     return send(reply, how, failure, data);
   };
 
-  registerDoiConfirm(app, core);
   app.get('/:method', handler);
   app.post('/:method', handler);
 }

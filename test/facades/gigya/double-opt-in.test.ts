@@ -32,14 +32,35 @@ async function pendingAccount(f: GigyaFixture, email: string, subscriptions = '{
   return { account, requests };
 }
 
+/** Opens the link (GET), then presses the page's button (POST of the form it shows). */
 async function click(token: string, userAgent = 'Clicker/2.0') {
+  const page = await open(token);
+  if (page.statusCode !== 200 || !page.body.includes('<form')) return page;
+  const field = /name="token" value="([^"]*)"/.exec(page.body)?.[1] ?? '';
+  return press(field.replace(/&amp;/g, '&'), userAgent);
+}
+
+function open(token: string, method: 'GET' | 'HEAD' = 'GET', headers: Record<string, string> = {}) {
   return t.app.inject({
-    method: 'GET',
+    method,
     url: `/doi/confirm?token=${encodeURIComponent(token)}`,
-    headers: { 'user-agent': userAgent },
+    headers: { 'user-agent': 'Scanner/1.0', ...headers },
+    remoteAddress: '127.0.0.9',
+  });
+}
+
+function press(token: string, userAgent = 'Clicker/2.0') {
+  return t.app.inject({
+    method: 'POST',
+    url: '/doi/confirm',
+    payload: new URLSearchParams({ token }).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': userAgent },
     remoteAddress: '127.0.0.2',
   });
 }
+
+const confirmedEvents = async (f: GigyaFixture, uid: string) =>
+  (await t.store.outbox.listForAccount(f.tenant.id, uid as never)).filter((e) => e.event.type === 'subscription.confirmed').length;
 
 describe('double opt-in confirmation link', () => {
   it('confirms once: Confirmed with confirmTime, proof of request and confirmation, subscription.confirmed event', async () => {
@@ -67,10 +88,21 @@ describe('double opt-in confirmation link', () => {
     assert.equal(pending?.requestUserAgent, 'Requester/1.0');
     assert.equal(pending?.requestIp, '127.0.0.1');
 
-    const response = await click(link.token);
+    // A scanner's HEAD and GET confirm nothing; the GET page names the list and asks for the click.
+    assert.equal((await open(link.token, 'HEAD')).statusCode, 200);
+    const page = await open(link.token);
+    assert.equal(page.statusCode, 200);
+    assert.match(page.headers['content-type'] as string, /^text\/html/);
+    assert.match(page.body, /Confirm your subscription/);
+    assert.match(page.body, /<span class="list">news\.daily<\/span>/);
+    assert.match(page.body, /<form method="post" action="\/doi\/confirm">/);
+    assert.match(String(page.headers['content-security-policy']), /default-src 'none'; style-src 'self' 'sha256-[A-Za-z0-9+/=]+'/);
+    assert.equal((await t.core.accounts.get(f.ctx, account.uid)).subscriptions[0]?.doubleOptIn.status, 'Pending');
+    assert.equal(await confirmedEvents(f, account.uid), 0);
+
+    const response = await press(link.token);
     assert.equal(response.statusCode, 200);
-    assert.match(response.headers['content-type'] as string, /^text\/html/);
-    assert.match(response.body, /Subscription confirmed/);
+    assert.match(response.body, /You are subscribed/);
 
     const confirmed = (await t.core.accounts.get(f.ctx, account.uid)).subscriptions[0];
     assert.equal(confirmed?.isSubscribed, true);
@@ -97,12 +129,20 @@ describe('double opt-in confirmation link', () => {
 
     const info = await call(t.app, 'accounts.getAccountInfo', creds(f, { UID: account.uid, include: 'subscriptions' }));
     const doi = (info.body.subscriptions as { news: { daily: { email: { doubleOptIn: Record<string, unknown> } } } }).news.daily.email.doubleOptIn;
-    assert.equal(doi.status, 'Confirmed');
-    assert.equal(doi.confirmTime, confirmed?.doubleOptIn.confirmedAt?.toISOString());
+    // Gigya's doubleOptIn object, exactly: the IPs and user agents of the proof are not in it (gigya-wire §6).
+    assert.deepEqual(doi, {
+      status: 'Confirmed',
+      emailSentTime: confirmed?.doubleOptIn.emailSentAt?.toISOString(),
+      confirmTime: confirmed?.doubleOptIn.confirmedAt?.toISOString(),
+      doiConditionallyConfirmed: false,
+    });
 
-    // Single use: a second click changes nothing; the sender no longer gets the token.
-    const again = await click(link.token);
-    assert.equal(again.statusCode, 404);
+    // Single use, idempotent: a second POST changes nothing and says so; the sender no longer gets the token.
+    const again = await press(link.token, 'Other/3.0');
+    assert.equal(again.statusCode, 200);
+    assert.match(again.body, /Already confirmed/);
+    assert.equal((await open(link.token)).statusCode, 200);
+    assert.equal((await t.core.accounts.get(f.ctx, account.uid)).subscriptions[0]?.doubleOptIn.confirmUserAgent, 'Clicker/2.0');
     assert.equal((await t.store.outbox.listForAccount(f.tenant.id, account.uid)).filter((e) => e.event.type === 'subscription.confirmed').length, 1);
     assert.equal(await t.core.doubleOptIn.confirmationToken(f.ctx, request.id), undefined);
   });
@@ -125,7 +165,10 @@ describe('double opt-in confirmation link', () => {
       .set({ expires_at: new Date(Date.now() - 1000) })
       .where('event_id', '=', requests[0]?.id as string)
       .execute();
-    assert.equal((await click(daily.token)).statusCode, 404);
+    const expired = await click(daily.token);
+    assert.equal(expired.statusCode, 410);
+    assert.match(expired.body, /This link has expired/);
+    assert.equal((await press(daily.token)).statusCode, 410);
 
     const unsubscribed = await call(
       t.app,
@@ -135,7 +178,7 @@ describe('double opt-in confirmation link', () => {
     assert.equal(unsubscribed.body.errorCode, 0);
     const late = await click(weekly.token);
     assert.equal(late.statusCode, 200);
-    assert.match(late.body, /not waiting/);
+    assert.match(late.body, /Nothing to confirm/);
     const subscriptions = (await t.core.accounts.get(f.ctx, account.uid)).subscriptions;
     assert.ok(subscriptions.every((s) => s.doubleOptIn.status !== 'Confirmed'));
     assert.equal((await t.store.outbox.listForAccount(f.tenant.id, account.uid)).filter((e) => e.event.type === 'subscription.confirmed').length, 0);
@@ -146,9 +189,33 @@ describe('double opt-in confirmation link', () => {
     const { account, requests } = await pendingAccount(f, 'doi3@example.com');
     const link = await t.core.doubleOptIn.confirmationToken(f.ctx, requests[0]?.id as string);
     assert.ok(link);
-    const results = await Promise.all([click(link.token), click(link.token), click(link.token)]);
-    assert.deepEqual(results.map((r) => r.statusCode).sort(), [200, 404, 404]);
+    const results = await Promise.all([press(link.token), press(link.token), press(link.token)]);
+    assert.deepEqual(
+      results.map((r) => r.statusCode),
+      [200, 200, 200],
+    );
+    assert.equal(results.filter((r) => r.body.includes('You are subscribed')).length, 1);
     assert.equal((await t.store.outbox.listForAccount(f.tenant.id, account.uid)).filter((e) => e.event.type === 'subscription.confirmed').length, 1);
+  });
+});
+
+describe('one-click confirmation (settings.pages.oneClickConfirm)', () => {
+  it('a site that keeps one-click confirms on GET, but never on HEAD or an announced prefetch', async () => {
+    const f = await gigyaFixture(t.core, { settings: { gigya: { schema }, pages: { oneClickConfirm: true } } });
+    const { account, requests } = await pendingAccount(f, 'oneclick@example.com');
+    const link = await t.core.doubleOptIn.confirmationToken(f.ctx, requests[0]?.id as string);
+    assert.ok(link);
+    assert.equal((await open(link.token, 'HEAD')).statusCode, 200);
+    const prefetched = await open(link.token, 'GET', { 'sec-purpose': 'prefetch' });
+    assert.match(prefetched.body, /<form/);
+    assert.equal(await confirmedEvents(f, account.uid), 0);
+    const clicked = await open(link.token, 'GET', { 'user-agent': 'Clicker/2.0' });
+    assert.equal(clicked.statusCode, 200);
+    assert.match(clicked.body, /You are subscribed/);
+    const doi = (await t.core.accounts.get(f.ctx, account.uid)).subscriptions[0]?.doubleOptIn;
+    assert.equal(doi?.status, 'Confirmed');
+    assert.equal(doi?.confirmUserAgent, 'Clicker/2.0');
+    assert.equal(await confirmedEvents(f, account.uid), 1);
   });
 });
 
@@ -172,5 +239,28 @@ describe('double opt-in through messaging', () => {
     const confirmed = (await t.core.accounts.get(f.ctx, account.uid)).subscriptions[0]?.doubleOptIn;
     assert.equal(confirmed?.status, 'Confirmed');
     assert.equal(confirmed?.confirmUserAgent, 'Clicker/2.0');
+  });
+});
+
+describe('double opt-in link: bad requests', () => {
+  it('answers a page, never a JSON error or a 5xx, for a body that does not read; the stylesheet is served', async () => {
+    const wrongType = await t.app.inject({ method: 'POST', url: '/doi/confirm', payload: '<token/>', headers: { 'content-type': 'application/xml' } });
+    assert.equal(wrongType.statusCode, 415);
+    assert.match(wrongType.headers['content-type'] as string, /^text\/html/);
+    assert.match(wrongType.body, /Link not recognised/);
+    const tooLarge = await t.app.inject({
+      method: 'POST',
+      url: '/doi/confirm',
+      payload: `token=${'a'.repeat(10_000)}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    assert.equal(tooLarge.statusCode, 413);
+    assert.match(tooLarge.body, /Link not recognised/);
+    const empty = await press('');
+    assert.equal(empty.statusCode, 404);
+    const css = await t.app.inject({ method: 'GET', url: '/pages/pages.css' });
+    assert.equal(css.statusCode, 200);
+    assert.match(css.headers['content-type'] as string, /^text\/css/);
+    assert.match(css.body, /\.button\{/);
   });
 });

@@ -105,7 +105,7 @@ describe('accounts.setAccountInfo', () => {
     const events = await t.store.outbox.listForAccount(f.tenant.id, account.uid);
     const requests = events.filter((e) => e.event.type === 'subscription.confirmation_requested');
     assert.equal(requests.length, 1);
-    assert.deepEqual(requests[0]?.event.payload, { subscriptionId: 'news.daily', channel: 'email', email: 'doi@example.com' });
+    assert.deepEqual(requests[0]?.event.payload, { subscriptionId: 'news.daily', channel: 'email', email: 'doi@example.com', language: null });
 
     // Unchanged on repeat; turning off resets to NotConfirmed.
     await call(t.app, SET, creds(f, { UID: account.uid, subscriptions: '{"news":{"daily":{"email":{"isSubscribed":true}}}}' }));
