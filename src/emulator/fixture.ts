@@ -38,7 +38,18 @@ export function defaultFixtureDocument(): unknown {
         sites: [
           {
             name: c.site,
-            gigya: { apiKey: c.gigya.apiKey },
+            gigya: {
+              apiKey: c.gigya.apiKey,
+              // newsletter.daily asks for double opt-in: its confirmation email lands in the captured messages.
+              schema: {
+                subscriptionsSchema: {
+                  fields: {
+                    'newsletter.weekly': { email: { type: 'subscription', doubleOptIn: false } },
+                    'newsletter.daily': { email: { type: 'subscription', doubleOptIn: true } },
+                  },
+                },
+              },
+            },
             boostcom: {
               slug: c.boostcom.clubSlug,
               club: {
