@@ -31,7 +31,10 @@ export const PersonSpec = Type.Object(
     subscriptions: Type.Optional(
       Type.Record(
         Type.String({ minLength: 1, maxLength: 200 }),
-        Type.Partial(Type.Record(Type.Union([Type.Literal('email'), Type.Literal('sms'), Type.Literal('push')]), ChannelState)),
+        Type.Object(
+          { email: Type.Optional(ChannelState), sms: Type.Optional(ChannelState), push: Type.Optional(ChannelState) },
+          { additionalProperties: false, minProperties: 1 },
+        ),
       ),
     ),
     consents: Type.Optional(
@@ -57,7 +60,7 @@ export async function seedPeople(core: Core, tenantId: TenantId, people: PersonS
     const site = person.site === undefined ? null : await core.sites.resolve(tenantId, person.site);
     const ctx: CallContext = { tenantId, siteId: site?.id ?? null, origin: { facade: 'cli' } };
     const subscriptions = Object.entries(person.subscriptions ?? {}).flatMap(([subscriptionId, channels]) =>
-      Object.entries(channels).map(([channel, state]) => ({
+      Object.entries(channels as Record<string, Static<typeof ChannelState>>).map(([channel, state]) => ({
         subscriptionId,
         channel: channel as Channel,
         isSubscribed: state.isSubscribed,

@@ -92,13 +92,13 @@ describe('emulator start', () => {
     assert.deepEqual(ada.profile, { email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' });
     assert.deepEqual(ada.data, { plan: 'premium' });
     assert.equal((ada.subscriptions as { newsletter: { weekly: { email: { isSubscribed: boolean } } } }).newsletter.weekly.email.isSubscribed, true);
-    const member = await fetch(`${e.baseUrl}/v3/emulator-club/members?email=ada@example.com`, {
+    const member = await fetch(`${e.baseUrl}/v3/emulator-club/members/by_email/ada@example.com`, {
       headers: { 'x-client-authorization': 'emulator-boostcom-client-token', 'x-product-name': 'emulator-test', 'x-user-agent': 'node:test' },
     });
     assert.equal(member.status, 200);
-    const members = (await member.json()) as { members: Array<{ properties: Record<string, unknown>; consents: Record<string, { status: boolean }> }> };
-    assert.equal(members.members[0]?.properties.firstName, 'Ada');
-    assert.equal(members.members[0]?.consents.terms?.status, true);
+    const found = (await member.json()) as { properties: Record<string, unknown>; consents: Record<string, { status: boolean }> };
+    assert.equal(found.properties.firstName, 'Ada');
+    assert.equal(found.consents.terms?.status, true);
     const user = await naviga('ada@example.com');
     assert.equal(user.status, 200, JSON.stringify(user.body));
     assert.equal(user.body.data?.[0]?.firstName, 'Ada');
