@@ -50,6 +50,7 @@ describe('docs/testing.md', () => {
     const doc = readFileSync(join(ROOT, 'docs/testing.md'), 'utf8');
     const block = /<!-- example:start -->\n```ts\n([\s\S]*?)```\n<!-- example:end -->/.exec(doc)?.[1];
     assert.ok(block, 'docs/testing.md has the example block');
+    // On a difference: paste test/emulator/example.test.ts between the markers again.
     assert.equal(block, readFileSync(join(ROOT, 'test/emulator/example.test.ts'), 'utf8'));
   });
 });
