@@ -20,6 +20,7 @@ const CACHE = `${ROOT}node_modules/.cache/roster-emulator`;
 
 interface Started {
   wallMs: number;
+  cpuMs: number;
   timings: { store: string; storeMs: number; fixtureMs: number; totalMs: number };
   rssReadyMb: number;
   rssAfterResetsMb: number;
@@ -27,6 +28,11 @@ interface Started {
   resetWallMs: number[];
 }
 
+/** CPU time (user + system) the process has used so far: what a start costs whatever else the machine runs. */
+const cpuMs = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime in clock ticks of 10 ms
+};
 const rssMb = (pid: number) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)] ?? NaN;
@@ -49,6 +55,7 @@ async function startOnce(resets: number): Promise<Started> {
   const wallMs = Math.round(performance.now() - t0);
   const ready = JSON.parse(line) as { baseUrl: string; timings: Started['timings'] };
   const pid = child.pid as number;
+  const cpuReadyMs = cpuMs(pid);
   const rssReadyMb = rssMb(pid);
   const resetMs: number[] = [];
   const resetWallMs: number[] = [];
@@ -67,7 +74,7 @@ async function startOnce(resets: number): Promise<Started> {
   const exited = new Promise((resolve) => child.on('exit', resolve));
   child.kill('SIGTERM');
   await exited;
-  return { wallMs, timings: ready.timings, rssReadyMb, rssAfterResetsMb, resetMs, resetWallMs };
+  return { wallMs, cpuMs: cpuReadyMs, timings: ready.timings, rssReadyMb, rssAfterResetsMb, resetMs, resetWallMs };
 }
 
 const runs = Number(values.runs);
@@ -80,14 +87,14 @@ console.log(
 rmSync(CACHE, { recursive: true, force: true });
 const cold = await startOnce(5);
 console.log(
-  `cold (initdb, then the template is written): ready in ${cold.wallMs} ms from spawn; emulator ${JSON.stringify(cold.timings)}; RSS ${cold.rssReadyMb} MB`,
+  `cold (initdb, then the template is written): ready in ${cold.wallMs} ms from spawn (${cold.cpuMs} ms CPU); emulator ${JSON.stringify(cold.timings)}; RSS ${cold.rssReadyMb} MB`,
 );
 const warm: Started[] = [];
 for (let i = 0; i < runs; i++) {
   const run = await startOnce(resets);
   warm.push(run);
   console.log(
-    `warm ${i + 1}: ready in ${run.wallMs} ms from spawn; emulator ${JSON.stringify(run.timings)}; RSS ${run.rssReadyMb} MB ready, ${run.rssAfterResetsMb} MB after ${resets} resets; reset median ${median(run.resetMs).toFixed(1)} ms`,
+    `warm ${i + 1}: ready in ${run.wallMs} ms from spawn (${run.cpuMs} ms CPU); emulator ${JSON.stringify(run.timings)}; RSS ${run.rssReadyMb} MB ready, ${run.rssAfterResetsMb} MB after ${resets} resets; reset median ${median(run.resetMs).toFixed(1)} ms`,
   );
 }
 const all = warm.flatMap((w) => w.resetMs);
@@ -129,7 +136,7 @@ row(
 );
 console.log(`| reset (store restore, control API ms) | ${median(all).toFixed(1)} ms | p95 ${p95(all).toFixed(1)} ms | ${Math.max(...all).toFixed(1)} ms |`);
 console.log(`| reset (HTTP round trip) | ${median(allWall).toFixed(1)} ms | p95 ${p95(allWall).toFixed(1)} ms | ${Math.max(...allWall).toFixed(1)} ms |`);
-console.log(`cold start, spawn → ready: ${cold.wallMs} ms`);
+console.log(`cold start, spawn → ready: ${cold.wallMs} ms (${cold.cpuMs} ms CPU)`);
 console.log(
   `load average after: ${loadavg()
     .map((l) => l.toFixed(2))

@@ -6,7 +6,7 @@ import type { DestinationStream } from 'pino';
 import { buildApp } from '../app.js';
 import { type ApplyReport, applyProvisioning } from '../cli/apply.js';
 import { type Config, loadConfig } from '../config.js';
-import { createCore } from '../core/index.js';
+import { type Core, createCore } from '../core/index.js';
 import { createWorker, type Worker } from '../events/worker.js';
 import { createDevMailbox } from '../messaging/mailbox.js';
 import { argon2Hasher } from '../security/password-hasher.js';
@@ -107,7 +107,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let app: FastifyInstance | undefined;
   try {
     const secretBox = createSecretBox(randomBytes(32));
-    const core = createCore({ store, clock: clock.clock, ids: cryptoIds, secretBox, hasher: argon2Hasher });
+    const coreDeps = { store, clock: clock.clock, ids: cryptoIds, secretBox, hasher: argon2Hasher };
+    let current = createCore(coreDeps);
+    // The app and the worker hold this handle. A reset or restore puts a new core behind it, so the
+    // core's in-process state (configuration caches, gathered rate counts) starts afresh with the store.
+    const core = new Proxy({} as Core, { get: (_target, key) => Reflect.get(current, key) });
     const host = options.host ?? '127.0.0.1';
     const config: Readonly<Config> = {
       ...base,
@@ -120,7 +124,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       demo: false,
       // Email and SMS land in the dev mailbox; webhooks are captured; nothing leaves the machine.
       messaging: { ...base.messaging, smtpUrl: undefined, smsUrl: undefined, smsToken: undefined },
-      events: { ...base.events, natsUrl: undefined, workerInServer: false, pollIntervalMs: 100, tenants: [] },
+      events: { ...base.events, natsUrl: undefined, workerInServer: false, pollIntervalMs: 250, tenants: [] },
     };
     const navigaProvider = createNavigaProviderStandIn();
     const capture = createWebhookCapture(() => new Date());
@@ -169,6 +173,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const restoreTimed = async (snapshot: StoreSnapshot) => {
       const t0 = performance.now();
       await snapshots.restore(snapshot);
+      current = createCore(coreDeps);
       return { ms: Math.round((performance.now() - t0) * 100) / 100 };
     };
     const toMessage = (m: Awaited<ReturnType<typeof mailbox.list>>[number]): CapturedMessage => ({
@@ -222,6 +227,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         return restoreTimed(snapshot);
       },
       async close() {
+        navigaProvider.reset();
         await activeWorker.stop();
         await server.close();
         await store.close();

@@ -37,6 +37,8 @@ export function createNavigaProviderStandIn() {
     users: new Map(),
   };
   let calls = 0;
+  // Delayed answers in progress: a reset ends them at once, so closing never waits out a long delay.
+  const sleeping = new Set<() => void>();
   const state = () => ({ delayMs: behaviour.delayMs, failStatus: behaviour.failStatus, users: [...behaviour.users.values()], calls });
   return {
     state,
@@ -50,6 +52,7 @@ export function createNavigaProviderStandIn() {
       return state();
     },
     reset() {
+      for (const wake of [...sleeping]) wake();
       calls = 0;
       behaviour = { delayMs: 0, failStatus: null, users: new Map() };
       return state();
@@ -59,7 +62,16 @@ export function createNavigaProviderStandIn() {
       app.get('/naviga-provider/users', { schema: { hide: true } }, async (request, reply) => {
         calls++;
         const { delayMs, failStatus, users } = behaviour;
-        if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+        if (delayMs > 0)
+          await new Promise<void>((resolve) => {
+            const wake = () => {
+              clearTimeout(timer);
+              sleeping.delete(wake);
+              resolve();
+            };
+            const timer = setTimeout(wake, delayMs);
+            sleeping.add(wake);
+          });
         if (failStatus !== null) return reply.code(failStatus).send({ error: `failing on purpose (HTTP ${failStatus})` });
         const email = String((request.query as { email?: unknown }).email ?? '')
           .trim()

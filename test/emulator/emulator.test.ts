@@ -168,6 +168,13 @@ describe('clock', () => {
     assert.equal((await gigya('accounts.search', { query: 'SELECT UID FROM emailAccounts LIMIT 1' })).errorCode, 403048);
     await control('POST', '/clock/advance', { seconds: 60 });
     assert.equal((await gigya('accounts.search', { query: 'SELECT UID FROM emailAccounts LIMIT 1' })).errorCode, 0);
+
+    // A reset forgets the counts too, those in the store and those gathered in the process.
+    await control('PUT', '/clock', { now: '2031-05-05T10:00:00.000Z', frozen: true });
+    assert.equal((await gigya('accounts.search', { query: 'SELECT UID FROM emailAccounts LIMIT 1' })).errorCode, 403048);
+    await control('POST', '/reset');
+    await control('PUT', '/clock', { now: '2031-05-05T10:00:00.000Z', frozen: true });
+    assert.equal((await gigya('accounts.search', { query: 'SELECT UID FROM emailAccounts LIMIT 1' })).errorCode, 0);
   });
 
   it('double opt-in links expire when the clock passes their seven days', async () => {
