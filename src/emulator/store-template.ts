@@ -30,6 +30,8 @@ function templateKey(): string {
   return createHash('sha256').update(pgliteVersion()).update(Object.keys(migrations).sort().join('\n')).digest('hex').slice(0, 16);
 }
 
+let loaded: { path: string; blob: Blob } | undefined;
+
 export interface EmulatorStore {
   store: OpenedStore;
   /** 'template': started from the cached migrated cluster; 'initdb': created and migrated now. */
@@ -46,11 +48,14 @@ export async function openEmulatorStore(options: { template?: boolean } = {}): P
   const path = join(CACHE_DIR, `template-${templateKey()}.tar`);
   if (useTemplate && existsSync(path)) {
     try {
-      const store = await openStore({ engine: 'pglite', dataDir: undefined, loadDataDir: new Blob([readFileSync(path)]) });
+      // Read once per process: a test run that starts several emulators reads the file once.
+      loaded ??= { path, blob: new Blob([readFileSync(path)]) };
+      const blob = loaded.path === path ? loaded.blob : new Blob([readFileSync(path)]);
+      const store = await openStore({ engine: 'pglite', dataDir: undefined, loadDataDir: blob });
       await store.migrate();
       return { store, source: 'template' };
     } catch {
-      // A damaged template: make a new one below.
+      loaded = undefined; // a damaged template: make a new one below
     }
   }
   const store = await openStore({ engine: 'pglite', dataDir: undefined });
