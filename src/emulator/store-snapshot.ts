@@ -8,12 +8,14 @@ export interface StoreSnapshot {
   takenAt: Date;
 }
 
+const VACUUM_EVERY = 100;
+
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /**
  * Whole-store snapshots for the emulator, in SQL: each table read as one JSON array, written
  * back with json_populate_recordset. The emulator's store is a small in-memory PGlite, so a
- * restore (truncate and re-insert) takes milliseconds, against half a second to start a new
+ * restore (delete and re-insert) takes milliseconds, against half a second to start a new
  * PGlite from a dumped cluster. Triggers (the outbox fan-out) and foreign keys are off while
  * rows are written back (session_replication_role = replica): the rows are already consistent.
  * Kysely's migration bookkeeping is left alone. Not for a shared PostgreSQL: it replaces every
@@ -21,6 +23,7 @@ const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
  */
 export function createStoreSnapshots(db: Kysely<Database>) {
   let tables: string[] | undefined;
+  let restores = 0;
   const listTables = async () => {
     tables ??= (
       await sql<{
@@ -54,7 +57,8 @@ export function createStoreSnapshots(db: Kysely<Database>) {
       const names = await listTables();
       await db.transaction().execute(async (trx) => {
         await sql`SET LOCAL session_replication_role = replica`.execute(trx);
-        await sql`TRUNCATE ${sql.raw(names.map(quote).join(', '))}`.execute(trx);
+        // DELETE, not TRUNCATE: on tables this small it is half the cost (no new relation files).
+        for (const name of names) await sql`DELETE FROM ${sql.raw(quote(name))}`.execute(trx);
         for (const table of snapshot.tables) {
           if (table.rows === '[]') continue;
           const name = sql.raw(quote(table.name));
@@ -65,6 +69,8 @@ export function createStoreSnapshots(db: Kysely<Database>) {
           await sql`SELECT setval(${sequence.name}::regclass, ${sequence.lastValue ?? '1'}::bigint, ${sequence.lastValue !== null})`.execute(trx);
         }
       });
+      // The deleted rows stay as dead tuples until a vacuum, and an embedded PGlite runs none by itself.
+      if (++restores % VACUUM_EVERY === 0) await sql`VACUUM`.execute(db);
     },
   };
 }
