@@ -6,7 +6,7 @@ import type { DestinationStream } from 'pino';
 import { buildApp } from '../app.js';
 import { type ApplyReport, applyProvisioning } from '../cli/apply.js';
 import { type Config, loadConfig } from '../config.js';
-import { type Core, createCore } from '../core/index.js';
+import { type Core, createCore, type TenantId } from '../core/index.js';
 import { createWorker, type Worker } from '../events/worker.js';
 import { createDevMailbox } from '../messaging/mailbox.js';
 import { argon2Hasher } from '../security/password-hasher.js';
@@ -152,7 +152,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const fixture = parseFixture(document, baseUrl, typeof options.fixture === 'string' ? options.fixture : 'fixture');
     // The one call of the provisioning use case: tenants, sites, keys, webhooks, club clients.
     const report = await applyProvisioning(core, fixture.provisioning);
-    for (const tenant of report.tenants) await seedPeople(core, tenant.id as never, fixture.people.get(tenant.name) ?? []);
+    for (const tenant of report.tenants) await seedPeople(core, tenant.id as TenantId, fixture.people.get(tenant.name) ?? []);
 
     const worker = createWorker({
       store,

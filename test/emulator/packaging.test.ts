@@ -29,7 +29,7 @@ function run(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; un
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`no line matching ${options.untilLine} in time:\n${stdout}\n${stderr}`));
-    }, 90_000);
+    }, 240_000); // a guard against a hang, not a speed check: a loaded CI machine may take minutes
     child.stdout.on('data', () => {
       const match = options.untilLine && stdout.split('\n').find((l) => options.untilLine?.test(l));
       if (match) {
