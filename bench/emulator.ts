@@ -137,6 +137,20 @@ row(
 console.log(`| reset (store restore, control API ms) | ${median(all).toFixed(1)} ms | p95 ${p95(all).toFixed(1)} ms | ${Math.max(...all).toFixed(1)} ms |`);
 console.log(`| reset (HTTP round trip) | ${median(allWall).toFixed(1)} ms | p95 ${p95(allWall).toFixed(1)} ms | ${Math.max(...allWall).toFixed(1)} ms |`);
 console.log(`cold start, spawn → ready: ${cold.wallMs} ms (${cold.cpuMs} ms CPU)`);
+
+// startRoster() as a test runner calls it, several times in one process: the modules are loaded
+// and PGlite's WebAssembly compiled once, so later starts cost only the store, the app and the fixture.
+const { startEmulator } = await import('../src/emulator/emulator.js');
+for (let i = 0; i < 3; i++) {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const emulator = await startEmulator({ logLevel: 'silent' });
+  const cpu = process.cpuUsage(c0);
+  console.log(
+    `in-process start ${i + 1}: ${Math.round(performance.now() - t0)} ms, ${Math.round((cpu.user + cpu.system) / 1000)} ms CPU; ${JSON.stringify(emulator.timings)}`,
+  );
+  await emulator.close();
+}
 console.log(
   `load average after: ${loadavg()
     .map((l) => l.toFixed(2))
