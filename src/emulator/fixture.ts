@@ -78,7 +78,8 @@ export function defaultFixtureDocument(): unknown {
               groupCode: c.naviga.groupCode,
               jwt: { secret: c.naviga.jwtSecret },
               userProvider: 'SSOR',
-              providerTimeoutMs: 1000,
+              // Generous: every read calls the stand-in over loopback HTTP, and CI machines can be slow.
+              providerTimeoutMs: 5000,
               ssor: {
                 urlTemplate: `${EMULATOR_URL_PLACEHOLDER}/__emulator/naviga-provider/users?email={email}`,
                 fields: { email: 'email', id: 'id', firstName: 'firstName', lastName: 'lastName', verified: 'verified' },

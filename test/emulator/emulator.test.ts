@@ -232,7 +232,7 @@ describe('Naviga provider faults', () => {
     assert.equal(failed.status, 500);
     assert.equal(failed.body.message.code, 'UsersOrchestrator_E500_02');
 
-    await control('PUT', '/naviga-provider', { delayMs: 1500 }); // the fixture's provider timeout is 1000 ms
+    await control('PUT', '/naviga-provider', { delayMs: 6000 }); // the fixture's provider timeout is 5000 ms
     const slow = await naviga('ada@example.com');
     assert.equal(slow.status, 500);
     assert.equal(slow.body.message.code, 'UsersOrchestrator_E500_02');
