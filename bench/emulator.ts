@@ -110,6 +110,11 @@ row(
   'ms',
 );
 row(
+  'warm start, CPU time of the process until ready',
+  warm.map((w) => w.cpuMs),
+  'ms',
+);
+row(
   'warm start, inside the process (store + app + fixture)',
   warm.map((w) => w.timings.totalMs),
   'ms',
