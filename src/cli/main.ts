@@ -30,6 +30,8 @@ const USAGE = `roster <command> [options]
                                 accounts as NDJSON in the import shape, ordered by lastUpdated
   (--site is a Gigya API key, or a site name/id together with --tenant)
   apply <file.yaml|file.json>   provision tenants, sites, keys and webhooks declaratively (idempotent)
+  emulate [fixture.yaml]        in-memory emulator for other teams' tests: the server, a fixture
+                                (apply format + people), and a control API under /__emulator
   worker                        run the event delivery worker alone (no HTTP server)
   events replay --since TIME [--tenant T] [--sink S] [--type TYPE]
                                 deliver matching events again (TIME: ISO 8601)
@@ -297,6 +299,11 @@ async function run(argv: string[]): Promise<void> {
             ...(typeof flags['progress-interval'] === 'string' && { progressIntervalMs: Number(flags['progress-interval']) * 1000 }),
           });
         });
+      }
+      if (command === 'emulate') {
+        // Loaded only here, like the server: other commands stay small.
+        const { emulateCommand } = await import('../emulator/command.js');
+        return emulateCommand(config, sub, json);
       }
       if (command === 'apply') {
         const path = sub ?? rest[0];

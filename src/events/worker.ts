@@ -12,7 +12,7 @@ import { createDeliveryStore, type DeliveryStore } from './deliveries.js';
 import type { OutboxEvent } from './event.js';
 import { createNatsSink, NATS_SINK } from './sinks/nats.js';
 import type { Sink, SinkRouter } from './sinks/sink.js';
-import { createWebhookSink, WEBHOOK_SINK_PREFIX, webhookWants } from './sinks/webhook.js';
+import { createWebhookSink, WEBHOOK_SINK_PREFIX, type WebhookPost, webhookWants } from './sinks/webhook.js';
 
 export type EventsConfig = Config['events'];
 
@@ -23,6 +23,8 @@ export interface WorkerDeps {
   config: Pick<Config, 'events' | 'messaging' | 'publicUrl'>;
   log: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
   now?: () => Date;
+  /** Where webhook requests go instead of the network (the emulator captures them). */
+  webhookPost?: WebhookPost;
 }
 
 /**
@@ -68,7 +70,11 @@ export function createSinkRouter(deps: WorkerDeps): SinkRouter & { close(): Prom
       if (name.startsWith(WEBHOOK_SINK_PREFIX)) {
         let sink = webhookSinks.get(name);
         if (!sink) {
-          sink = createWebhookSink(core, name.slice(WEBHOOK_SINK_PREFIX.length), { timeoutMs: config.events.deliveryTimeoutMs, now });
+          sink = createWebhookSink(core, name.slice(WEBHOOK_SINK_PREFIX.length), {
+            timeoutMs: config.events.deliveryTimeoutMs,
+            now,
+            ...(deps.webhookPost && { post: deps.webhookPost }),
+          });
           webhookSinks.set(name, sink);
         }
         return sink;

@@ -22,8 +22,8 @@ import { createWebhookRepo } from './webhooks.js';
 
 export type StoreOptions =
   | { engine: 'postgres'; databaseUrl: string; poolSize: number }
-  /** dataDir undefined: in memory (tests). */
-  | { engine: 'pglite'; dataDir: string | undefined };
+  /** dataDir undefined: in memory (tests, the emulator); loadDataDir starts from a dumped cluster instead of initdb. */
+  | { engine: 'pglite'; dataDir: string | undefined; loadDataDir?: Blob };
 
 export interface PoolStats {
   total: number;
@@ -36,6 +36,8 @@ export interface OpenedStore extends Store {
   readonly db: Kysely<Database>;
   poolStats(): PoolStats;
   migrate(): Promise<MigrationResultSet>;
+  /** PGlite only: the whole cluster as a tarball (what `loadDataDir` starts from). */
+  dumpDataDir?(): Promise<Blob>;
 }
 
 function createRepos(db: Kysely<Database>): Repos {
@@ -67,6 +69,7 @@ function createRepos(db: Kysely<Database>): Repos {
 export async function openStore(options: StoreOptions): Promise<OpenedStore> {
   let db: Kysely<Database>;
   let poolStats: () => PoolStats;
+  let dumpDataDir: (() => Promise<Blob>) | undefined;
   if (options.engine === 'postgres') {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize });
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
@@ -75,8 +78,9 @@ export async function openStore(options: StoreOptions): Promise<OpenedStore> {
     if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
     // Loaded only here: the embedded engine's module costs about 40 MB of RSS a PostgreSQL deployment never needs.
     const { PGlite } = await import('@electric-sql/pglite');
-    const client = options.dataDir ? new PGlite(options.dataDir) : new PGlite();
+    const client = options.dataDir ? new PGlite(options.dataDir) : new PGlite({ ...(options.loadDataDir && { loadDataDir: options.loadDataDir }) });
     await client.waitReady;
+    dumpDataDir = () => client.dumpDataDir('none');
     db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
     poolStats = () => ({ total: 1, idle: 1, waiting: 0 });
   }
@@ -105,6 +109,7 @@ export async function openStore(options: StoreOptions): Promise<OpenedStore> {
       await db.destroy();
     },
     poolStats: () => poolStats(),
+    ...(dumpDataDir && { dumpDataDir }),
     async migrate() {
       // Areas number their migrations in ranges (gigya 01xx, events 04xx, …) and land in any order:
       // a database may have run 0500 before 0400 arrived, so order is checked per name, not per position.

@@ -10,6 +10,9 @@ import { allOf, type Sink } from './sink.js';
 
 export const WEBHOOK_SINK_PREFIX = 'webhook:';
 
+/** How a webhook request leaves the process: fetch, or the emulator's capture (which answers 200 and keeps the request). */
+export type WebhookPost = (url: string, init: RequestInit & { headers: Record<string, string>; body: string }) => Promise<Response>;
+
 /** Whether a webhook subscribed to this event (and its format can say it). */
 export function webhookWants(webhook: { format: string; eventTypes: string[] }, event: Pick<OutboxEvent, 'type' | 'data'>): boolean {
   const types = webhook.eventTypes;
@@ -28,7 +31,8 @@ export function webhookWants(webhook: { format: string; eventTypes: string[] }, 
  * POSTs a batch of one tenant's events to one webhook. 2xx: delivered; anything else (or no
  * answer in time): retried. Boostcom drops 4xx answers instead (B.10); so do we for that format.
  */
-export function createWebhookSink(core: Core, webhookId: string, options: { timeoutMs: number; now: () => Date }): Sink {
+export function createWebhookSink(core: Core, webhookId: string, options: { timeoutMs: number; now: () => Date; post?: WebhookPost }): Sink {
+  const post = options.post ?? fetch;
   const tenantNames = new Map<string, string>();
   const tenantName = async (tenantId: TenantId) => {
     let name = tenantNames.get(tenantId);
@@ -66,7 +70,7 @@ export function createWebhookSink(core: Core, webhookId: string, options: { time
       const request = await render(target.webhook.format, batch, target.secret);
       let outcome: DeliveryOutcome;
       try {
-        const response = await fetch(target.webhook.url, {
+        const response = await post(target.webhook.url, {
           method: 'POST',
           headers: { ...request.headers, 'user-agent': 'Roster-Webhooks/1' },
           body: request.body,
