@@ -6,8 +6,8 @@ import type { JsonObject, Site, SiteId, TenantId } from './types.js';
 
 export interface SiteSpec {
   name: string;
-  /** Gigya API key; generated when absent so every site can be reached through the Gigya facade. */
-  gigyaApiKey?: string;
+  /** Gigya API key; generated when absent, so a site is a Gigya door unless given null. */
+  gigyaApiKey?: string | null;
   /** Gigya site (partner) secret, Base64; kept encrypted. */
   gigyaSecret?: string | null;
   boostcomSlug?: string | null;
@@ -60,7 +60,7 @@ export function createSites(deps: CoreDeps) {
         tenantId,
         id,
         name: spec.name,
-        gigyaApiKey: spec.gigyaApiKey ?? `3_${ids.token(48)}`,
+        gigyaApiKey: spec.gigyaApiKey === null ? null : (spec.gigyaApiKey ?? `3_${ids.token(48)}`),
         gigyaSecretEnc: sealSecret(tenantId, id, spec.gigyaSecret),
         boostcomSlug: spec.boostcomSlug ?? null,
         naviga: spec.naviga ?? null,
