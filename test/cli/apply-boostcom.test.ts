@@ -89,6 +89,9 @@ describe('roster apply: Boostcom clubs and clients', () => {
 
   it('refuses a club whose member schema is not valid draft-04 while checking the file, before writing', async () => {
     const file = write({ member_schema: { type: 'object', properties: { a: { type: 'strung' } } } }, 'bad.yaml');
-    assert.throws(() => parseApplyFile(file), (e: unknown) => e instanceof ApplyFileError && /boostcom\/club: .*member_schema is not a valid draft-04/.test(e.message));
+    assert.throws(
+      () => parseApplyFile(file),
+      (e: unknown) => e instanceof ApplyFileError && /boostcom\/club: .*member_schema is not a valid draft-04/.test(e.message),
+    );
   });
 });
