@@ -50,6 +50,9 @@ async function snapshot(): Promise<Record<string, string[]>> {
   return state;
 }
 
+/** `${NAME}` placeholders as a provisioning file holds them (plain strings, not templates). */
+const ref = (name: string) => `\${${name}}`;
+
 /** A document touching every kind of entry, with generated secrets and tokens. */
 const everything = (tenant: string, extraSites: unknown[] = []) => ({
   tenants: [
@@ -64,8 +67,8 @@ const everything = (tenant: string, extraSites: unknown[] = []) => ({
         { name: 'club-only', boostcom: { slug: `only-${tenant}` } },
         ...extraSites,
       ],
-      keys: [{ label: 'generated' }, { userKey: `U${tenant}`, secret: '${KEY_SECRET}', permissions: ['accounts.*'] }],
-      webhooks: [{ name: 'crm', url: 'https://crm.example/hook', events: ['account.created'], secret: '${HOOK_SECRET}' }],
+      keys: [{ label: 'generated' }, { userKey: `U${tenant}`, secret: ref('KEY_SECRET'), permissions: ['accounts.*'] }],
+      webhooks: [{ name: 'crm', url: 'https://crm.example/hook', events: ['account.created'], secret: ref('HOOK_SECRET') }],
     },
   ],
 });
