@@ -138,13 +138,22 @@ export const siteBlockRules: SiteBlockRules = { naviga: navigaSiteRule, boostcom
 
 type Env = Record<string, string | undefined>;
 
+/** Secret-bearing values: key, site, JWT and provider secrets, club tokens, provider headers. */
+const SECRET_FIELD = /^(secret|clientSecret|token)$/;
+const isSecretField = (path: string) => {
+  const parts = path.split('/');
+  return SECRET_FIELD.test(parts.at(-1) ?? '') || parts.at(-2) === 'headers';
+};
+
 /**
- * `${NAME}` anywhere in a string value reads the environment variable NAME, so secrets (key
- * secrets, JWT secrets, provider headers, club tokens, webhook secrets) stay out of the file;
- * `$${` stands for a literal `${`. Returns the document with values substituted.
+ * `${NAME}` in a secret-bearing value reads the environment variable NAME, so secrets stay out
+ * of the file; `$${` stands for a literal `${`. Only secret fields: a URL or a name never carries
+ * an environment variable (a webhook URL must not be able to export one). Returns the document
+ * with values substituted; a missing variable is added to `problems` with its path.
  */
 export function substituteEnv(document: unknown, env: Env, problems: string[], path = ''): unknown {
   if (typeof document === 'string') {
+    if (!isSecretField(path)) return document;
     return document.replace(/\$?\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) => {
       if (whole.startsWith('$$')) return whole.slice(1);
       const value = env[name];
@@ -177,14 +186,19 @@ function formatProblems(document: unknown): string[] {
   return [...problems].slice(0, 20);
 }
 
+/** Documents already substituted and checked by checkApplyDocument (substituting twice would undo `$${`). */
+const checkedDocuments = new WeakSet<object>();
+
 /** The document with its environment variables substituted, checked whole: its format, then each facade's rules. */
-export function checkApplyDocument(document: unknown, source: string, env: Env = process.env): ApplyFile {
+export function checkApplyDocument(document: unknown, source: string, env: Env): ApplyFile {
+  if (typeof document === 'object' && document !== null && checkedDocuments.has(document)) return document as ApplyFile;
   const missing: string[] = [];
   const substituted = substituteEnv(document, env, missing);
   if (missing.length > 0) throw new ProvisioningError(source, missing);
   if (!Value.Check(ApplyFile, substituted)) throw new ProvisioningError(source, formatProblems(substituted));
   const problems = provisioningProblems(substituted, siteBlockRules);
   if (problems.length > 0) throw new ProvisioningError(source, problems);
+  checkedDocuments.add(substituted);
   return substituted;
 }
 
@@ -208,9 +222,11 @@ export function parseApplyFile(path: string, env: Env = process.env): ApplyFile 
 /**
  * Applies a provisioning document atomically: checked whole, written in one transaction,
  * generated secrets returned only after the commit. A failure anywhere changes nothing.
- * `dryRun` reports what would change and writes nothing.
+ * `dryRun` reports what would change and writes nothing. `env` is where `${NAME}` placeholders
+ * are read: none by default, so a document that arrives over an API cannot read the server's
+ * environment; the CLI passes its own (parseApplyFile has already substituted them).
  */
-export async function applyProvisioning(core: Core, file: ApplyFile, env: Env = process.env, options: { dryRun?: boolean } = {}): Promise<ApplyReport> {
+export async function applyProvisioning(core: Core, file: ApplyFile, env: Env = {}, options: { dryRun?: boolean } = {}): Promise<ApplyReport> {
   const checked = checkApplyDocument(file, 'the provisioning file', env);
   return core.provisioning.apply(checked, { rules: siteBlockRules, ...(options.dryRun !== undefined && { dryRun: options.dryRun }) });
 }

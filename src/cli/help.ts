@@ -42,7 +42,8 @@ roster key revoke --tenant T --user-key K [--json]
   The whole file is checked first (unknown keys, facade settings, missing environment
   variables), then everything is written in one transaction: a failure changes nothing.
   Generated secrets and tokens are printed once, after the commit. Applying an unchanged file
-  reports every entry "unchanged". \${NAME} in any value reads the environment variable NAME.
+  reports every entry "unchanged". \${NAME} in a secret, clientSecret, token or provider header
+  reads the environment variable NAME.
 
   --dry-run   show what would be created or updated; write nothing, print no secrets
   --json      the report as JSON (each entry has status created|updated|unchanged)`,

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { ApplyFileError, applyProvisioning, parseApplyFile } from '../../src/cli/apply.js';
 import { DomainError } from '../../src/core/index.js';
+import { substituteEnv } from '../../src/provisioning.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { roster } from '../helpers/cli.js';
 import { call } from '../helpers/gigya.js';
@@ -163,6 +164,18 @@ describe('roster apply is atomic', () => {
       (e: unknown) =>
         e instanceof ApplyFileError && /unknown key apikey at \/tenants\/0\/sites\/0\/gigya/.test(e.message) && !/schema is false/.test(e.message),
     );
+  });
+});
+
+describe('environment placeholders in an apply file', () => {
+  it('are read only in secret-bearing fields; $${ is a literal; nothing is read without an environment', async () => {
+    const problems: string[] = [];
+    const document = { secret: ref('A'), url: `https://x.example/${ref('A')}`, token: `$${ref('A')}`, ssor: { headers: { 'X-Key': `k ${ref('A')}` } } };
+    assert.deepEqual(substituteEnv(document, { A: 'v' }, problems), { secret: 'v', url: document.url, token: ref('A'), ssor: { headers: { 'X-Key': 'k v' } } });
+    assert.deepEqual(problems, []);
+    // applyProvisioning reads no environment unless given one (a document from an API cannot read the server's).
+    const doc = { tenants: [{ name: `noenv-${suffix}`, keys: [{ userKey: `N${suffix}`, secret: ref('KEY_SECRET') }] }] };
+    await assert.rejects(applyProvisioning(t.core, doc), /KEY_SECRET is not set/);
   });
 });
 
