@@ -2,7 +2,7 @@ import { type ClubClientSpec, createClubClients, tokenLookup } from './club-clie
 import type { CoreDeps } from './deps.js';
 import { createKeys, KEY_SECRET_AAD } from './keys.js';
 import type { Repos, SiteBlockRules, Store } from './ports.js';
-import { createSites } from './sites.js';
+import { createSites, newGigyaApiKey } from './sites.js';
 import { createTenants } from './tenants.js';
 import type { JsonObject, Site, TenantId } from './types.js';
 import { createWebhooks, WEBHOOK_SECRET_AAD } from './webhooks.js';
@@ -154,12 +154,13 @@ export function createProvisioning(deps: CoreDeps) {
       report.tenants.push({ name: tenant.name, id: tenant.id, created, status: created ? 'created' : 'unchanged' });
 
       for (const siteSpec of spec.sites ?? []) {
-        const before = await siteState(await tx.sites.findByName(tenant.id, siteSpec.name));
+        const existing = await tx.sites.findByName(tenant.id, siteSpec.name);
+        const before = await siteState(existing);
         const gigyaSettings = isObject(siteSpec.settings?.gigya) ? siteSpec.settings.gigya : {};
         const { site: ensured, created: siteCreated } = await sites.ensure(tenant.id, {
           name: siteSpec.name,
-          // No gigya block, no Gigya door: the site answers no apiKey.
-          gigyaApiKey: siteSpec.gigya ? siteSpec.gigya.apiKey : null,
+          // No gigya block, no Gigya door; a block without apiKey keeps the site's or gets a new one.
+          gigyaApiKey: siteSpec.gigya ? (siteSpec.gigya.apiKey ?? existing?.gigyaApiKey ?? newGigyaApiKey(deps.ids)) : null,
           ...(siteSpec.gigya ? siteSpec.gigya.secret !== undefined && { gigyaSecret: siteSpec.gigya.secret } : { gigyaSecret: null }),
           ...(siteSpec.boostcom && { boostcomSlug: siteSpec.boostcom.slug }),
           ...(siteSpec.naviga && {

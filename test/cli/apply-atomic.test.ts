@@ -147,6 +147,16 @@ describe('roster apply is atomic', () => {
     assert.equal(clubOnly?.apiKey, null);
     const site = await t.core.sites.resolve(report.tenants[0]?.id as never, 'club-only');
     assert.equal(site.gigyaApiKey, null);
+    // Adding a gigya block later opens the door with a generated apiKey, kept on the next apply.
+    const withDoor = everything(tenant);
+    (withDoor.tenants[0]?.sites[1] as { gigya?: object }).gigya = {};
+    const opened = await applyProvisioning(t.core, parseApplyFile(file('door.json', withDoor), env), env);
+    const generated = opened.sites.find((s) => s.name === 'club-only');
+    assert.match(String(generated?.apiKey), /^3_[A-Za-z0-9_-]{64}$/);
+    assert.equal(generated?.status, 'updated');
+    const again = await applyProvisioning(t.core, parseApplyFile(file('door.json', withDoor), env), env);
+    assert.equal(again.sites.find((s) => s.name === 'club-only')?.apiKey, generated?.apiKey);
+    assert.equal(again.sites.find((s) => s.name === 'club-only')?.status, 'unchanged');
     // The site with a gigya block answers on its apiKey.
     const r = await call(t.app, 'accounts.getSchema', { apiKey: `3_web_${tenant}` });
     assert.notEqual(r.body.errorCode, 400093, JSON.stringify(r.body));
