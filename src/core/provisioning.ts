@@ -197,10 +197,10 @@ export function createProvisioning(deps: CoreDeps) {
 
         for (const clientSpec of siteSpec.boostcom?.clients ?? []) {
           const previous = await tx.clubClients.findByName(tenant.id, site.id, clientSpec.name);
-          const { client, created: clientCreated, token } = await clubClients.ensure(site, clientSpec);
-          // A given token is unchanged when it already is this client's token.
+          // A given token is unchanged when, before this apply, it already was this client's token.
           const holder = clientSpec.token === undefined ? undefined : await tx.clubClients.findByTokenLookup(tenant.id, tokenLookup(clientSpec.token));
-          const sameToken = clientSpec.token === undefined || holder?.id === previous?.id;
+          const sameToken = clientSpec.token === undefined || (previous !== undefined && holder?.id === previous.id);
+          const { client, created: clientCreated, token } = await clubClients.ensure(site, clientSpec);
           const state = (c: typeof client | undefined) => c && { permits: c.permits, revoked: c.revokedAt !== null };
           const status = clientCreated ? 'created' : sameToken && JSON.stringify(state(previous)) === JSON.stringify(state(client)) ? 'unchanged' : 'updated';
           report.clubClients.push({ tenant: tenant.name, site: site.name, name: client.name, created: clientCreated, status, ...(token && { token }) });

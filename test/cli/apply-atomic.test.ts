@@ -124,6 +124,22 @@ describe('roster apply is atomic', () => {
       third.keys.map((k) => k.status),
       ['unchanged', 'unchanged'],
     );
+
+    // A club token given in the file replaces the generated one once, then stays unchanged.
+    const withToken = everything(tenant);
+    const client = withToken.tenants[0]?.sites[0] as { boostcom: { clients: Array<{ token?: string }> } };
+    (client.boostcom.clients[0] as { token?: string }).token = 'a-given-club-token-of-32-characters';
+    const tokenPath = file('token.json', withToken);
+    const rotated = await applyProvisioning(t.core, parseApplyFile(tokenPath, changedEnv), changedEnv);
+    assert.deepEqual(
+      rotated.clubClients.map((c) => [c.status, c.token]),
+      [['updated', undefined]],
+    );
+    const kept = await applyProvisioning(t.core, parseApplyFile(tokenPath, changedEnv), changedEnv);
+    assert.deepEqual(
+      kept.clubClients.map((c) => c.status),
+      ['unchanged'],
+    );
   });
 
   it('a dry run reports what would change, writes nothing and shows no secrets', async () => {
