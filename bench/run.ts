@@ -67,6 +67,7 @@ async function prepareStore(env: NodeJS.ProcessEnv, dataDir: string | undefined,
         sites: [
           {
             name: 'bench',
+            gigya: {},
             boostcom: {
               slug: 'bench',
               club: {

@@ -17,7 +17,10 @@ export interface Config {
   trustedProxies: string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   bodyLimit: number;
-  /** Create and print a demo tenant, site and key on the first start against an empty store. */
+  /**
+   * Create and print a demo tenant, site and key on the first start against an empty store.
+   * Unset: only on the embedded store; a PostgreSQL database gets one only with ROSTER_DEMO=true.
+   */
   demo: boolean;
   shutdownTimeoutMs: number;
   /** Base URL people reach Roster at, for links in messages (DOI confirmation). */
@@ -71,7 +74,7 @@ export const CONFIG_VARIABLES = {
   ROSTER_TRUSTED_PROXIES: ['(none)', 'comma-separated IPs/CIDRs whose X-Forwarded-For/-Proto/-Host are trusted'],
   ROSTER_LOG_LEVEL: ['info', 'fatal, error, warn, info, debug, trace or silent'],
   ROSTER_BODY_LIMIT: ['1048576', 'largest request body in bytes'],
-  ROSTER_DEMO: ['true', 'create and print demo credentials on the first start against an empty store'],
+  ROSTER_DEMO: ['(embedded only)', 'create and print demo credentials on the first start against an empty store; on PostgreSQL only when true'],
   ROSTER_SHUTDOWN_TIMEOUT_MS: ['10000', 'how long SIGTERM waits for in-flight requests'],
   ROSTER_GIGYA_DATA_CENTERS: ['us1.gigya.com', 'comma-separated Gigya data-center domains signatures may name'],
   ROSTER_GIGYA_RATE_LIMIT_SERVER: ['600000', 'Gigya calls per window per application key (secret, signature or JWT)'],
@@ -206,7 +209,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     trustedProxies,
     logLevel,
     bodyLimit: integer(env, 'ROSTER_BODY_LIMIT', 1024 * 1024, 1024, 512 * 1024 * 1024),
-    demo: boolean(env, 'ROSTER_DEMO', true),
+    demo: boolean(env, 'ROSTER_DEMO', !databaseUrl),
     shutdownTimeoutMs: integer(env, 'ROSTER_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     gigya: Object.freeze({
       dataCenters,

@@ -1,14 +1,16 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { type Config, ConfigError, loadConfig } from '../config.js';
-import { type Core, DomainError } from '../core/index.js';
+import { type Core, DomainError, ProvisioningError } from '../core/index.js';
 import type { TenantId } from '../core/types.js';
 import { createDeliveryStore } from '../events/deliveries.js';
 import { createSinkSelector, createWorker } from '../events/worker.js';
 import { createDevMailbox } from '../messaging/mailbox.js';
 import { openRuntime, type Runtime } from '../runtime.js';
-import { ApplyFileError, applyProvisioning, parseApplyFile } from './apply.js';
+import { applyProvisioning, parseApplyFile } from './apply.js';
 import { exportCommand, importCommand, resolveSite } from './bulk.js';
+import { commandHelp } from './help.js';
 
 const USAGE = `roster <command> [options]
 
@@ -29,7 +31,9 @@ const USAGE = `roster <command> [options]
   export --site S [--tenant T] [--since TIME] [--lite|--full] [--out F]
                                 accounts as NDJSON in the import shape, ordered by lastUpdated
   (--site is a Gigya API key, or a site name/id together with --tenant)
-  apply <file.yaml|file.json>   provision tenants, sites, keys and webhooks declaratively (idempotent)
+  apply <file.yaml|file.json> [--dry-run]
+                                provision tenants, sites, keys and webhooks declaratively, in one
+                                transaction (idempotent; --dry-run shows what would change)
   emulate [fixture.yaml]        in-memory emulator for other teams' tests: the server, a fixture
                                 (apply format + people), and a control API under /__emulator
   worker                        run the event delivery worker alone (no HTTP server)
@@ -40,8 +44,15 @@ const USAGE = `roster <command> [options]
   mailbox [--tenant T] [--to ADDRESS]
                                 show the dev mailbox (email and SMS kept when no SMTP/SMS is configured)
 
-  --json   print only a JSON object (for scripts)
+  --json      print only a JSON object (for scripts); a failure prints {"error": {...}}
+  --help      this overview, or one command's help: roster <command> --help
+  --version   the version of Roster
   Configuration comes from the environment; see README.md.`;
+
+function version(): string {
+  // package.json sits two levels up from both src/cli/ and dist/cli/.
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
 
 class UsageError extends Error {}
 
@@ -112,12 +123,17 @@ async function run(argv: string[]): Promise<void> {
       type: { type: 'string' },
       to: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean' },
     },
   });
   const json = flags.json === true;
   const [command, sub, ...rest] = positionals;
+  if (flags.version) {
+    print(json, { version: version() }, `roster ${version()}`);
+    return;
+  }
   if (!command || flags.help) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${(flags.help && commandHelp(command)) || USAGE}\n`);
     return;
   }
   const config = loadConfig();
@@ -309,16 +325,19 @@ async function run(argv: string[]): Promise<void> {
         const path = sub ?? rest[0];
         if (!path) throw new UsageError('apply needs a file');
         const file = parseApplyFile(path);
+        const dryRun = flags['dry-run'] === true;
         return withCore(config, async (core) => {
-          const report = await applyProvisioning(core, file);
+          // Printed only after the transaction committed: a generated secret is never shown for a write that did not happen.
+          const report = await applyProvisioning(core, file, process.env, { dryRun });
           const lines = [
-            ...report.tenants.map((t) => `tenant ${t.name}: ${t.created ? 'created' : 'unchanged'}`),
-            ...report.sites.map((s) => `site ${s.tenant}/${s.name}: ${s.created ? 'created' : 'updated'} (apiKey ${s.apiKey})`),
-            ...report.keys.map((k) => `key ${k.userKey}: ${k.created ? 'created' : 'updated'}${k.secret ? ` (secret, shown once: ${k.secret})` : ''}`),
-            ...report.webhooks.map((w) => `webhook ${w.tenant}/${w.name}: ${w.created ? 'created' : 'updated'}`),
-            ...report.clubClients.map(
-              (c) => `club client ${c.tenant}/${c.site}/${c.name}: ${c.created ? 'created' : 'updated'}${c.token ? ` (token, shown once: ${c.token})` : ''}`,
+            ...(dryRun ? ['dry run: nothing was written; applying would do this:'] : []),
+            ...report.tenants.map((t) => `tenant ${t.name}: ${t.status}`),
+            ...report.sites.map((s) => `site ${s.tenant}/${s.name}: ${s.status}${s.apiKey ? ` (apiKey ${s.apiKey})` : ''}`),
+            ...report.keys.map(
+              (k) => `key ${k.tenant}/${k.label || k.userKey}: ${k.status} (userKey ${k.userKey})${k.secret ? ` (secret, shown once: ${k.secret})` : ''}`,
             ),
+            ...report.webhooks.map((w) => `webhook ${w.tenant}/${w.name}: ${w.status}`),
+            ...report.clubClients.map((c) => `club client ${c.tenant}/${c.site}/${c.name}: ${c.status}${c.token ? ` (token, shown once: ${c.token})` : ''}`),
           ];
           print(json, report, lines.join('\n'));
         });
@@ -327,19 +346,22 @@ async function run(argv: string[]): Promise<void> {
   }
 }
 
+/** How a failure is reported: in words on stderr, or under --json as {"error": {...}} on stdout. */
+function fail(kind: string, message: string, exitCode: number, extra: Record<string, unknown> = {}, usage = false): void {
+  if (process.argv.includes('--json')) {
+    process.stdout.write(`${JSON.stringify({ error: { kind, message, ...extra } }, null, 2)}\n`);
+  } else {
+    process.stderr.write(`roster: ${kind === 'configuration' ? 'configuration error: ' : ''}${message}\n`);
+    if (usage) process.stderr.write(`\n${USAGE}\n`);
+  }
+  process.exitCode = exitCode;
+}
+
 run(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof UsageError || error instanceof ConfigError || error instanceof DomainError || error instanceof ApplyFileError) {
-    const prefix = error instanceof ConfigError ? 'configuration error: ' : '';
-    process.stderr.write(`roster: ${prefix}${error.message}\n`);
-    if (error instanceof UsageError) process.stderr.write(`\n${USAGE}\n`);
-    process.exitCode = 2;
-    return;
-  }
-  if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
-    process.stderr.write(`roster: ${error.message}\n\n${USAGE}\n`);
-    process.exitCode = 2;
-    return;
-  }
-  process.stderr.write(`roster: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
+  if (error instanceof UsageError) return fail('usage', error.message, 2, {}, true);
+  if (error instanceof ConfigError) return fail('configuration', error.message, 2);
+  if (error instanceof ProvisioningError) return fail('apply', error.message, 2, { problems: error.problems });
+  if (error instanceof DomainError) return fail('domain', error.message, 2, { code: error.code });
+  if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) return fail('usage', error.message, 2, {}, true);
+  fail('internal', error instanceof Error ? error.message : String(error), 1);
 });

@@ -11,6 +11,7 @@ import { createKeys } from './keys.js';
 import { createMemberImports } from './member-imports.js';
 import { createMembers } from './members.js';
 import { createOpaqueIds } from './opaque-ids.js';
+import { createProvisioning } from './provisioning.js';
 import { createRequestGuards } from './request-guards.js';
 import { createSites } from './sites.js';
 import { createSubscriptions } from './subscriptions.js';
@@ -37,6 +38,7 @@ export function createCore(deps: CoreDeps) {
     members: createMembers(deps),
     memberImports: createMemberImports(deps),
     clubClients: createClubClients(deps),
+    provisioning: createProvisioning(deps),
   };
 }
 
@@ -57,6 +59,9 @@ export { mergeJson } from './json-merge.js';
 export { keyAllows } from './keys.js';
 export type { MemberChange, MemberKey, NewMember, PersonIdAnswer } from './members.js';
 export { registrationCodeAad } from './members.js';
+export type { SettingSealer, SiteBlockRule, SiteBlockRules } from './ports.js';
+export type { ChangeStatus, ProvisioningFile, ProvisioningReport, SiteProvision, TenantProvision } from './provisioning.js';
+export { ProvisioningError, provisioningProblems } from './provisioning.js';
 export type { SubscriptionChange } from './subscription-rules.js';
 export type * from './types.js';
 export type { Webhook, WebhookSpec } from './webhooks.js';

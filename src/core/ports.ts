@@ -527,6 +527,28 @@ export interface Repos {
   doiConfirmations: DoiConfirmationRepo;
 }
 
+/** Seals and opens secrets kept in a site's settings, bound to the site and the setting's path. */
+export interface SettingSealer {
+  seal(path: string, plaintext: string): string;
+  open(path: string, sealed: string): string;
+}
+
+/**
+ * A facade's rules for its block of a site in a provisioning document (`roster apply`), so the
+ * core's provisioning checks and stores facade settings without importing a facade.
+ */
+export interface SiteBlockRule {
+  /** What is wrong with the block beyond its schema; empty when it is valid. */
+  problems(block: unknown): string[];
+  /** The value stored as site.settings[facade]: secrets sealed, reusing `previous` sealed values that still match. */
+  stored(block: unknown, previous: JsonObject | undefined, sealer: SettingSealer): JsonObject;
+}
+
+export interface SiteBlockRules {
+  naviga: SiteBlockRule;
+  boostcom: SiteBlockRule;
+}
+
 export interface Store extends Repos {
   readonly engine: 'pglite' | 'postgres';
   /** Runs `work` in one transaction: everything in it commits together or not at all. */

@@ -6,8 +6,8 @@ import type { JsonObject, Site, SiteId, TenantId } from './types.js';
 
 export interface SiteSpec {
   name: string;
-  /** Gigya API key; generated when absent so every site can be reached through the Gigya facade. */
-  gigyaApiKey?: string;
+  /** Gigya API key; generated when absent, so a site is a Gigya door unless given null. */
+  gigyaApiKey?: string | null;
   /** Gigya site (partner) secret, Base64; kept encrypted. */
   gigyaSecret?: string | null;
   boostcomSlug?: string | null;
@@ -16,6 +16,9 @@ export interface SiteSpec {
 }
 
 const SECRET_AAD = (tenantId: TenantId, siteId: SiteId) => `site-secret:${tenantId}:${siteId}`;
+
+/** A new Gigya API key in the form Roster generates ("3_" and 64 URL-safe characters). */
+export const newGigyaApiKey = (ids: CoreDeps['ids']) => `3_${ids.token(48)}`;
 const SETTING_AAD = (tenantId: TenantId, siteId: SiteId, path: string) => `site-setting:${tenantId}:${siteId}:${path}`;
 
 export function createSites(deps: CoreDeps) {
@@ -60,7 +63,7 @@ export function createSites(deps: CoreDeps) {
         tenantId,
         id,
         name: spec.name,
-        gigyaApiKey: spec.gigyaApiKey ?? `3_${ids.token(48)}`,
+        gigyaApiKey: spec.gigyaApiKey === null ? null : (spec.gigyaApiKey ?? newGigyaApiKey(ids)),
         gigyaSecretEnc: sealSecret(tenantId, id, spec.gigyaSecret),
         boostcomSlug: spec.boostcomSlug ?? null,
         naviga: spec.naviga ?? null,

@@ -23,7 +23,7 @@ export type Webhook = Omit<StoredWebhook, 'secretEnc'> & { hasSecret: boolean };
 
 const FORMATS: WebhookFormat[] = ['roster', 'gigya', 'boostcom-v2'];
 const NAME = /^[A-Za-z0-9._-]{1,100}$/;
-const SECRET_AAD = (tenantId: TenantId, id: string) => `webhook-secret:${tenantId}:${id}`;
+export const WEBHOOK_SECRET_AAD = (tenantId: TenantId, id: string) => `webhook-secret:${tenantId}:${id}`;
 
 const invalid = (field: string, message: string) => new DomainError('request.invalid_field', `${field}: ${message}`, [{ field, message }]);
 
@@ -71,7 +71,7 @@ export function createWebhooks(deps: CoreDeps) {
         url: spec.url,
         eventTypes: [...new Set(spec.eventTypes)],
         format: spec.format,
-        secretEnc: spec.secret ? secretBox.seal(spec.secret, SECRET_AAD(tenantId, id)) : null,
+        secretEnc: spec.secret ? secretBox.seal(spec.secret, WEBHOOK_SECRET_AAD(tenantId, id)) : null,
         signingUserKey: spec.signingUserKey ?? null,
         enabled: spec.enabled ?? true,
         createdAt: existing?.createdAt ?? now,
@@ -103,7 +103,7 @@ export function createWebhooks(deps: CoreDeps) {
         const key = await store.keys.findByUserKey(stored.signingUserKey);
         if (key && key.key.tenantId === tenantId && !key.key.revokedAt) secret = secretBox.open(key.secretEnc, KEY_SECRET_AAD(tenantId, key.key.id));
       } else if (stored.secretEnc) {
-        secret = secretBox.open(stored.secretEnc, SECRET_AAD(tenantId, id));
+        secret = secretBox.open(stored.secretEnc, WEBHOOK_SECRET_AAD(tenantId, id));
       }
       if (secret === undefined) return undefined;
       return { webhook: show(stored), secret };

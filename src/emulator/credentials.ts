@@ -1,4 +1,4 @@
-import type { ApplyFile, ApplyReport } from '../cli/apply.js';
+import type { ApplyFile, ApplyReport } from '../provisioning.js';
 
 /** What a test needs to call each door of the fixture's first tenant. Null: the fixture does not open that door. */
 export interface EmulatorCredentials {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import Value from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
-import { ApplyFile, ApplyFileError } from '../cli/apply.js';
 import { ALL_PERMITS } from '../facades/boostcom/permits.js';
+import { type ApplyFile, ApplyFileError, checkApplyDocument } from '../provisioning.js';
 import { PersonSpec } from './people.js';
 
 /**
@@ -115,7 +115,7 @@ export function readFixtureDocument(path: string): unknown {
   try {
     return path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    throw new ApplyFileError(`${path}: not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message}`);
+    throw new ApplyFileError(path, [`not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message}`]);
   }
 }
 
@@ -130,20 +130,19 @@ export function parseFixture(document: unknown, baseUrl: string, source = 'fixtu
     tenants: tenants?.map((tenant: unknown, t: number) => {
       if (typeof tenant !== 'object' || tenant === null || !('people' in tenant)) return tenant;
       const { people: list, ...rest } = tenant as { people: unknown; name?: unknown };
-      if (!Array.isArray(list)) problems.push(`  /tenants/${t}/people: expected a list`);
+      if (!Array.isArray(list)) problems.push(`/tenants/${t}/people: expected a list`);
       else
         for (const [p, person] of list.entries()) {
           if (typeof person === 'object' && person !== null && 'password' in person)
-            problems.push(`  /tenants/${t}/people/${p}/password: passwords in fixtures wait for the login feature (not supported yet)`);
+            problems.push(`/tenants/${t}/people/${p}/password: passwords in fixtures wait for the login feature (not supported yet)`);
           else if (!Value.Check(PersonSpec, person))
-            problems.push(...[...Value.Errors(PersonSpec, person)].slice(0, 5).map((e) => `  /tenants/${t}/people/${p}${e.instancePath}: ${e.message}`));
+            problems.push(...[...Value.Errors(PersonSpec, person)].slice(0, 5).map((e) => `/tenants/${t}/people/${p}${e.instancePath}: ${e.message}`));
         }
       if (Array.isArray(list) && typeof rest.name === 'string') people.set(rest.name, [...(people.get(rest.name) ?? []), ...(list as PersonSpec[])]);
       return rest;
     }),
   };
-  if (!Value.Check(ApplyFile, provisioning))
-    problems.push(...[...Value.Errors(ApplyFile, provisioning)].slice(0, 10).map((e) => `  ${e.instancePath || '/'}: ${e.message}`));
-  if (problems.length > 0) throw new ApplyFileError(`${source} does not match the emulator fixture format:\n${problems.join('\n')}`);
-  return { provisioning: provisioning as ApplyFile, people };
+  if (problems.length > 0) throw new ApplyFileError(source, problems);
+  // The rest is an apply file, checked exactly as `roster apply` checks one (format, then each facade's rules).
+  return { provisioning: checkApplyDocument(provisioning, source, process.env), people };
 }

@@ -20,6 +20,14 @@ describe('loadConfig', () => {
     assert.deepEqual(config.database, { engine: 'postgres', url: 'postgres://x@localhost/db', poolSize: 16 });
   });
 
+  it('makes demo credentials only on the embedded store unless ROSTER_DEMO=true', () => {
+    const key = randomBytes(32).toString('hex');
+    assert.equal(loadConfig({}).demo, true);
+    assert.equal(loadConfig({ ROSTER_DEMO: 'false' }).demo, false);
+    assert.equal(loadConfig({ DATABASE_URL: 'postgres://x@localhost/db', ROSTER_MASTER_KEY: key }).demo, false);
+    assert.equal(loadConfig({ DATABASE_URL: 'postgres://x@localhost/db', ROSTER_MASTER_KEY: key, ROSTER_DEMO: 'true' }).demo, true);
+  });
+
   const bad: Array<[Record<string, string>, string]> = [
     [{ PORT: 'eighty' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],

@@ -69,7 +69,7 @@ describe('fixture format', () => {
   });
 
   it('checks the provisioning part with the apply format, and puts the base URL in place', () => {
-    assert.throws(() => parseFixture({ tenants: [{ name: 'a', sitez: [] }] }, 'http://x'), /does not match the emulator fixture format/);
+    assert.throws(() => parseFixture({ tenants: [{ name: 'a', sitez: [] }] }, 'http://x'), /does not match the apply format/);
     const fixture = parseFixture(defaultFixtureDocument(), 'http://127.0.0.1:4321');
     assert.equal(
       fixture.provisioning.tenants[0]?.sites?.[0]?.naviga?.ssor?.urlTemplate,

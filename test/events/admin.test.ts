@@ -83,9 +83,9 @@ describe('events admin API and webhook provisioning', () => {
       ],
     };
     const first = await applyProvisioning(t.core, file, { CRM_WEBHOOK_SECRET: 'from-env' });
-    assert.deepEqual(first.webhooks, [{ tenant: name, name: 'crm', created: true }]);
+    assert.deepEqual(first.webhooks, [{ tenant: name, name: 'crm', created: true, status: 'created' }]);
     const second = await applyProvisioning(t.core, file, { CRM_WEBHOOK_SECRET: 'from-env' });
-    assert.deepEqual(second.webhooks, [{ tenant: name, name: 'crm', created: false }]);
+    assert.deepEqual(second.webhooks, [{ tenant: name, name: 'crm', created: false, status: 'unchanged' }]);
     const tenant = await t.core.tenants.resolve(name);
     const [hook] = await t.core.webhooks.list(tenant.id);
     assert.equal(hook?.format, 'roster');

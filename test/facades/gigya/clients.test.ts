@@ -239,7 +239,12 @@ describe('demo banner', () => {
         .slice(start)
         .join('\n')
         .slice(0, lines.slice(start).join('\n').indexOf("}'") + 2);
-      const { stdout } = await promisify(execFile)('bash', ['-c', command]);
+      // The secret is printed once, as an export line the curl then reads.
+      const exportLine = lines.find((l) => l.trim().startsWith('export ROSTER_DEMO_SECRET='));
+      assert.ok(exportLine);
+      const secret = /ROSTER_DEMO_SECRET='([^']+)'/.exec(exportLine)?.[1] as string;
+      assert.equal(banner.split(secret).length - 1, 1, 'the secret appears once');
+      const { stdout } = await promisify(execFile)('bash', ['-c', `${exportLine.trim()}\n${command}`]);
       assert.equal(JSON.parse(stdout).errorCode, 0, stdout);
       const tenant = (await core.tenants.list())[0];
       assert.ok(tenant);
