@@ -7,6 +7,7 @@ import { createDeliveryStore } from '../events/deliveries.js';
 import { createSinkSelector, createWorker } from '../events/worker.js';
 import { createDevMailbox } from '../messaging/mailbox.js';
 import { openRuntime, type Runtime } from '../runtime.js';
+import { AdminUsageError, adminCommand } from './admin.js';
 import { ApplyFileError, applyProvisioning, parseApplyFile } from './apply.js';
 import { exportCommand, importCommand, resolveSite } from './bulk.js';
 
@@ -35,6 +36,11 @@ const USAGE = `roster <command> [options]
                                 deliver matching events again (TIME: ISO 8601)
   events dead --tenant T        list dead-lettered deliveries
   webhook list --tenant T
+  admin create --email E --role owner|tenant_admin|support|viewer [--tenant T,T2] [--password P] [--totp]
+                                create a console admin; a generated password (and TOTP secret) is shown once
+  admin reset-password --email E [--password P]
+                                set a new password (generated when not given), lift a lockout, end sessions
+  admin list
   mailbox [--tenant T] [--to ADDRESS]
                                 show the dev mailbox (email and SMS kept when no SMTP/SMS is configured)
 
@@ -109,6 +115,10 @@ async function run(argv: string[]): Promise<void> {
       sink: { type: 'string' },
       type: { type: 'string' },
       to: { type: 'string' },
+      email: { type: 'string' },
+      role: { type: 'string' },
+      password: { type: 'string' },
+      totp: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -181,6 +191,10 @@ async function run(argv: string[]): Promise<void> {
             '(empty)',
         );
       });
+    case 'admin create':
+    case 'admin reset-password':
+    case 'admin list':
+      return withCore(config, (core) => adminCommand(core, sub as string, flags, json));
     case 'migrate': {
       const runtime = await openRuntime(config); // opening migrates
       await runtime.close();
@@ -321,7 +335,13 @@ async function run(argv: string[]): Promise<void> {
 }
 
 run(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof UsageError || error instanceof ConfigError || error instanceof DomainError || error instanceof ApplyFileError) {
+  if (
+    error instanceof UsageError ||
+    error instanceof AdminUsageError ||
+    error instanceof ConfigError ||
+    error instanceof DomainError ||
+    error instanceof ApplyFileError
+  ) {
     const prefix = error instanceof ConfigError ? 'configuration error: ' : '';
     process.stderr.write(`roster: ${prefix}${error.message}\n`);
     if (error instanceof UsageError) process.stderr.write(`\n${USAGE}\n`);

@@ -1,4 +1,5 @@
 import type { AccountFilter, AccountQuery, KeysetPosition } from './account-query.js';
+import type { AdminSessionRepo, AdminUserRepo, AuditRepo } from './admin-ports.js';
 import type { DomainEvent } from './events.js';
 import type {
   Account,
@@ -512,6 +513,9 @@ export interface Repos {
   searchCursors: SearchCursorRepo;
   liteTokens: LiteTokenRepo;
   doiConfirmations: DoiConfirmationRepo;
+  adminUsers: AdminUserRepo;
+  adminSessions: AdminSessionRepo;
+  audit: AuditRepo;
 }
 
 export interface Store extends Repos {

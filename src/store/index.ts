@@ -4,6 +4,7 @@ import pg from 'pg';
 import type { Repos, Store } from '../core/ports.js';
 import { createAccountViewRepo } from './account-views.js';
 import { createAccountRepo, createIdentifierRepo } from './accounts.js';
+import { createAdminSessionRepo, createAdminUserRepo, createAuditRepo } from './admin.js';
 import { createBulkRepo } from './bulk.js';
 import type { Database } from './database.js';
 import { createImportJobRepo } from './import-jobs.js';
@@ -61,6 +62,9 @@ function createRepos(db: Kysely<Database>): Repos {
     searchCursors: translatingErrors(createSearchCursorRepo(db)),
     liteTokens: translatingErrors(createLiteTokenRepo(db)),
     doiConfirmations: translatingErrors(createDoiConfirmationRepo(db)),
+    adminUsers: translatingErrors(createAdminUserRepo(db)),
+    adminSessions: translatingErrors(createAdminSessionRepo(db)),
+    audit: translatingErrors(createAuditRepo(db)),
   };
 }
 
