@@ -89,3 +89,56 @@ export interface AuditRepo {
   /** Newest first, before the `before` id (keyset), optionally for one tenant, target or actor. */
   list(filter: { tenantIds: TenantId[] | 'all'; target?: string; actorId?: string; before?: number; limit: number }): Promise<AuditEntry[]>;
 }
+
+export interface SinkDelivery {
+  sink: string;
+  status: string;
+  attempts: number;
+  lastError: string | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+export interface DeadLetter {
+  sink: string;
+  eventId: string;
+  eventType: string;
+  accountUid: string | null;
+  attempts: number;
+  lastError: string | null;
+  at: Date | null;
+}
+
+export interface SinkHealth {
+  sink: string;
+  /** Deliveries per status (pending, delivered, dropped, dead…). */
+  counts: Record<string, number>;
+  /** Age of the oldest pending delivery in ms, or null when none waits. */
+  lagMs: number | null;
+  lastError: string | null;
+}
+
+export interface DailyCount {
+  day: string;
+  key: string;
+  count: number;
+}
+
+/** Reads only the console needs: deliveries, dead letters, backlog and per-day statistics. */
+export interface ConsoleReadRepo {
+  deliveriesForEvents(tenantId: TenantId, eventIds: string[]): Promise<Map<string, SinkDelivery[]>>;
+  deadLetters(tenantId: TenantId, limit: number): Promise<DeadLetter[]>;
+  /** Makes dead deliveries pending again (one event and sink, or all of the tenant); returns how many. */
+  requeueDead(tenantId: TenantId, only: { sink: string; eventId: string } | null, now: Date): Promise<number>;
+  sinkHealth(tenantId: TenantId, now: Date): Promise<SinkHealth[]>;
+  /** Outbox events not yet fanned out to sinks. */
+  backlog(tenantId: TenantId): Promise<number>;
+  /** Outbox events per day since `since`, keyed by `keyOf` (type and door, or list). */
+  dailyEvents(
+    tenantId: TenantId,
+    since: Date,
+    types: string[],
+  ): Promise<Array<{ day: string; type: string; door: string; list: string | null; subscribed: boolean | null; count: number }>>;
+  /** Confirmed double opt-ins since `since`: how long each took (ms), newest first, at most `limit`. */
+  confirmationDelays(tenantId: TenantId, since: Date, limit: number): Promise<number[]>;
+}

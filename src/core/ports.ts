@@ -1,5 +1,5 @@
 import type { AccountFilter, AccountQuery, KeysetPosition } from './account-query.js';
-import type { AdminSessionRepo, AdminUserRepo, AuditRepo } from './admin-ports.js';
+import type { AdminSessionRepo, AdminUserRepo, AuditRepo, ConsoleReadRepo } from './admin-ports.js';
 import type { DomainEvent } from './events.js';
 import type {
   Account,
@@ -516,6 +516,7 @@ export interface Repos {
   adminUsers: AdminUserRepo;
   adminSessions: AdminSessionRepo;
   audit: AuditRepo;
+  consoleReads: ConsoleReadRepo;
 }
 
 export interface Store extends Repos {

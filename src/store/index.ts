@@ -6,6 +6,7 @@ import { createAccountViewRepo } from './account-views.js';
 import { createAccountRepo, createIdentifierRepo } from './accounts.js';
 import { createAdminSessionRepo, createAdminUserRepo, createAuditRepo } from './admin.js';
 import { createBulkRepo } from './bulk.js';
+import { createConsoleReadRepo } from './console-reads.js';
 import type { Database } from './database.js';
 import { createImportJobRepo } from './import-jobs.js';
 import { createKeyRepo } from './keys.js';
@@ -65,6 +66,7 @@ function createRepos(db: Kysely<Database>): Repos {
     adminUsers: translatingErrors(createAdminUserRepo(db)),
     adminSessions: translatingErrors(createAdminSessionRepo(db)),
     audit: translatingErrors(createAuditRepo(db)),
+    consoleReads: translatingErrors(createConsoleReadRepo(db)),
   };
 }
 

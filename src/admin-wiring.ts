@@ -1,0 +1,36 @@
+import Value from 'typebox/value';
+import { ApplyFile, applyProvisioning } from './cli/apply.js';
+import { type AccountQuery, type Core, DomainError } from './core/index.js';
+import type { Provision } from './facades/admin/routes/provisioning.js';
+import { GigyaError } from './facades/gigya/errors.js';
+import { planSearch } from './facades/gigya/search-query.js';
+
+/**
+ * What the admin API borrows from elsewhere, wired here so no facade imports another or the CLI:
+ * the Gigya query language for people search, and the provisioning use case of `roster apply`.
+ */
+
+/** A Gigya-style query (SELECT … FROM accounts WHERE …) as a core AccountQuery; syntax errors name the position. */
+export function gigyaQueryLanguage(text: string): AccountQuery {
+  try {
+    return planSearch(text, 'full,lite').query;
+  } catch (error) {
+    if (error instanceof GigyaError)
+      throw new DomainError('request.invalid_field', error.errorDetails ?? error.errorMessage, [{ field: 'q', message: 'invalid query' }]);
+    throw error;
+  }
+}
+
+/**
+ * The API's provisioning: the apply document checked against the apply format, then applied by
+ * the same applyProvisioning `roster apply` calls. `${NAME}` secrets read no server environment
+ * over HTTP (an empty environment is passed): send the secret itself.
+ */
+export function provisioningFor(core: Core): Provision {
+  return async (document): ReturnType<Provision> => {
+    if (!Value.Check(ApplyFile, document)) {
+      return { problems: [...Value.Errors(ApplyFile, document)].slice(0, 10).map((e) => `${e.instancePath || '/'}: ${e.message}`) };
+    }
+    return { report: await applyProvisioning(core, document, {}) };
+  };
+}
