@@ -9,6 +9,7 @@ import { eventsAdminRoutes } from './events/http.js';
 import { ADMIN_OPENAPI_PATH } from './facades/admin/api.js';
 import { adminFacade } from './facades/admin/index.js';
 import { boostcomFacade } from './facades/boostcom/index.js';
+import { consolePages } from './facades/console/index.js';
 import { gigyaFacade } from './facades/gigya/index.js';
 import { navigaFacade } from './facades/naviga/index.js';
 import { devMailboxRoutes } from './messaging/http.js';
@@ -65,6 +66,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(gigyaFacade, { core: deps.core, config: config.gigya, registry });
   await app.register(adminFacade, { core: deps.core, dataDir: config.dataDir, gigyaQuery: gigyaQueryLanguage, provision: provisioningFor(deps.core) });
   await app.register(eventsAdminRoutes, { core: deps.core, store: deps.store, config });
+  await app.register(consolePages);
   if (!config.messaging.smtpUrl) await app.register(devMailboxRoutes, { store: deps.store });
   // One /docs page lists every facade's OpenAPI document; Naviga's own UI moves under it.
   await app.register(navigaFacade, { core: deps.core, docsPrefix: '/docs/naviga' });
