@@ -163,7 +163,7 @@ describe('admin console in Chromium', { skip }, () => {
     const gigya = new Gigya(f.gigya.apiKey, 'us1', userKey, secret);
     // The SDK posts to https://accounts.us1.gigya.com; this sends the same signed form to Roster instead.
     (gigya as unknown as { httpRequest: unknown }).httpRequest = async (endpoint: string, _host: string, params: Record<string, unknown>) => {
-      const body = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]));
+      const body = new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]));
       const response = await fetch(`${base}/${endpoint}`, { method: 'POST', body });
       return response.json();
     };
@@ -198,7 +198,7 @@ describe('admin console in Chromium', { skip }, () => {
     assert.equal(await viewer.getByRole('button', { name: /Erase|Save profile/ }).count(), 0);
     const refused = await viewer.evaluate(
       async ({ target }) => {
-        const session = await (await fetch('/admin/v1/session')).json();
+        const session = (await (await fetch('/admin/v1/session')).json()) as { csrfToken: string };
         const r = await fetch(`${target}/export`);
         const w = await fetch(target, { method: 'DELETE', headers: { 'x-csrf-token': session.csrfToken } });
         return [r.status, w.status];
