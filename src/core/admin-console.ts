@@ -121,9 +121,15 @@ export function createAdminConsole(deps: CoreDeps) {
 
     deadLetters: (tenantId: TenantId, limit = 200): Promise<DeadLetter[]> => store.consoleReads.deadLetters(tenantId, limit),
     replayDead: (tenantId: TenantId, only: { sink: string; eventId: string } | null) => store.consoleReads.requeueDead(tenantId, only, clock.now()),
-    async deliveryHealth(tenantId: TenantId): Promise<{ sinks: SinkHealth[]; backlog: number }> {
-      const [sinks, backlog] = await Promise.all([store.consoleReads.sinkHealth(tenantId, clock.now()), store.consoleReads.backlog(tenantId)]);
-      return { sinks, backlog };
+    async deliveryHealth(tenantId: TenantId): Promise<{ sinks: Array<SinkHealth & { label: string }>; backlog: number }> {
+      const [sinks, backlog, webhooks] = await Promise.all([
+        store.consoleReads.sinkHealth(tenantId, clock.now()),
+        store.consoleReads.backlog(tenantId),
+        store.webhooks.list(tenantId),
+      ]);
+      // Sinks are named by id ("webhook:<id>"); operators know webhooks by name.
+      const names = new Map(webhooks.map((w) => [`webhook:${w.id}`, `webhook ${w.name}`]));
+      return { sinks: sinks.map((s) => ({ ...s, label: names.get(s.sink) ?? s.sink })), backlog };
     },
 
     /** The dashboard's numbers for the last `days` days. */

@@ -103,8 +103,8 @@ export function createConsoleReadRepo(db: Kysely<Database>): ConsoleReadRepo {
           day('created_at').as('day'),
           'type',
           sql<string>`coalesce(origin->>'facade', 'system')`.as('door'),
-          sql<string | null>`payload->>'subscriptionId'`.as('list'),
-          sql<boolean | null>`(payload->>'isSubscribed')::boolean`.as('subscribed'),
+          sql<string | null>`payload->'payload'->>'subscriptionId'`.as('list'),
+          sql<boolean | null>`(payload->'payload'->>'isSubscribed')::boolean`.as('subscribed'),
           db.fn.countAll<string>().as('n'),
         ])
         .where('tenant_id', '=', tenantId)
@@ -119,7 +119,7 @@ export function createConsoleReadRepo(db: Kysely<Database>): ConsoleReadRepo {
     async confirmationDelays(tenantId, since, limit) {
       const rows = await db
         .selectFrom('outbox_events')
-        .select([sql<string | null>`payload->>'requestedAt'`.as('requested'), sql<string>`payload->>'confirmedAt'`.as('confirmed')])
+        .select([sql<string | null>`payload->'payload'->>'requestedAt'`.as('requested'), sql<string>`payload->'payload'->>'confirmedAt'`.as('confirmed')])
         .where('tenant_id', '=', tenantId)
         .where('type', '=', 'subscription.confirmed')
         .where('created_at', '>=', since)

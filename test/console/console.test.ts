@@ -8,6 +8,7 @@ import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { axeViolations, browserUnavailable, launchBrowser, type TestBrowser } from '../helpers/browser.js';
 import { ADMIN_PASSWORD, type ConsoleFixture, consoleFixture } from '../helpers/console.js';
 import { runUntil, startReceiver, testWorker, workerSettings } from '../helpers/events.js';
+import { call } from '../helpers/gigya.js';
 
 /**
  * The console in real Chromium against a real server: sign in, find a person imported through
@@ -17,6 +18,34 @@ import { runUntil, startReceiver, testWorker, workerSettings } from '../helpers/
  * screenshots of docs/screenshots/.
  */
 const skip = browserUnavailable();
+
+const NAMES = [
+  ['Grace', 'Hopper'],
+  ['Alan', 'Turing'],
+  ['Katherine', 'Johnson'],
+  ['Edsger', 'Dijkstra'],
+  ['Barbara', 'Liskov'],
+  ['Donald', 'Knuth'],
+  ['Margaret', 'Hamilton'],
+  ['Tim', 'Berners-Lee'],
+  ['Frances', 'Allen'],
+  ['Linus', 'Torvalds'],
+];
+
+/** A few more people through the Gigya API, so the pages look like a tenant in use. */
+async function seedPeople(t: TestApp, f: ConsoleFixture) {
+  for (const [i, [first, last]] of NAMES.entries()) {
+    const reply = await call(t.app, 'accounts.importLiteAccount', {
+      apiKey: f.gigya.apiKey,
+      userKey: f.gigya.userKey,
+      secret: f.gigya.secret,
+      email: `${first?.toLowerCase()}.${last?.toLowerCase()}.${Date.now()}@example.com`,
+      profile: JSON.stringify({ firstName: first, lastName: last }),
+      subscriptions: JSON.stringify({ news: { email: { isSubscribed: i % 4 !== 3 } } }),
+    });
+    assert.equal(reply.body.errorCode, 0, reply.raw);
+  }
+}
 const SHOTS = process.env.ROSTER_SCREENSHOTS === '1' ? new URL('../../docs/screenshots/', import.meta.url) : undefined;
 
 describe('admin console in Chromium', { skip }, () => {
@@ -37,10 +66,17 @@ describe('admin console in Chromium', { skip }, () => {
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
     f = await consoleFixture(t, `ada.browser.${Date.now()}@example.com`);
+    await seedPeople(t, f);
     crm = await startReceiver();
     flaky = await startReceiver(() => flakyStatus);
     await t.core.webhooks.set(f.gigya.tenant.id, { name: 'crm', url: crm.url, eventTypes: ['subscription.changed'], format: 'roster', secret: 'crm-secret' });
-    await t.core.webhooks.set(f.gigya.tenant.id, { name: 'flaky', url: flaky.url, eventTypes: ['account.created'], format: 'roster', secret: 'flaky-secret' });
+    await t.core.webhooks.set(f.gigya.tenant.id, {
+      name: 'flaky',
+      url: flaky.url,
+      eventTypes: ['subscription.confirmed'],
+      format: 'roster',
+      secret: 'flaky-secret',
+    });
     worker = testWorker(t.store, t.core, workerSettings({ tenants: [f.gigya.tenant.id], maxAttempts: 1 }));
     browser = await launchBrowser();
     context = await browser.browser.newContext({ viewport: { width: 1360, height: 900 } });
@@ -125,8 +161,10 @@ describe('admin console in Chromium', { skip }, () => {
     await page.getByRole('button', { name: 'Unsubscribe from news' }).click();
     await page.getByRole('status').filter({ hasText: 'Unsubscribed from news' }).waitFor();
     await page.getByRole('region', { name: 'Subscriptions and double opt-in proof' }).getByText('unsubscribed', { exact: true }).waitFor();
-    await runUntil(worker, () => crm.delivered().some((e) => e.type === 'subscription.changed' && e.data.isSubscribed === false));
-    const delivered = crm.delivered().find((e) => e.type === 'subscription.changed' && e.data.isSubscribed === false);
+    const mine = (e: { type: string; accountUid: string; data: Record<string, unknown> }) =>
+      e.type === 'subscription.changed' && e.accountUid === f.person.uid && e.data.isSubscribed === false;
+    await runUntil(worker, () => crm.delivered().some(mine));
+    const delivered = crm.delivered().find(mine);
     assert.equal(delivered?.accountUid, f.person.uid);
   });
 
@@ -138,9 +176,9 @@ describe('admin console in Chromium', { skip }, () => {
     await dead.getByText('HTTP 500').waitFor();
     await check('events');
     flakyStatus = 200;
-    await dead.getByRole('button', { name: /Replay account\.created/ }).click();
+    await dead.getByRole('button', { name: /Replay subscription\.confirmed/ }).click();
     await page.getByRole('status').filter({ hasText: '1 queued again' }).waitFor();
-    await runUntil(worker, () => flaky.delivered().some((e) => e.type === 'account.created' && e.accountUid === f.person.uid));
+    await runUntil(worker, () => flaky.delivered().some((e) => e.type === 'subscription.confirmed' && e.accountUid === f.person.uid));
     assert.equal((await t.core.adminConsole.deadLetters(f.gigya.tenant.id)).length, 0);
   });
 

@@ -213,3 +213,22 @@ describe('admin API: provisioning', () => {
     assert.ok(r.json().paths['/admin/v1/tenants/{tenant}/people/{uid}']);
   });
 });
+
+describe('admin API: dashboard and events', () => {
+  it('counts sign-ups by door, subscribes and unsubscribes per list, and double opt-in', async () => {
+    const { cookie } = await signIn(t, f.admins.viewer);
+    const r = await t.app.inject({ method: 'GET', url: tenantUrl('/dashboard?days=7'), headers: { cookie } });
+    assert.equal(r.statusCode, 200, r.body);
+    const d = r.json();
+    const sum = (rows: Array<{ key: string; count: number }>, key: string) => rows.filter((x) => x.key === key).reduce((n, x) => n + x.count, 0);
+    assert.equal(sum(d.signups, 'gigya'), 1);
+    assert.equal(sum(d.subscribes, 'news'), 1);
+    assert.equal(sum(d.unsubscribes, 'news'), 1); // the unsubscribe above
+    assert.equal(d.doubleOptIn.requested, 1);
+    assert.equal(d.doubleOptIn.confirmed, 1);
+    assert.equal(typeof d.doubleOptIn.medianMsToConfirm, 'number');
+    const events = await t.app.inject({ method: 'GET', url: tenantUrl('/events'), headers: { cookie } });
+    assert.equal(events.statusCode, 200);
+    assert.ok(events.json().backlog >= 1, 'no worker ran: the events wait for fan-out');
+  });
+});

@@ -23,14 +23,14 @@ export const CONSOLE_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-function secured(reply: FastifyReply, type: string): FastifyReply {
+function secured(reply: FastifyReply, type: string, cache = 'no-cache'): FastifyReply {
   return reply
     .header('content-type', type)
     .header('content-security-policy', CONSOLE_CSP)
     .header('x-content-type-options', 'nosniff')
     .header('referrer-policy', 'no-referrer')
     .header('x-frame-options', 'DENY')
-    .header('cache-control', 'no-cache');
+    .header('cache-control', cache);
 }
 
 /**
@@ -48,7 +48,8 @@ export async function consolePages(app: FastifyInstance): Promise<void> {
     if (!/^(?:[a-z0-9-]+\/)?[a-z0-9-]+\.(?:js|css|svg)$/.test(path)) return reply.code(404).send({ error: 'Not found' });
     try {
       const body = await readFile(join(ASSETS, path));
-      return secured(reply, TYPES[extname(path)] as string).send(body);
+      // Assets may be kept five minutes: re-renders do not fetch the logo again; an upgrade shows within minutes.
+      return secured(reply, TYPES[extname(path)] as string, 'private, max-age=300').send(body);
     } catch {
       return reply.code(404).send({ error: 'Not found' });
     }

@@ -23,8 +23,9 @@ export function stackedDays(rows, days, title) {
   for (const r of rows) byDay.get(r.day)?.set(r.key, (byDay.get(r.day).get(r.key) ?? 0) + r.count);
   const totals = dayList.map((d) => [...byDay.get(d).values()].reduce((a, b) => a + b, 0));
   const max = Math.max(1, ...totals);
-  const width = 640;
-  const height = 180;
+  if (keys.length === 0) return h('p', { class: 'empty' }, 'No data in this period.');
+  const width = 560;
+  const height = 200;
   const left = 34;
   const bottom = 22;
   const barWidth = (width - left) / dayList.length;
@@ -32,8 +33,8 @@ export function stackedDays(rows, days, title) {
     'svg:svg',
     { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': `${title}: ${totals.reduce((a, b) => a + b, 0)} in ${days} days` },
     h('svg:line', { x1: left, y1: height - bottom, x2: width, y2: height - bottom, stroke: '#9aa3af' }),
-    h('svg:text', { x: left - 6, y: 12, 'text-anchor': 'end', 'font-size': 11, fill: '#555e6b' }, String(max)),
-    h('svg:text', { x: left - 6, y: height - bottom, 'text-anchor': 'end', 'font-size': 11, fill: '#555e6b' }, '0'),
+    h('svg:text', { x: left - 6, y: 12, 'text-anchor': 'end', 'font-size': 12, fill: '#555e6b' }, String(max)),
+    h('svg:text', { x: left - 6, y: height - bottom, 'text-anchor': 'end', 'font-size': 12, fill: '#555e6b' }, '0'),
   );
   dayList.forEach((d, i) => {
     let y = height - bottom;
@@ -51,17 +52,18 @@ export function stackedDays(rows, days, title) {
       );
     });
     if (i % Math.ceil(dayList.length / 6) === 0)
-      svg.append(h('svg:text', { x: left + i * barWidth, y: height - 6, 'font-size': 11, fill: '#555e6b' }, d.slice(5)));
+      svg.append(h('svg:text', { x: left + i * barWidth, y: height - 6, 'font-size': 12, fill: '#555e6b' }, d.slice(5)));
   });
-  return h('figure', { class: 'chart' }, svg, keys.length ? legend(keys) : h('p', { class: 'empty' }, 'No data in this period.'));
+  return h('figure', { class: 'chart' }, svg, legend(keys));
 }
 
 /** items: [{ label, value }] → horizontal bars. */
 export function bars(items, title, format = (v) => String(v)) {
   const max = Math.max(1, ...items.map((i) => i.value));
-  const rowHeight = 26;
-  const width = 640;
-  const labelWidth = 170;
+  const rowHeight = 30;
+  if (items.length === 0) return h('p', { class: 'empty' }, 'No data in this period.');
+  const width = 560;
+  const labelWidth = 190;
   const svg = h('svg:svg', {
     viewBox: `0 0 ${width} ${Math.max(1, items.length) * rowHeight + 4}`,
     role: 'img',
@@ -71,10 +73,10 @@ export function bars(items, title, format = (v) => String(v)) {
     const y = i * rowHeight + 4;
     const w = ((width - labelWidth - 70) * item.value) / max;
     svg.append(
-      h('svg:text', { x: labelWidth - 8, y: y + 15, 'text-anchor': 'end', 'font-size': 12, fill: '#1b1f24' }, item.label),
+      h('svg:text', { x: labelWidth - 8, y: y + 15, 'text-anchor': 'end', 'font-size': 13, fill: '#1b1f24' }, item.label),
       h('svg:rect', { x: labelWidth, y: y + 3, width: Math.max(2, w), height: rowHeight - 10, fill: item.colour ?? COLOURS[i % COLOURS.length], rx: 3 }),
-      h('svg:text', { x: labelWidth + Math.max(2, w) + 6, y: y + 15, 'font-size': 12, fill: '#555e6b' }, format(item.value)),
+      h('svg:text', { x: labelWidth + Math.max(2, w) + 6, y: y + 15, 'font-size': 13, fill: '#555e6b' }, format(item.value)),
     );
   });
-  return h('figure', { class: 'chart' }, items.length ? svg : h('p', { class: 'empty' }, 'No data in this period.'));
+  return h('figure', { class: 'chart' }, svg);
 }

@@ -16,8 +16,8 @@ export async function dashboardView(ctx) {
   const rate = d.doubleOptIn.requested ? Math.round((100 * d.doubleOptIn.confirmed) / d.doubleOptIn.requested) : null;
   const sum = (rows) => rows.reduce((n, r) => n + r.count, 0);
   const delivery = d.delivery.sinks.flatMap((s) => [
-    { label: `${s.sink.slice(0, 22)} ok`, value: s.counts.delivered ?? 0, colour: '#0f8a6a' },
-    { label: `${s.sink.slice(0, 22)} dead`, value: s.counts.dead ?? 0, colour: '#b3261e' },
+    { label: `${s.label} delivered`, value: s.counts.delivered ?? 0, colour: '#0f8a6a' },
+    { label: `${s.label} dead`, value: s.counts.dead ?? 0, colour: '#b3261e' },
   ]);
   return [
     h(
@@ -56,7 +56,7 @@ export async function dashboardView(ctx) {
     ),
     h(
       'div',
-      { class: 'grid' },
+      { class: 'grid charts' },
       panel('Sign-ups per day by door', stackedDays(d.signups, days, 'Sign-ups per day by door')),
       panel('Subscribes per day by list', stackedDays(d.subscribes, days, 'Subscribes per day by list')),
       panel('Unsubscribes per day by list', stackedDays(d.unsubscribes, days, 'Unsubscribes per day by list')),

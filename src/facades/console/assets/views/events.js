@@ -18,6 +18,7 @@ export async function eventsView(ctx) {
     announce(`${label}: ${result.replayed} queued again`);
     await ctx.refresh();
   };
+  const labelOf = new Map(data.sinks.map((s) => [s.sink, s.label]));
   const totals = data.sinks.reduce((sum, s) => {
     for (const [k, v] of Object.entries(s.counts)) sum[k] = (sum[k] ?? 0) + v;
     return sum;
@@ -62,7 +63,7 @@ export async function eventsView(ctx) {
           h(
             'tr',
             {},
-            h('td', {}, h('code', {}, s.sink)),
+            h('td', {}, h('strong', {}, s.label), s.label !== s.sink ? h('div', { class: 'hint mono' }, s.sink) : null),
             h('td', { class: 'num' }, String(s.counts.pending ?? 0)),
             h('td', { class: 'num' }, String(s.counts.delivered ?? 0)),
             h('td', { class: 'num' }, String(s.counts.dropped ?? 0)),
@@ -86,7 +87,7 @@ export async function eventsView(ctx) {
             'tr',
             {},
             h('td', {}, when(d.at)),
-            h('td', {}, h('code', {}, d.sink)),
+            h('td', {}, labelOf.get(d.sink) ?? h('code', {}, d.sink)),
             h('td', {}, h('code', {}, d.eventType), h('div', { class: 'hint mono' }, d.eventId)),
             h('td', {}, d.accountUid ? h('a', { href: `#/${encodeURIComponent(ctx.tenant)}/person/${d.accountUid}` }, d.accountUid.slice(0, 8)) : '—'),
             h('td', {}, String(d.attempts)),
