@@ -11,7 +11,7 @@ function row(ctx, p) {
     h('td', {}, p.msisdn ?? '—'),
     h('td', {}, p.hasFullAccount ? badge('full', 'info') : null, ' ', p.hasLiteAccount ? badge('lite') : null),
     h('td', {}, p.subscribed.length ? p.subscribed.join(', ') : '—'),
-    h('td', {}, when(p.createdAt)),
+    h('td', { class: 'nowrap' }, when(p.createdAt)),
   );
 }
 
