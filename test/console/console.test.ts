@@ -188,6 +188,28 @@ describe('admin console in Chromium', { skip }, () => {
     await check('dashboard');
   });
 
+  it('runs an import from an uploaded file and shows it finish', async () => {
+    await page.getByRole('link', { name: 'Imports' }).click();
+    await page.getByRole('heading', { name: 'Imports', level: 1 }).waitFor();
+    const lines = [
+      JSON.stringify({ email: `ida.${Date.now()}@example.com`, profile: { firstName: 'Ida', lastName: 'Rhodes' } }),
+      JSON.stringify({ email: `hedy.${Date.now()}@example.com`, profile: { firstName: 'Hedy', lastName: 'Lamarr' } }),
+      '{not json',
+    ];
+    await page
+      .getByLabel('File (NDJSON or CSV)')
+      .setInputFiles({ name: 'people.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(lines.join('\n')) });
+    await page.getByRole('button', { name: 'Upload and import' }).click();
+    const progress = page.locator('#import-progress');
+    await progress.getByText('done', { exact: true }).waitFor();
+    assert.match(await progress.innerText(), /Created\s+2[\s\S]*Failed\s+1/);
+    await page.getByRole('link', { name: 'Download results' }).waitFor();
+    await check('imports');
+    const [job] = await t.core.bulkImport.jobs(f.gigya.tenant.id, 1);
+    assert.deepEqual([job?.status, job?.accountsCreated, job?.rowsFailed], ['done', 2, 1]);
+    assert.ok(await t.core.accounts.findByIdentifier(f.gigya.ctx, 'email', JSON.parse(lines[0] as string).email));
+  });
+
   it('creates a key whose secret is shown once and works in a signed Gigya call', async () => {
     await page.getByRole('link', { name: 'Provisioning' }).click();
     await page.getByRole('heading', { name: 'Provisioning', level: 1 }).waitFor();

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type AdminAction, type AdminPrincipal, adminMay, type Core, type RequestOrigin, type Tenant } from '../../core/index.js';
 import { isSecureRequest } from '../shared/transport.js';
-import { AdminAuthError } from './auth.js';
+import { AdminAuthError, authenticateAdmin } from './auth.js';
 
 /** The console's session cookie: HttpOnly, SameSite=Strict, Secure when the request is, scoped to the API. */
 export const SESSION_COOKIE = 'roster_session';
@@ -98,4 +98,32 @@ declare module 'fastify' {
   interface FastifyRequest {
     adminPrincipal?: AdminPrincipal;
   }
+}
+
+/** Who runs an import job and in which tenant: a key (its tenant) or a console admin (`?tenant=`). */
+export interface ImportCaller {
+  tenantId: Tenant['id'];
+  /** The key id or admin id, recorded as the origin of the job's writes. */
+  actorId: string;
+}
+
+/**
+ * Import jobs take an application key with the importLiteAccount permission (HTTP Basic, as
+ * before) or a console session whose admin may `action` in the tenant named by `?tenant=`.
+ */
+export async function importCaller(core: Core, request: FastifyRequest, action: 'imports.run' | 'imports.read'): Promise<ImportCaller> {
+  if (request.headers.authorization || !sessionToken(request)) {
+    const key = await authenticateAdmin(core, request);
+    return { tenantId: key.tenantId, actorId: key.id };
+  }
+  const principal = await authenticatePrincipal(core, request);
+  const { tenant: ref } = request.query as { tenant?: string };
+  if (!ref) throw new AdminAuthError(403, 'Name the tenant: ?tenant=<id or name>');
+  const tenant = await core.tenants.resolve(ref);
+  requireAction(principal, action, tenant);
+  await core.adminIdentity.record(principal, requestOrigin(request), {
+    action: action === 'imports.run' ? 'import.start' : 'import.read',
+    tenantId: tenant.id,
+  });
+  return { tenantId: tenant.id, actorId: principal.kind === 'user' ? principal.user.id : principal.key.id };
 }

@@ -24,3 +24,17 @@ export async function api(method, path, body) {
   if (!response.ok) throw Object.assign(new Error(data.error ?? `HTTP ${response.status}`), { status: response.status, data });
   return data;
 }
+
+/** Streams a file as the request body (the import API takes the file itself, not a form). */
+export async function upload(path, file) {
+  const response = await fetch(`/admin/v1${path}`, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'content-type': file.type || 'application/octet-stream', ...(csrfToken && { 'x-csrf-token': csrfToken }) },
+    body: file,
+  });
+  const data = await response.json().catch(() => ({}));
+  if (response.status === 401) throw new SignedOut(data.error ?? 'Signed out');
+  if (!response.ok) throw Object.assign(new Error(data.error ?? `HTTP ${response.status}`), { status: response.status, data });
+  return data;
+}
