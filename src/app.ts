@@ -11,6 +11,7 @@ import { adminFacade } from './facades/admin/index.js';
 import { boostcomFacade } from './facades/boostcom/index.js';
 import { consolePages } from './facades/console/index.js';
 import { gigyaFacade } from './facades/gigya/index.js';
+import { GIGYA_OPENAPI_PATH, gigyaOpenApiRoute } from './facades/gigya/openapi.js';
 import { navigaFacade } from './facades/naviga/index.js';
 import { devMailboxRoutes } from './messaging/http.js';
 import { loggerOptions } from './ops/logging.js';
@@ -67,6 +68,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(adminFacade, { core: deps.core, dataDir: config.dataDir, gigyaQuery: gigyaQueryLanguage, provision: provisioningFor(deps.core) });
   await app.register(eventsAdminRoutes, { core: deps.core, store: deps.store, config });
   await app.register(consolePages);
+  await app.register(gigyaOpenApiRoute);
   if (!config.messaging.smtpUrl) await app.register(devMailboxRoutes, { store: deps.store });
   // One /docs page lists every facade's OpenAPI document; Naviga's own UI moves under it.
   await app.register(navigaFacade, { core: deps.core, docsPrefix: '/docs/naviga' });
@@ -74,6 +76,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     core: deps.core,
     otherSpecs: [
       { url: '/v4/openapi.json', name: 'Naviga Users Orchestrator v4' },
+      { url: GIGYA_OPENAPI_PATH, name: 'Gigya accounts.* (SAP CDC)' },
       { url: ADMIN_OPENAPI_PATH, name: 'Roster admin API v1' },
     ],
   });

@@ -211,6 +211,12 @@ describe('admin API: provisioning', () => {
     const r = await t.app.inject({ method: 'GET', url: '/admin/v1/openapi.json' });
     assert.equal(r.statusCode, 200);
     assert.ok(r.json().paths['/admin/v1/tenants/{tenant}/people/{uid}']);
+    const gigya = await t.app.inject({ method: 'GET', url: '/gigya/openapi.json' });
+    assert.equal(gigya.statusCode, 200);
+    assert.ok(gigya.json().paths['/accounts.importLiteAccount'].post.requestBody);
+    const docs = await t.app.inject({ method: 'GET', url: '/docs/static/swagger-initializer.js' });
+    assert.match(docs.body, /\/gigya\/openapi\.json/);
+    assert.match(docs.body, /\/admin\/v1\/openapi\.json/);
   });
 });
 
