@@ -217,6 +217,11 @@ describe('admin console in Chromium', { skip }, () => {
     await page.getByLabel('Permissions').fill('accounts.*');
     await page.getByRole('button', { name: 'Create key' }).click();
     const userKey = await page.locator('#new-user-key').innerText();
+    const before = crm.requests.length;
+    await page.getByRole('button', { name: 'Send test event to crm' }).click();
+    await page.getByText('delivered (HTTP 200)').waitFor();
+    assert.equal(crm.requests.length, before + 1);
+    assert.ok(crm.requests.at(-1)?.headers['roster-signature'], 'signed like a real delivery');
     const secret = await page.locator('#new-secret').innerText();
     await check('provisioning');
 

@@ -12,6 +12,7 @@ import { eventRoutes } from './routes/events.js';
 import { peopleRoutes } from './routes/people.js';
 import { type Provision, provisioningRoutes } from './routes/provisioning.js';
 import { sessionRoutes } from './routes/session.js';
+import { webhookTestRoutes } from './routes/webhook-test.js';
 
 export const ADMIN_OPENAPI_PATH = '/admin/v1/openapi.json';
 
@@ -70,4 +71,5 @@ export async function adminApi(app: FastifyInstance, opts: AdminApiOptions): Pro
   eventRoutes(deps);
   auditRoutes(deps);
   provisioningRoutes(deps, opts.provision);
+  webhookTestRoutes(deps);
 }

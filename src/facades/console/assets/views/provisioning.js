@@ -51,6 +51,31 @@ function keyForm(ctx) {
   return [form, h('p', { id: 'perm-hint', class: 'hint' }, 'Comma-separated: accounts.*, a method name, admin.people.read, or * for everything.'), result];
 }
 
+function testButton(ctx, name) {
+  const result = h('span', { class: 'hint', 'aria-live': 'polite' });
+  const button = h(
+    'button',
+    {
+      type: 'button',
+      class: 'small',
+      onclick: async () => {
+        button.disabled = true;
+        try {
+          const { outcome } = await api('POST', `/tenants/${encodeURIComponent(ctx.tenant)}/webhooks/${encodeURIComponent(name)}/test`);
+          result.textContent = outcome.kind === 'delivered' ? ` delivered (HTTP ${outcome.statusCode})` : ` failed: ${outcome.error}`;
+        } catch (error) {
+          result.textContent = ` failed: ${error.message}`;
+        } finally {
+          button.disabled = false;
+        }
+      },
+    },
+    'Send test event',
+    h('span', { class: 'sr-only' }, ` to ${name}`),
+  );
+  return h('span', {}, button, result);
+}
+
 /** Provisioning: sites with their doors, keys (create: secret shown once), webhooks, templates. */
 export async function provisioningView(ctx) {
   const base = `/tenants/${encodeURIComponent(ctx.tenant)}`;
@@ -119,7 +144,7 @@ export async function provisioningView(ctx) {
     panel(
       'Webhooks',
       table(
-        ['Name', 'URL', 'Events', 'Format', 'State'],
+        ['Name', 'URL', 'Events', 'Format', 'State', { label: 'Test' }],
         webhooks.map((w) =>
           h(
             'tr',
@@ -129,6 +154,7 @@ export async function provisioningView(ctx) {
             h('td', {}, w.eventTypes.join(', ')),
             h('td', {}, w.format),
             h('td', {}, w.enabled ? badge('enabled', 'ok') : badge('disabled')),
+            h('td', {}, mayWrite ? testButton(ctx, w.name) : null),
           ),
         ),
         'No webhooks.',
