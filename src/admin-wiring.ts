@@ -1,5 +1,5 @@
 import Value from 'typebox/value';
-import { ApplyFile, applyProvisioning } from './cli/apply.js';
+import { ApplyFile, ApplyFileError, applyProvisioning } from './cli/apply.js';
 import { type AccountQuery, type Core, DomainError } from './core/index.js';
 import type { Provision } from './facades/admin/routes/provisioning.js';
 import { GigyaError } from './facades/gigya/errors.js';
@@ -31,6 +31,12 @@ export function provisioningFor(core: Core): Provision {
     if (!Value.Check(ApplyFile, document)) {
       return { problems: [...Value.Errors(ApplyFile, document)].slice(0, 10).map((e) => `${e.instancePath || '/'}: ${e.message}`) };
     }
-    return { report: await applyProvisioning(core, document, {}) };
+    try {
+      return { report: await applyProvisioning(core, document, {}) };
+    } catch (error) {
+      // Checks apply runs before writing (a club's settings and member schema): the same message as the CLI's.
+      if (error instanceof ApplyFileError) return { problems: [error.message] };
+      throw error;
+    }
   };
 }

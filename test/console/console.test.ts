@@ -67,6 +67,11 @@ describe('admin console in Chromium', { skip }, () => {
     base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
     f = await consoleFixture(t, `ada.browser.${Date.now()}@example.com`);
     await seedPeople(t, f);
+    await t.core.sites.create(f.gigya.tenant.id, {
+      name: 'club',
+      boostcomSlug: `club-${Date.now().toString(36)}`,
+      settings: { boostcom: { member_schema: { type: 'object', properties: { first_name: { type: 'string' } } } } },
+    });
     crm = await startReceiver();
     flaky = await startReceiver(() => flakyStatus);
     await t.core.webhooks.set(f.gigya.tenant.id, { name: 'crm', url: crm.url, eventTypes: ['subscription.changed'], format: 'roster', secret: 'crm-secret' });
@@ -82,8 +87,8 @@ describe('admin console in Chromium', { skip }, () => {
     context = await browser.browser.newContext({ viewport: { width: 1360, height: 900 } });
     page = await context.newPage();
     page.on('console', (m) => {
-      // 401s are the sign-in page asking whether a session exists (and a wrong password): expected.
-      if (m.type() === 'error' && !/status of 401/.test(m.text())) problems.push(m.text());
+      // Expected refusals: 401 (the sign-in page asking for a session, a wrong password) and 400 (the bad club schema).
+      if (m.type() === 'error' && !/status of 40[01]/.test(m.text())) problems.push(m.text());
     });
     page.on('pageerror', (e) => problems.push(e.message));
     if (SHOTS) mkdirSync(SHOTS, { recursive: true });
@@ -217,6 +222,17 @@ describe('admin console in Chromium', { skip }, () => {
     await page.getByLabel('Permissions').fill('accounts.*');
     await page.getByRole('button', { name: 'Create key' }).click();
     const userKey = await page.locator('#new-user-key').innerText();
+
+    // The member-schema editor: a bad schema is refused with the reason, nothing saved; a good one is saved.
+    const editor = page.getByLabel(/settings and member schema/);
+    await editor.fill(JSON.stringify({ member_schema: { type: 'object', properties: { age: { type: 'not-a-type' } } } }));
+    await page.getByRole('button', { name: 'Validate and save' }).click();
+    await page.getByRole('alert').filter({ hasText: 'member_schema' }).waitFor();
+    await editor.fill(JSON.stringify({ member_schema: { type: 'object', properties: { age: { type: 'integer' } } } }));
+    await page.getByRole('button', { name: 'Validate and save' }).click();
+    await page.getByText('Saved', { exact: true }).waitFor();
+    const club = (await t.core.sites.list(f.gigya.tenant.id)).find((s) => s.name === 'club');
+    assert.deepEqual((club?.settings.boostcom as { member_schema: unknown }).member_schema, { type: 'object', properties: { age: { type: 'integer' } } });
     const before = crm.requests.length;
     await page.getByRole('button', { name: 'Send test event to crm' }).click();
     await page.getByText('delivered (HTTP 200)').waitFor();

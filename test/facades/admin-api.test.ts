@@ -238,3 +238,30 @@ describe('admin API: dashboard and events', () => {
     assert.ok(events.json().backlog >= 1, 'no worker ran: the events wait for fan-out');
   });
 });
+
+describe('admin API: club settings through provisioning', () => {
+  it('checks a club member schema before saving anything, then saves a valid one', async () => {
+    const owner = await signIn(t, f.admins.owner);
+    const slug = `club-${Date.now().toString(36)}`;
+    const post = (club: object) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/admin/v1/provisioning',
+        headers: { cookie: owner.cookie, 'x-csrf-token': owner.csrf },
+        payload: { tenants: [{ name: f.gigya.tenant.name, sites: [{ name: 'club', boostcom: { slug, club } }] }] },
+      });
+    const bad = await post({ member_schema: { type: 'object', properties: { age: { type: 'not-a-type' } } } });
+    assert.equal(bad.statusCode, 400, bad.body);
+    assert.match(bad.json().problems[0], /member_schema/);
+    assert.equal(
+      (await t.core.sites.list(f.gigya.tenant.id)).find((s) => s.name === 'club'),
+      undefined,
+      'nothing saved',
+    );
+    const good = await post({ member_schema: { type: 'object', properties: { first_name: { type: 'string' } } } });
+    assert.equal(good.statusCode, 200, good.body);
+    const site = (await t.core.sites.list(f.gigya.tenant.id)).find((s) => s.name === 'club');
+    assert.equal(site?.boostcomSlug, slug);
+    assert.deepEqual((site?.settings.boostcom as { member_schema: object }).member_schema, { type: 'object', properties: { first_name: { type: 'string' } } });
+  });
+});

@@ -76,6 +76,59 @@ function testButton(ctx, name) {
   return h('span', {}, button, result);
 }
 
+/** The club settings (member schema, stores, …) as JSON, checked by the server before anything is saved. */
+function clubEditor(ctx, site) {
+  const id = `club-${site.id}`;
+  const text = h('textarea', { id, name: 'club', 'aria-describedby': `${id}-hint` }, JSON.stringify(site.boostcom.club ?? {}, null, 2));
+  const message = h('div', { 'aria-live': 'polite' });
+  const form = h(
+    'form',
+    {
+      onsubmit: async (event) => {
+        event.preventDefault();
+        let club;
+        try {
+          club = JSON.parse(text.value);
+        } catch (error) {
+          message.replaceChildren(h('p', { class: 'error', role: 'alert' }, `Not saved: not JSON (${error.message})`));
+          return;
+        }
+        try {
+          await api('POST', '/provisioning', {
+            tenants: [{ name: ctx.tenantName, sites: [{ name: site.name, boostcom: { slug: site.boostcom.slug, club } }] }],
+          });
+          message.replaceChildren(h('p', { class: 'badge ok' }, 'Saved'));
+          announce(`Club ${site.boostcom.slug} saved`);
+        } catch (error) {
+          const problems = error.data?.problems ?? [error.message];
+          message.replaceChildren(
+            h(
+              'div',
+              { class: 'error', role: 'alert' },
+              h('strong', {}, 'Not saved:'),
+              h(
+                'ul',
+                {},
+                problems.map((p) => h('li', {}, p)),
+              ),
+            ),
+          );
+        }
+      },
+    },
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: id }, `Club ${site.boostcom.slug}: settings and member schema (JSON)`),
+      text,
+      h('span', { id: `${id}-hint`, class: 'hint' }, 'member_schema is a JSON Schema (draft-04); it is checked before anything is saved.'),
+    ),
+    h('button', { class: 'primary', type: 'submit' }, 'Validate and save'),
+    message,
+  );
+  return form;
+}
+
 /** Provisioning: sites with their doors, keys (create: secret shown once), webhooks, templates. */
 export async function provisioningView(ctx) {
   const base = `/tenants/${encodeURIComponent(ctx.tenant)}`;
@@ -122,6 +175,12 @@ export async function provisioningView(ctx) {
         'No sites.',
       ),
     ),
+    mayWrite && sites.some((s) => s.boostcom)
+      ? panel(
+          'Boostcom clubs',
+          sites.filter((s) => s.boostcom).map((s) => clubEditor(ctx, s)),
+        )
+      : null,
     panel(
       'Application keys',
       table(
