@@ -232,7 +232,10 @@ describe('admin console in Chromium', { skip }, () => {
     await page.getByRole('button', { name: 'Validate and save' }).click();
     await page.getByText('Saved', { exact: true }).waitFor();
     const club = (await t.core.sites.list(f.gigya.tenant.id)).find((s) => s.name === 'club');
-    assert.deepEqual((club?.settings.boostcom as { member_schema: unknown }).member_schema, { type: 'object', properties: { age: { type: 'integer' } } });
+    assert.deepEqual((club?.settings.boostcom as { member_schema?: unknown } | undefined)?.member_schema, {
+      type: 'object',
+      properties: { age: { type: 'integer' } },
+    });
     const before = crm.requests.length;
     await page.getByRole('button', { name: 'Send test event to crm' }).click();
     await page.getByText('delivered (HTTP 200)').waitFor();

@@ -262,6 +262,9 @@ describe('admin API: club settings through provisioning', () => {
     assert.equal(good.statusCode, 200, good.body);
     const site = (await t.core.sites.list(f.gigya.tenant.id)).find((s) => s.name === 'club');
     assert.equal(site?.boostcomSlug, slug);
-    assert.deepEqual((site?.settings.boostcom as { member_schema: object }).member_schema, { type: 'object', properties: { first_name: { type: 'string' } } });
+    assert.deepEqual((site?.settings.boostcom as { member_schema?: object } | undefined)?.member_schema, {
+      type: 'object',
+      properties: { first_name: { type: 'string' } },
+    });
   });
 });
