@@ -19,9 +19,9 @@ export async function auditView(ctx) {
           h(
             'tr',
             {},
-            h('td', {}, when(e.at)),
+            h('td', { class: 'nowrap' }, when(e.at)),
             h('td', {}, e.actor),
-            h('td', {}, h('code', {}, e.action)),
+            h('td', { class: 'nowrap' }, h('code', {}, e.action)),
             h(
               'td',
               {},
