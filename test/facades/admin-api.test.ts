@@ -268,3 +268,30 @@ describe('admin API: club settings through provisioning', () => {
     });
   });
 });
+
+describe('admin API: admins', () => {
+  it('an owner adds an admin (generated password shown once) who can sign in; a tenant admin may not', async () => {
+    const owner = await signIn(t, f.admins.owner);
+    const email = `added.${Date.now().toString(36)}@example.com`;
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/admin/v1/admins',
+      headers: { cookie: owner.cookie, 'x-csrf-token': owner.csrf },
+      payload: { email, role: 'viewer', tenants: [f.gigya.tenant.name] },
+    });
+    assert.equal(created.statusCode, 201, created.body);
+    const login = await t.app.inject({ method: 'POST', url: '/admin/v1/session', payload: { email, password: created.json().password } });
+    assert.equal(login.statusCode, 200);
+    assert.equal(login.json().user.role, 'viewer');
+
+    const admin = await signIn(t, f.admins.tenant_admin);
+    const refused = await t.app.inject({
+      method: 'POST',
+      url: '/admin/v1/admins',
+      headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf },
+      payload: { email: `x${email}`, role: 'owner' },
+    });
+    assert.equal(refused.statusCode, 403);
+    assert.equal((await t.app.inject({ method: 'GET', url: '/admin/v1/admins', headers: { cookie: admin.cookie } })).statusCode, 403);
+  });
+});

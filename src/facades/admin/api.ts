@@ -6,6 +6,7 @@ import { AdminAuthError } from './auth.js';
 import { ADMIN_STATUS } from './errors.js';
 import type { QueryLanguage } from './people-query.js';
 import { authenticatePrincipal } from './principal.js';
+import { adminUserRoutes } from './routes/admins.js';
 import { auditRoutes } from './routes/audit.js';
 import type { AdminRouteDeps } from './routes/context.js';
 import { eventRoutes } from './routes/events.js';
@@ -72,4 +73,5 @@ export async function adminApi(app: FastifyInstance, opts: AdminApiOptions): Pro
   auditRoutes(deps);
   provisioningRoutes(deps, opts.provision);
   webhookTestRoutes(deps);
+  adminUserRoutes(deps);
 }
