@@ -2,12 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
+import { gigyaQueryLanguage, provisioningFor } from './admin-wiring.js';
 import type { Config } from './config.js';
 import type { Core } from './core/index.js';
 import { eventsAdminRoutes } from './events/http.js';
+import { ADMIN_OPENAPI_PATH } from './facades/admin/api.js';
 import { adminFacade } from './facades/admin/index.js';
 import { boostcomFacade } from './facades/boostcom/index.js';
+import { consolePages } from './facades/console/index.js';
 import { gigyaFacade } from './facades/gigya/index.js';
+import { GIGYA_OPENAPI_PATH, gigyaOpenApiRoute } from './facades/gigya/openapi.js';
 import { navigaFacade } from './facades/naviga/index.js';
 import { devMailboxRoutes } from './messaging/http.js';
 import { loggerOptions } from './ops/logging.js';
@@ -63,11 +67,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(opsRoutes, { store: deps.store, registry, logLevel: config.logLevel });
   await app.register(gigyaFacade, { core: deps.core, config: config.gigya, registry });
   await app.register(doiPages, { core: deps.core });
-  await app.register(adminFacade, { core: deps.core, dataDir: config.dataDir });
+  await app.register(adminFacade, { core: deps.core, dataDir: config.dataDir, gigyaQuery: gigyaQueryLanguage, provision: provisioningFor(deps.core) });
   await app.register(eventsAdminRoutes, { core: deps.core, store: deps.store, config });
+  await app.register(consolePages);
+  await app.register(gigyaOpenApiRoute);
   if (!config.messaging.smtpUrl) await app.register(devMailboxRoutes, { store: deps.store });
   // One /docs page lists every facade's OpenAPI document; Naviga's own UI moves under it.
   await app.register(navigaFacade, { core: deps.core, docsPrefix: '/docs/naviga' });
-  await app.register(boostcomFacade, { core: deps.core, otherSpecs: [{ url: '/v4/openapi.json', name: 'Naviga Users Orchestrator v4' }] });
+  await app.register(boostcomFacade, {
+    core: deps.core,
+    otherSpecs: [
+      { url: '/v4/openapi.json', name: 'Naviga Users Orchestrator v4' },
+      { url: GIGYA_OPENAPI_PATH, name: 'Gigya accounts.* (SAP CDC)' },
+      { url: ADMIN_OPENAPI_PATH, name: 'Roster admin API v1' },
+    ],
+  });
   return app;
 }

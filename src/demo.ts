@@ -1,3 +1,4 @@
+import { generatedPassword } from './cli/admin.js';
 import type { Core } from './core/index.js';
 
 /**
@@ -14,6 +15,12 @@ export async function ensureDemo(core: Core): Promise<{ banner: (address: string
   });
   const { key, secret } = await core.keys.create(tenant.id, { label: 'demo', permissions: ['*'] });
   const apiKey = site.gigyaApiKey ?? '';
+  // The console's first owner, so the operator can sign in at once (roster admin create makes more).
+  const adminPassword = generatedPassword();
+  const admin =
+    (await core.adminIdentity.count()) === 0
+      ? await core.adminIdentity.create({ email: 'admin@example.com', password: adminPassword, role: 'owner' })
+      : undefined;
   return {
     banner: (address) =>
       [
@@ -25,6 +32,7 @@ export async function ensureDemo(core: Core): Promise<{ banner: (address: string
         '',
         'The secret, shown this once (keep it; Roster stores it encrypted and never prints it again):',
         `  export ROSTER_DEMO_SECRET='${secret}'`,
+        ...(admin ? ['', `Admin console: ${address}/console`, `  email    ${admin.user.email}`, `  password ${adminPassword}`] : []),
         '',
         'Import a lite account through the Gigya-compatible API:',
         `  curl -s ${address}/accounts.importLiteAccount \\`,

@@ -8,6 +8,7 @@ import { createDeliveryStore } from '../events/deliveries.js';
 import { createSinkSelector, createWorker } from '../events/worker.js';
 import { createDevMailbox } from '../messaging/mailbox.js';
 import { openRuntime, type Runtime } from '../runtime.js';
+import { AdminUsageError, adminCommand } from './admin.js';
 import { applyProvisioning, parseApplyFile } from './apply.js';
 import { exportCommand, importCommand, resolveSite } from './bulk.js';
 import { commandHelp } from './help.js';
@@ -41,6 +42,11 @@ const USAGE = `roster <command> [options]
                                 deliver matching events again (TIME: ISO 8601)
   events dead --tenant T        list dead-lettered deliveries
   webhook list --tenant T
+  admin create --email E --role owner|tenant_admin|support|viewer [--tenant T,T2] [--password P] [--totp]
+                                create a console admin; a generated password (and TOTP secret) is shown once
+  admin reset-password --email E [--password P]
+                                set a new password (generated when not given), lift a lockout, end sessions
+  admin list
   mailbox [--tenant T] [--to ADDRESS]
                                 show the dev mailbox (email and SMS kept when no SMTP/SMS is configured)
 
@@ -122,6 +128,10 @@ async function run(argv: string[]): Promise<void> {
       sink: { type: 'string' },
       type: { type: 'string' },
       to: { type: 'string' },
+      email: { type: 'string' },
+      role: { type: 'string' },
+      password: { type: 'string' },
+      totp: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
     },
@@ -199,6 +209,10 @@ async function run(argv: string[]): Promise<void> {
             '(empty)',
         );
       });
+    case 'admin create':
+    case 'admin reset-password':
+    case 'admin list':
+      return withCore(config, (core) => adminCommand(core, sub as string, flags, json));
     case 'migrate': {
       const runtime = await openRuntime(config); // opening migrates
       await runtime.close();
@@ -359,6 +373,7 @@ function fail(kind: string, message: string, exitCode: number, extra: Record<str
 
 run(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof UsageError) return fail('usage', error.message, 2, {}, true);
+  if (error instanceof AdminUsageError) return fail('usage', error.message, 2);
   if (error instanceof ConfigError) return fail('configuration', error.message, 2);
   if (error instanceof ProvisioningError) return fail('apply', error.message, 2, { problems: error.problems });
   if (error instanceof DomainError) return fail('domain', error.message, 2, { code: error.code });

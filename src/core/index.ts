@@ -1,6 +1,8 @@
 import { createAccountReads } from './account-reads.js';
 import { createAccountSearch } from './account-search.js';
 import { createAccounts } from './accounts.js';
+import { createAdminConsole } from './admin-console.js';
+import { createAdminIdentity } from './admin-identity.js';
 import { createBulkImport } from './bulk-import.js';
 import { createChannels } from './channels.js';
 import { createClubClients } from './club-clients.js';
@@ -39,6 +41,8 @@ export function createCore(deps: CoreDeps) {
     memberImports: createMemberImports(deps),
     clubClients: createClubClients(deps),
     provisioning: createProvisioning(deps),
+    adminIdentity: createAdminIdentity(deps),
+    adminConsole: createAdminConsole(deps),
   };
 }
 
@@ -48,6 +52,12 @@ export { fieldType, valueProblem } from './account-query.js';
 export type { AccountLookup, ProviderIdentity } from './account-reads.js';
 export type { SearchPage } from './account-search.js';
 export type { AccountChange, LiteAccountInput } from './accounts.js';
+export type { Door, PeoplePage, PersonEvent, PersonRecord } from './admin-console.js';
+export type { AdminUserSpec, LoginOutcome, RequestOrigin } from './admin-identity.js';
+export { ADMIN_POLICY } from './admin-identity.js';
+export type * from './admin-ports.js';
+export type { AdminAction, AdminPrincipal } from './admin-roles.js';
+export { ADMIN_ACTIONS, ADMIN_ROLES, adminMay, principalTenants, ROLE_ACTIONS } from './admin-roles.js';
 export { clientHolds, tokenLookup } from './club-clients.js';
 export type { ConsentChange } from './consent-rules.js';
 export type { CoreDeps } from './deps.js';

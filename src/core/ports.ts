@@ -1,4 +1,5 @@
 import type { AccountFilter, AccountQuery, KeysetPosition } from './account-query.js';
+import type { AdminSessionRepo, AdminUserRepo, AuditRepo, ConsoleReadRepo } from './admin-ports.js';
 import type { DomainEvent } from './events.js';
 import type {
   Account,
@@ -525,6 +526,10 @@ export interface Repos {
   searchCursors: SearchCursorRepo;
   liteTokens: LiteTokenRepo;
   doiConfirmations: DoiConfirmationRepo;
+  adminUsers: AdminUserRepo;
+  adminSessions: AdminSessionRepo;
+  audit: AuditRepo;
+  consoleReads: ConsoleReadRepo;
 }
 
 /** Seals and opens secrets kept in a site's settings, bound to the site and the setting's path. */

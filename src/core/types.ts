@@ -120,7 +120,7 @@ export interface AccountView extends Account {
 
 /** Who made a change: written on every outbox event so consumers can skip their own writes. */
 export interface Origin {
-  facade: 'gigya' | 'naviga' | 'boostcom' | 'cli' | 'import' | 'system';
+  facade: 'gigya' | 'naviga' | 'boostcom' | 'cli' | 'import' | 'system' | 'admin';
   keyId?: string;
   sourceSystem?: string;
   ip?: string;

@@ -237,6 +237,9 @@ export interface Database {
   search_cursors: SearchCursorsTable;
   lite_tokens: LiteTokensTable;
   doi_confirmations: DoiConfirmationsTable;
+  admin_users: AdminUsersTable;
+  admin_sessions: AdminSessionsTable;
+  admin_audit: AdminAuditTable;
 }
 
 export interface LiteTokensTable {
@@ -367,4 +370,43 @@ export interface MemberImportsTable {
   state: Json<Record<string, unknown>>;
   created_at: Timestamp;
   updated_at: Timestamp;
+}
+
+export interface AdminUsersTable {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string;
+  totp_secret_enc: string | null;
+  role: string;
+  tenant_ids: string[];
+  failed_logins: number;
+  locked_until: Timestamp | null;
+  disabled: boolean;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  last_login_at: Timestamp | null;
+}
+
+export interface AdminSessionsTable {
+  token_hash: string;
+  admin_id: string;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface AdminAuditTable {
+  id: Int8Identity;
+  at: Timestamp;
+  actor_id: string;
+  actor: string;
+  action: string;
+  tenant_id: string | null;
+  target: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  detail: Json<Record<string, unknown>>;
 }

@@ -4,7 +4,9 @@ import pg from 'pg';
 import type { Repos, Store } from '../core/ports.js';
 import { createAccountViewRepo } from './account-views.js';
 import { createAccountRepo, createIdentifierRepo } from './accounts.js';
+import { createAdminSessionRepo, createAdminUserRepo, createAuditRepo } from './admin.js';
 import { createBulkRepo } from './bulk.js';
+import { createConsoleReadRepo } from './console-reads.js';
 import type { Database } from './database.js';
 import { createImportJobRepo } from './import-jobs.js';
 import { createKeyRepo } from './keys.js';
@@ -63,6 +65,10 @@ function createRepos(db: Kysely<Database>): Repos {
     searchCursors: translatingErrors(createSearchCursorRepo(db)),
     liteTokens: translatingErrors(createLiteTokenRepo(db)),
     doiConfirmations: translatingErrors(createDoiConfirmationRepo(db)),
+    adminUsers: translatingErrors(createAdminUserRepo(db)),
+    adminSessions: translatingErrors(createAdminSessionRepo(db)),
+    audit: translatingErrors(createAuditRepo(db)),
+    consoleReads: translatingErrors(createConsoleReadRepo(db)),
   };
 }
 

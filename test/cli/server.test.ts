@@ -20,6 +20,15 @@ describe('roster start on the embedded store', () => {
       assert.ok(userKey);
       assert.match(banner, /curl -s http:\/\/127\.0\.0\.1:\d+\/accounts\.importLiteAccount/);
       assert.equal((await fetch(`${first.address}/readyz`)).status, 200);
+      // The console's first owner is printed beside the keys, and signs in.
+      const adminPassword = /password (\S+)/.exec(banner)?.[1];
+      assert.match(banner, /Admin console: http:\/\/127\.0\.0\.1:\d+\/console/);
+      const signIn = await fetch(`${first.address}/admin/v1/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'admin@example.com', password: adminPassword }),
+      });
+      assert.equal(signIn.status, 200);
 
       // While it runs, the CLI must not open the same embedded store.
       const locked = await roster(['tenant', 'list'], env);

@@ -9,8 +9,9 @@ import { runImport } from '../../bulk/run-import.js';
 import { type Core, DomainError, isDomainError } from '../../core/index.js';
 import type { ImportFormat, ImportJob } from '../../core/ports.js';
 import type { CallContext, Site } from '../../core/types.js';
-import { AdminAuthError, authenticateAdmin } from './auth.js';
+import { AdminAuthError } from './auth.js';
 import { ADMIN_STATUS } from './errors.js';
+import { importCaller } from './principal.js';
 
 export interface ImportJobRoutesOptions {
   core: Core;
@@ -91,8 +92,8 @@ export async function importJobRoutes(app: FastifyInstance, opts: ImportJobRoute
   }
 
   app.post('/admin/v1/import-jobs', async (request, reply) => {
-    const key = await authenticateAdmin(core, request);
-    const site = await siteOf(request, key.tenantId);
+    const caller = await importCaller(core, request, 'imports.run');
+    const site = await siteOf(request, caller.tenantId);
     const running = await core.bulkImport.findRunning(site.tenantId);
     if (running) throw new DomainError('import.job_running', `Import job ${running.id} is still running for this tenant`);
     const { format: given } = request.query as { format?: string };
@@ -113,7 +114,7 @@ export async function importJobRoutes(app: FastifyInstance, opts: ImportJobRoute
       const contentType = request.headers['content-type'] ?? '';
       const format: ImportFormat = given ?? (contentType.startsWith('text/csv') ? 'csv' : contentType.includes('json') ? 'ndjson' : await detectFormat(path));
       const { size, fingerprint } = await fingerprintFile(path);
-      const ctx: CallContext = { tenantId: site.tenantId, siteId: site.id, origin: { facade: 'import', keyId: key.id, ip: request.ip } };
+      const ctx: CallContext = { tenantId: site.tenantId, siteId: site.id, origin: { facade: 'import', keyId: caller.actorId, ip: request.ip } };
       const { job } = await core.bulkImport.start(ctx, { source: `upload:${path}`, fileSize: size, fingerprint, format });
       run(ctx, job, path, request.log);
       return reply.code(202).header('location', `/admin/v1/import-jobs/${job.id}`).send(jobView(job));
@@ -124,19 +125,19 @@ export async function importJobRoutes(app: FastifyInstance, opts: ImportJobRoute
   });
 
   app.get('/admin/v1/import-jobs/:jobId', async (request) => {
-    const key = await authenticateAdmin(core, request);
+    const caller = await importCaller(core, request, 'imports.read');
     const { jobId } = request.params as { jobId: string };
-    return jobView(await core.bulkImport.job(key.tenantId, jobId));
+    return jobView(await core.bulkImport.job(caller.tenantId, jobId));
   });
 
   app.get('/admin/v1/import-jobs/:jobId/results', async (request) => {
-    const key = await authenticateAdmin(core, request);
+    const caller = await importCaller(core, request, 'imports.read');
     const { jobId } = request.params as { jobId: string };
     const query = request.query as { afterLine?: string; limit?: string };
     const afterLine = Math.max(Number(query.afterLine ?? 0) || 0, 0);
     const limit = Math.min(Math.max(Number(query.limit ?? 1000) || 1000, 1), 10_000);
-    const job = await core.bulkImport.job(key.tenantId, jobId);
-    const errors = await core.bulkImport.errors(key.tenantId, job.id, afterLine, limit);
+    const job = await core.bulkImport.job(caller.tenantId, jobId);
+    const errors = await core.bulkImport.errors(caller.tenantId, job.id, afterLine, limit);
     const last = errors.at(-1);
     return {
       jobId: job.id,
@@ -148,11 +149,11 @@ export async function importJobRoutes(app: FastifyInstance, opts: ImportJobRoute
 
   /** Continues a running job whose process stopped, from its kept upload. */
   app.post('/admin/v1/import-jobs/:jobId/resume', async (request, reply) => {
-    const key = await authenticateAdmin(core, request);
+    const caller = await importCaller(core, request, 'imports.run');
     const { jobId } = request.params as { jobId: string };
-    const job = await core.bulkImport.job(key.tenantId, jobId);
+    const job = await core.bulkImport.job(caller.tenantId, jobId);
     if (job.status !== 'running' || !job.source.startsWith('upload:')) throw new DomainError('import.job_not_found', `Import job ${jobId} is ${job.status}`);
-    const ctx: CallContext = { tenantId: job.tenantId, siteId: job.siteId, origin: { facade: 'import', keyId: key.id, ip: request.ip } };
+    const ctx: CallContext = { tenantId: job.tenantId, siteId: job.siteId, origin: { facade: 'import', keyId: caller.actorId, ip: request.ip } };
     run(ctx, job, job.source.slice('upload:'.length), request.log);
     return reply.code(202).send(jobView(job));
   });

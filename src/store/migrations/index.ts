@@ -8,6 +8,7 @@ import * as m0400 from './0400_events_delivery.js';
 import * as m0410 from './0410_outbox_fanout_per_statement.js';
 import * as m0420 from './0420_doi_confirmation_site.js';
 import * as m0500 from './0500_bulk_import_jobs.js';
+import * as m0600 from './0600_admin_console.js';
 
 /** Every migration, in order. Static so the order is visible in review; never edit a merged one. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0410_outbox_fanout_per_statement': m0410,
   '0420_doi_confirmation_site': m0420,
   '0500_bulk_import_jobs': m0500,
+  '0600_admin_console': m0600,
 };
