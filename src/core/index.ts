@@ -5,6 +5,7 @@ import { createBulkImport } from './bulk-import.js';
 import { createChannels } from './channels.js';
 import { createClubClients } from './club-clients.js';
 import { createConsents } from './consents.js';
+import { createCredentials } from './credentials.js';
 import type { CoreDeps } from './deps.js';
 import { createDoubleOptIn } from './double-opt-in.js';
 import { createKeys } from './keys.js';
@@ -12,6 +13,7 @@ import { createMemberImports } from './member-imports.js';
 import { createMembers } from './members.js';
 import { createOpaqueIds } from './opaque-ids.js';
 import { createRequestGuards } from './request-guards.js';
+import { createSigningKeys } from './signing-keys.js';
 import { createSites } from './sites.js';
 import { createSubscriptions } from './subscriptions.js';
 import { createTenants } from './tenants.js';
@@ -37,6 +39,8 @@ export function createCore(deps: CoreDeps) {
     members: createMembers(deps),
     memberImports: createMemberImports(deps),
     clubClients: createClubClients(deps),
+    credentials: createCredentials(deps),
+    signingKeys: createSigningKeys(deps),
   };
 }
 
@@ -48,6 +52,8 @@ export type { SearchPage } from './account-search.js';
 export type { AccountChange, LiteAccountInput } from './accounts.js';
 export { clientHolds, tokenLookup } from './club-clients.js';
 export type { ConsentChange } from './consent-rules.js';
+export type { CredentialPolicy } from './credential-policy.js';
+export type { AccessOutcome, CompletionCheck, LoginOutcome, RegisterOutcome } from './credentials.js';
 export type { CoreDeps } from './deps.js';
 export type { ConfirmationOutcome } from './double-opt-in.js';
 export type { DomainErrorCode, FieldError } from './errors.js';
@@ -57,6 +63,7 @@ export { mergeJson } from './json-merge.js';
 export { keyAllows } from './keys.js';
 export type { MemberChange, MemberKey, NewMember, PersonIdAnswer } from './members.js';
 export { registrationCodeAad } from './members.js';
+export type { IssuedSession, SessionHolder, SessionRequest } from './sessions.js';
 export type { SubscriptionChange } from './subscription-rules.js';
 export type * from './types.js';
 export type { Webhook, WebhookSpec } from './webhooks.js';

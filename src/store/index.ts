@@ -5,6 +5,7 @@ import type { Repos, Store } from '../core/ports.js';
 import { createAccountViewRepo } from './account-views.js';
 import { createAccountRepo, createIdentifierRepo } from './accounts.js';
 import { createBulkRepo } from './bulk.js';
+import { createCredentialStateRepo, createPersonTokenRepo, createSessionRepo, createSigningKeyRepo } from './credentials.js';
 import type { Database } from './database.js';
 import { createImportJobRepo } from './import-jobs.js';
 import { createKeyRepo } from './keys.js';
@@ -61,6 +62,10 @@ function createRepos(db: Kysely<Database>): Repos {
     searchCursors: translatingErrors(createSearchCursorRepo(db)),
     liteTokens: translatingErrors(createLiteTokenRepo(db)),
     doiConfirmations: translatingErrors(createDoiConfirmationRepo(db)),
+    credentialStates: translatingErrors(createCredentialStateRepo(db)),
+    sessions: translatingErrors(createSessionRepo(db)),
+    personTokens: translatingErrors(createPersonTokenRepo(db)),
+    signingKeys: translatingErrors(createSigningKeyRepo(db)),
   };
 }
 

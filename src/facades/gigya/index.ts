@@ -10,7 +10,10 @@ import { fromDomainError, GigyaError, gigyaErrors } from './errors.js';
 import type { GigyaMethod } from './method.js';
 import { getAccountInfo } from './methods/get-account-info.js';
 import { importLiteAccount } from './methods/import-lite-account.js';
+import { getJWT, getJWTPublicKey } from './methods/jwt.js';
 import { deleteAccount, deleteLiteAccount, getLiteToken, resendDOIConfirmationEmail } from './methods/lite-accounts.js';
+import { getIDs, login, logout, verifyLogin } from './methods/login.js';
+import { finalizeRegistration, initRegistration, isAvailableLoginID, register } from './methods/registration.js';
 import { getSchema, setSchema } from './methods/schema-methods.js';
 import { search } from './methods/search.js';
 import { setAccountInfo } from './methods/set-account-info.js';
@@ -42,6 +45,16 @@ const METHODS: ReadonlyMap<string, GigyaMethod> = new Map(
     setWebhook,
     getAllWebhooks,
     deleteWebhook,
+    initRegistration,
+    register,
+    finalizeRegistration,
+    isAvailableLoginID,
+    login,
+    logout,
+    verifyLogin,
+    getIDs,
+    getJWT,
+    getJWTPublicKey,
   ].map((m) => [m.name, m]),
 );
 
