@@ -1,6 +1,6 @@
 import type { JsonObject, Site } from '../core/types.js';
 
-export type TemplateName = 'doi_confirmation' | 'welcome_email' | 'welcome_sms' | 'registration_password_sms';
+export type TemplateName = 'doi_confirmation' | 'welcome_email' | 'welcome_sms' | 'registration_password_sms' | 'password_reset' | 'email_verification';
 
 export interface Template {
   /** Email only. */
@@ -51,6 +51,20 @@ export const DEFAULT_TEMPLATES: Record<TemplateName, Record<string, Template>> =
   registration_password_sms: {
     en: { text: 'Your {{club}} code: {{code}}' },
     nb: { text: 'Din kode for {{club}}: {{code}}' },
+  },
+  password_reset: {
+    en: {
+      subject: 'Reset your password',
+      text: 'To choose a new password, open this link:\n\n{{resetUrl}}\n\nThe link works once and expires. If you did not ask for it, ignore this email.',
+      html: '<p>To choose a new password, open this link:</p><p><a href="{{resetUrl}}">Reset my password</a></p><p>The link works once and expires. If you did not ask for it, ignore this email.</p>',
+    },
+  },
+  email_verification: {
+    en: {
+      subject: 'Please verify your email address',
+      text: 'Please verify your email address by opening this link:\n\n{{verifyUrl}}\n\nIf you did not register, ignore this email.',
+      html: '<p>Please verify your email address.</p><p><a href="{{verifyUrl}}">Verify my email address</a></p><p>If you did not register, ignore this email.</p>',
+    },
   },
 };
 

@@ -13,6 +13,7 @@ import { importLiteAccount } from './methods/import-lite-account.js';
 import { getJWT, getJWTPublicKey } from './methods/jwt.js';
 import { deleteAccount, deleteLiteAccount, getLiteToken, resendDOIConfirmationEmail } from './methods/lite-accounts.js';
 import { getIDs, login, logout, verifyLogin } from './methods/login.js';
+import { resendVerificationCode, resetPassword } from './methods/password.js';
 import { finalizeRegistration, initRegistration, isAvailableLoginID, register } from './methods/registration.js';
 import { getSchema, setSchema } from './methods/schema-methods.js';
 import { search } from './methods/search.js';
@@ -21,6 +22,7 @@ import { unsubscribe } from './methods/unsubscribe.js';
 import { deleteWebhook, getAllWebhooks, setWebhook } from './methods/webhooks.js';
 import { createGigyaMetrics } from './metrics.js';
 import { booleanValue, ignoredParams, mergeParams, type Params } from './params.js';
+import { registerVerifyEmailLink } from './verify-email-link.js';
 
 export interface GigyaFacadeOptions {
   core: Core;
@@ -55,6 +57,8 @@ const METHODS: ReadonlyMap<string, GigyaMethod> = new Map(
     getIDs,
     getJWT,
     getJWTPublicKey,
+    resetPassword,
+    resendVerificationCode,
   ].map((m) => [m.name, m]),
 );
 
@@ -187,6 +191,7 @@ export async function gigyaFacade(app: FastifyInstance, options: GigyaFacadeOpti
   };
 
   registerDoiConfirm(app, core);
+  registerVerifyEmailLink(app, core);
   app.get('/:method', handler);
   app.post('/:method', handler);
 }

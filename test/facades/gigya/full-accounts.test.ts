@@ -37,7 +37,7 @@ describe('accounts.register / login / sessions', () => {
     assert.equal(reg.body.isRegistered, true);
     const regSession = reg.body.sessionInfo as Record<string, string>;
     assert.equal(regSession.cookieName, `glt_${f.apiKey}`);
-    assert.match(regSession.cookieValue, /^st2\./);
+    assert.match(regSession.cookieValue as string, /^st2\./);
 
     const loginReply = await call(t.app, 'accounts.login', {
       apiKey: f.apiKey,
