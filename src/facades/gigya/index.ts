@@ -9,6 +9,7 @@ import { envelope, isValidCallback, newCallId, type ResponseControl, serialize, 
 import { fromDomainError, GigyaError, gigyaErrors } from './errors.js';
 import type { GigyaMethod } from './method.js';
 import { getAccountInfo } from './methods/get-account-info.js';
+import { importFullAccount } from './methods/import-full-account.js';
 import { importLiteAccount } from './methods/import-lite-account.js';
 import { getJWT, getJWTPublicKey } from './methods/jwt.js';
 import { deleteAccount, deleteLiteAccount, getLiteToken, resendDOIConfirmationEmail } from './methods/lite-accounts.js';
@@ -59,6 +60,7 @@ const METHODS: ReadonlyMap<string, GigyaMethod> = new Map(
     getJWTPublicKey,
     resetPassword,
     resendVerificationCode,
+    importFullAccount,
   ].map((m) => [m.name, m]),
 );
 

@@ -1,0 +1,133 @@
+import { FOREIGN_ALGORITHMS, type FullAccountInput, type ImportedHash, type JsonObject, type JsonValue } from '../../../core/index.js';
+import { parseAccountWrite } from '../account-shape.js';
+import { gigyaErrors } from '../errors.js';
+import type { GigyaMethod } from '../method.js';
+import { booleanParam, objectParam } from '../params.js';
+import { siteSchema } from '../schema.js';
+
+/**
+ * accounts.importFullAccount (full-accounts A.12): a migrated full account with its password as
+ * the foreign hash (`password.compoundHashedPassword`, or `hashedPassword` + `hashSettings`).
+ * Administrative: application-key credentials only, over HTTPS. The hash is verified at the
+ * person's first login and replaced by argon2id then.
+ */
+
+const DIGEST_HEX_LENGTH: Record<string, number> = { md5: 32, sha1: 40, sha256: 64, sha512: 128 };
+
+function text(value: JsonValue | undefined): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** Gigya's password object → the core's ImportedHash. Hex digests are converted to Base64 (PV hexToBase64). */
+export function parsePasswordObject(password: JsonObject): ImportedHash | undefined {
+  const compound = text(password.compoundHashedPassword);
+  const settings = (
+    typeof password.hashSettings === 'object' && password.hashSettings !== null && !Array.isArray(password.hashSettings) ? password.hashSettings : {}
+  ) as JsonObject;
+  const algorithm = text(settings.algorithm);
+  if (compound) {
+    if (algorithm) throw gigyaErrors.invalidParameter('password.compoundHashedPassword', 'not allowed together with hashSettings.algorithm');
+    if (/^\$2[abxy]\$/.test(compound)) return { algorithm: 'bcrypt', hash: compound };
+    if (compound.startsWith('$argon2')) return { algorithm: 'argon2', hash: compound };
+    throw gigyaErrors.invalidParameter('password.compoundHashedPassword', 'supported: bcrypt ($2a$, $2b$, $2y$) and argon2 PHC strings');
+  }
+  // PV's generated template names the field `password`; the docs `hashedPassword` (A.12).
+  const given = text(password.hashedPassword) ?? text(password.hash) ?? text(password.password);
+  if (!given) return undefined;
+  if (!algorithm) throw gigyaErrors.missingParameter('password.hashSettings.algorithm');
+  if (!(FOREIGN_ALGORITHMS as readonly string[]).includes(algorithm)) {
+    throw gigyaErrors.invalidParameter('password.hashSettings.algorithm', `supported: ${FOREIGN_ALGORITHMS.join(', ')}`);
+  }
+  const hexLength = DIGEST_HEX_LENGTH[algorithm];
+  const hash = hexLength !== undefined && given.length === hexLength && /^[0-9a-fA-F]+$/.test(given) ? Buffer.from(given, 'hex').toString('base64') : given;
+  const rounds = settings.rounds;
+  if (rounds !== undefined && (typeof rounds !== 'number' || !Number.isInteger(rounds)))
+    throw gigyaErrors.invalidParameter('password.hashSettings.rounds', 'expected an integer');
+  const out: ImportedHash = { algorithm: algorithm as ImportedHash['algorithm'], hash };
+  const salt = text(settings.salt);
+  const format = text(settings.format);
+  if (salt) out.salt = salt;
+  if (format) out.format = format;
+  if (typeof rounds === 'number' && algorithm !== 'bcrypt') out.rounds = rounds;
+  return out;
+}
+
+function date(params: Record<string, string>, name: string): Date | undefined {
+  const raw = params[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = /^\d+$/.test(raw) ? new Date(Number(raw)) : new Date(raw);
+  if (Number.isNaN(value.getTime())) throw gigyaErrors.invalidParameter(name, 'expected an ISO 8601 date or Unix milliseconds');
+  return value;
+}
+
+export const importFullAccount: GigyaMethod = {
+  name: 'accounts.importFullAccount',
+  requiresHttps: true,
+  refusesPartnerSecret: true,
+  allowsAnonymous: () => false,
+  params: new Set([
+    'UID',
+    'createUID',
+    'importPolicy',
+    'created',
+    'registered',
+    'verified',
+    'lastLogin',
+    'lastUpdated',
+    'isActive',
+    'isRegistered',
+    'isVerified',
+    'emails',
+    'loginIDs',
+    'phoneNumber',
+    'profile',
+    'data',
+    'subscriptions',
+    'preferences',
+    'communications',
+    'identities',
+    'password',
+    'regSource',
+    'lang',
+    'dataCenter',
+  ]),
+  async run({ params, caller, ctx, core }) {
+    const policy = params.importPolicy || 'insert';
+    if (policy !== 'insert' && policy !== 'upsert') throw gigyaErrors.invalidParameter('importPolicy', 'expected insert or upsert');
+    if (!params.UID && !booleanParam(params, 'createUID', false)) throw gigyaErrors.missingParameter('UID');
+    const { profile, data, subscriptions, preferences, problems } = parseAccountWrite(params, siteSchema(caller.site));
+    if (problems.length > 0) throw gigyaErrors.validation(problems);
+    const loginIDs = objectParam(params, 'loginIDs') ?? {};
+    const emails = objectParam(params, 'emails') ?? {};
+    const first = (value: JsonValue | undefined) => (Array.isArray(value) ? text(value[0]) : undefined);
+    const email = first(loginIDs.emails) ?? first(loginIDs.unverifiedEmails) ?? first(emails.verified) ?? first(emails.unverified) ?? text(profile?.email);
+    const password = objectParam(params, 'password');
+    const hash = password ? parsePasswordObject(password) : undefined;
+    const verifiedEmails = Array.isArray(emails.verified) ? emails.verified : [];
+    const input: FullAccountInput = {
+      policy,
+      email: email ?? null,
+      subscriptions,
+      consents: preferences,
+      isVerified: booleanParam(params, 'isVerified', email !== undefined && verifiedEmails.includes(email)),
+      verifiedAt: date(params, 'verified') ?? null,
+      isRegistered: booleanParam(params, 'isRegistered', true),
+      registeredAt: date(params, 'registered') ?? null,
+    };
+    if (params.UID) input.uid = params.UID;
+    const username = text(loginIDs.username);
+    if (username) input.username = username;
+    if (profile) input.profile = profile;
+    if (data) input.data = data;
+    if (hash) input.password = hash;
+    const outcome = await core.credentials.importFull(ctx, input);
+    switch (outcome.kind) {
+      case 'uid_exists':
+        throw gigyaErrors.uniqueIdentifierExists('UID already exists (importPolicy insert)');
+      case 'email_taken':
+        throw gigyaErrors.loginIdExists('email');
+      default:
+        return { UID: outcome.uid, identityConflicts: [] };
+    }
+  },
+};
