@@ -10,7 +10,7 @@ import { argon2Hasher } from '../../../src/security/password-hasher.js';
 import type { OpenedStore } from '../../../src/store/index.js';
 import { cryptoIds } from '../../../src/system.js';
 import { testConfig } from '../../helpers/app.js';
-import { runUntil, testWorker, workerSettings } from '../../helpers/events.js';
+import { runUntil, startReceiver, testWorker, workerSettings } from '../../helpers/events.js';
 import { call, type GigyaFixture, gigyaFixture } from '../../helpers/gigya.js';
 import { openTestStore, testSecretBox } from '../../helpers/store.js';
 
@@ -223,5 +223,50 @@ describe('JWT signing keys', () => {
     // The private key is sealed at rest.
     const rows = await store.db.selectFrom('signing_keys').select(['private_sealed']).where('tenant_id', '=', f.tenant.id).execute();
     for (const row of rows) assert.ok(!row.private_sealed.includes('"d"'));
+  });
+});
+
+describe('credential events on the webhook sinks', () => {
+  it('gigya format: accountRegistered, accountLoggedIn, accountLockedOut, accountUpdated; roster format: every credential event, no tokens', async () => {
+    const f = await fixture({ security: { accountLockout: { failedLoginThreshold: 2, lockoutTimeSec: 60 } } });
+    const gigyaReceiver = await startReceiver();
+    const rosterReceiver = await startReceiver();
+    const secret = Buffer.from('gigya-hook-secret').toString('base64');
+    await core.webhooks.set(f.tenant.id, { name: 'sap', url: gigyaReceiver.url, eventTypes: ['*'], format: 'gigya', secret });
+    await core.webhooks.set(f.tenant.id, { name: 'crm', url: rosterReceiver.url, eventTypes: ['*'], format: 'roster', secret: 'whsec' });
+    const uid = (await register(f, 'events@example.com')).body.UID as string;
+    const session = (await login(f, 'events@example.com', PASSWORD)).body.sessionInfo as Record<string, string>;
+    await call(app, 'accounts.setAccountInfo', {
+      apiKey: f.apiKey,
+      login_token: session.cookieValue as string,
+      password: PASSWORD,
+      newPassword: 'Next-Pass-2',
+    });
+    await call(app, 'accounts.resetPassword', { apiKey: f.apiKey, loginID: 'events@example.com' });
+    await login(f, 'events@example.com', 'wrong-1');
+    await login(f, 'events@example.com', 'wrong-2');
+    await call(app, 'accounts.logout', { apiKey: f.apiKey, userKey: f.userKey, secret: f.secret, UID: uid });
+
+    const worker = testWorker(store, core, workerSettings({ tenants: [f.tenant.id] }));
+    const expectedRoster = [
+      'account.created',
+      'account.registered',
+      'account.logged_in',
+      'account.password_changed',
+      'account.password_reset_requested',
+      'account.login_failed',
+      'account.locked_out',
+      'account.logged_out',
+    ];
+    await runUntil(worker, () => expectedRoster.every((type) => rosterReceiver.delivered().some((e) => e.type === type)));
+    await runUntil(worker, () => gigyaReceiver.requests.flatMap((r) => JSON.parse(r.body).events).some((e: { type: string }) => e.type === 'accountLoggedOut'));
+    await worker.stop();
+    const gigyaTypes = gigyaReceiver.requests.flatMap((r) => JSON.parse(r.body).events).map((e: { type: string }) => e.type);
+    assert.deepEqual(gigyaTypes, ['accountCreated', 'accountRegistered', 'accountLoggedIn', 'accountUpdated', 'accountLockedOut', 'accountLoggedOut']);
+    const raw = rosterReceiver.requests.map((r) => r.body).join('\n');
+    assert.ok(!raw.includes('sealedResetToken'), 'the sealed reset token never leaves through webhooks');
+    assert.ok(!raw.includes(PASSWORD) && !raw.includes('Next-Pass-2'), 'no passwords');
+    await gigyaReceiver.close();
+    await rosterReceiver.close();
   });
 });
