@@ -41,7 +41,7 @@ const DIGEST_BYTES: Record<string, number> = { md5: 16, sha1: 20, sha256: 32, sh
 
 /** Refuses a hash that could never match, naming the field, so a bad export fails at import and not at the person's first login. */
 export function checkImportedHash(hash: ImportedHash): void {
-  const invalid = (field: string, message: string) => new DomainError('request.invalid_field', message, [{ field, message }]);
+  const invalid = (field: string, message: string) => new DomainError('request.invalid_field', `${field}: ${message}`, [{ field, message }]);
   if (!(FOREIGN_ALGORITHMS as readonly string[]).includes(hash.algorithm)) {
     throw invalid('password.hashSettings.algorithm', `Unsupported algorithm; supported: ${FOREIGN_ALGORITHMS.join(', ')}`);
   }

@@ -66,6 +66,7 @@ export type { MemberChange, MemberKey, NewMember, PersonIdAnswer } from './membe
 export { registrationCodeAad } from './members.js';
 export type { ImportedHash } from './password-hashes.js';
 export { FOREIGN_ALGORITHMS } from './password-hashes.js';
+export { parsePasswordObject } from './password-import.js';
 export type { IssuedSession, SessionHolder, SessionRequest } from './sessions.js';
 export type { SubscriptionChange } from './subscription-rules.js';
 export type * from './types.js';

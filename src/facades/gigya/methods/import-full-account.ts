@@ -1,4 +1,4 @@
-import { FOREIGN_ALGORITHMS, type FullAccountInput, type ImportedHash, type JsonObject, type JsonValue } from '../../../core/index.js';
+import { type FullAccountInput, type JsonValue, parsePasswordObject } from '../../../core/index.js';
 import { parseAccountWrite } from '../account-shape.js';
 import { gigyaErrors } from '../errors.js';
 import type { GigyaMethod } from '../method.js';
@@ -12,44 +12,8 @@ import { siteSchema } from '../schema.js';
  * person's first login and replaced by argon2id then.
  */
 
-const DIGEST_HEX_LENGTH: Record<string, number> = { md5: 32, sha1: 40, sha256: 64, sha512: 128 };
-
 function text(value: JsonValue | undefined): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-/** Gigya's password object → the core's ImportedHash. Hex digests are converted to Base64 (PV hexToBase64). */
-export function parsePasswordObject(password: JsonObject): ImportedHash | undefined {
-  const compound = text(password.compoundHashedPassword);
-  const settings = (
-    typeof password.hashSettings === 'object' && password.hashSettings !== null && !Array.isArray(password.hashSettings) ? password.hashSettings : {}
-  ) as JsonObject;
-  const algorithm = text(settings.algorithm);
-  if (compound) {
-    if (algorithm) throw gigyaErrors.invalidParameter('password.compoundHashedPassword', 'not allowed together with hashSettings.algorithm');
-    if (/^\$2[abxy]\$/.test(compound)) return { algorithm: 'bcrypt', hash: compound };
-    if (compound.startsWith('$argon2')) return { algorithm: 'argon2', hash: compound };
-    throw gigyaErrors.invalidParameter('password.compoundHashedPassword', 'supported: bcrypt ($2a$, $2b$, $2y$) and argon2 PHC strings');
-  }
-  // PV's generated template names the field `password`; the docs `hashedPassword` (A.12).
-  const given = text(password.hashedPassword) ?? text(password.hash) ?? text(password.password);
-  if (!given) return undefined;
-  if (!algorithm) throw gigyaErrors.missingParameter('password.hashSettings.algorithm');
-  if (!(FOREIGN_ALGORITHMS as readonly string[]).includes(algorithm)) {
-    throw gigyaErrors.invalidParameter('password.hashSettings.algorithm', `supported: ${FOREIGN_ALGORITHMS.join(', ')}`);
-  }
-  const hexLength = DIGEST_HEX_LENGTH[algorithm];
-  const hash = hexLength !== undefined && given.length === hexLength && /^[0-9a-fA-F]+$/.test(given) ? Buffer.from(given, 'hex').toString('base64') : given;
-  const rounds = settings.rounds;
-  if (rounds !== undefined && (typeof rounds !== 'number' || !Number.isInteger(rounds)))
-    throw gigyaErrors.invalidParameter('password.hashSettings.rounds', 'expected an integer');
-  const out: ImportedHash = { algorithm: algorithm as ImportedHash['algorithm'], hash };
-  const salt = text(settings.salt);
-  const format = text(settings.format);
-  if (salt) out.salt = salt;
-  if (format) out.format = format;
-  if (typeof rounds === 'number' && algorithm !== 'bcrypt') out.rounds = rounds;
-  return out;
 }
 
 function date(params: Record<string, string>, name: string): Date | undefined {
