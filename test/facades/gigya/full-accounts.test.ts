@@ -203,6 +203,21 @@ describe('accounts.register / login / sessions', () => {
     assert.equal(await t.core.accounts.count(f.ctx), 1);
   });
 
+  it('username login where the site allows it (accountOptions.loginIdentifiers); refused where it does not', async () => {
+    const f = await gigyaFixture(t.core, { settings: { policies: { accountOptions: { loginIdentifiers: 'email, username' } } } });
+    const r = await registered(f, 'user@example.com', { username: 'Ada_L' });
+    assert.equal(r.body.errorCode, 0, r.raw);
+    const byName = await call(t.app, 'accounts.login', { apiKey: f.apiKey, loginID: 'ada_l', password: PASSWORD });
+    assert.equal(byName.body.errorCode, 0, byName.raw);
+    assert.equal(byName.body.UID, r.body.UID);
+    const taken = await registered(f, 'other@example.com', { username: 'ADA_L' });
+    assert.equal(taken.body.errorCode, 400009, taken.raw);
+    assert.deepEqual(taken.body.validationErrors, [{ errorCode: 400003, message: 'username already exists', fieldName: 'username' }]);
+    assert.equal(await t.core.accounts.count(f.ctx), 1, 'the refused registration left nothing behind');
+    const plain = await gigyaFixture(t.core);
+    assert.equal((await registered(plain, 'u2@example.com', { username: 'someone' })).body.errorCode, 400006);
+  });
+
   it('isAvailableLoginID', async () => {
     const f = await gigyaFixture(t.core);
     assert.equal((await registered(f, 'avail@example.com')).body.errorCode, 0);
