@@ -217,9 +217,10 @@ export function createCredentials(deps: CoreDeps) {
     importFull: (ctx: CallContext, input: FullAccountInput) => importFullAccount(deps, ctx, input),
 
     /** accounts.initRegistration: a regToken valid for an hour (full-accounts A.3). */
-    async initRegistration(ctx: CallContext, site: Site, options: { isLite: boolean }): Promise<{ regToken: string }> {
+    async initRegistration(ctx: CallContext, site: Site, options: { isLite: boolean; accountUid?: AccountUid }): Promise<{ regToken: string }> {
       const now = clock.now();
-      const { token } = await issueToken(store, ctx, site, 'registration', null, REG_TOKEN_SECONDS, now, { isLite: options.isLite });
+      // With accountUid: the token finalizes that account's pending registration (verifyLogin's 206001).
+      const { token } = await issueToken(store, ctx, site, 'registration', options.accountUid ?? null, REG_TOKEN_SECONDS, now, { isLite: options.isLite });
       return { regToken: token };
     },
 

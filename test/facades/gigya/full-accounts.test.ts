@@ -172,6 +172,30 @@ describe('accounts.register / login / sessions', () => {
     assert.equal(r.body.errorDetails, 'Missing required fields for registration: profile.zip');
   });
 
+  it('required fields: setAccountInfo fills them, finalizeRegistration completes; verifyLogin checks them', async () => {
+    const schema = { profileSchema: { fields: { zip: { type: 'string', required: true } } } };
+    const f = await gigyaFixture(t.core, { settings: { gigya: { schema } } });
+    const r = await registered(f, 'fill@example.com');
+    assert.equal(r.body.errorCode, 206001, r.raw);
+    const server = { apiKey: f.apiKey, userKey: f.userKey, secret: f.secret };
+    const pending = await call(t.app, 'accounts.verifyLogin', { ...server, UID: r.body.UID as string });
+    assert.equal(pending.body.errorCode, 206001, pending.raw);
+    assert.equal(pending.body.errorDetails, 'Missing required fields for registration: profile.zip');
+    const set = await call(t.app, 'accounts.setAccountInfo', { ...server, UID: r.body.UID as string, profile: '{"zip":"0150"}' });
+    assert.equal(set.body.errorCode, 0, set.raw);
+    const fin = await call(t.app, 'accounts.finalizeRegistration', { apiKey: f.apiKey, regToken: pending.body.regToken as string });
+    assert.equal(fin.body.errorCode, 0, fin.raw);
+    const cookieValue = (fin.body.sessionInfo as Record<string, string>).cookieValue as string;
+    const ok = await call(t.app, 'accounts.verifyLogin', { apiKey: f.apiKey, login_token: cookieValue });
+    assert.equal(ok.body.errorCode, 0, ok.raw);
+    assert.equal(ok.body.UID, r.body.UID);
+    // A session may not call server-only methods.
+    assert.equal(
+      (await call(t.app, 'accounts.search', { apiKey: f.apiKey, login_token: cookieValue, query: 'SELECT * FROM accounts' })).body.errorCode,
+      403007,
+    );
+  });
+
   it('a lite account with the same email becomes full: one account, same UID', async () => {
     const f = await gigyaFixture(t.core);
     const lite = await call(t.app, 'accounts.importLiteAccount', {

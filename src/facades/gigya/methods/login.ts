@@ -99,7 +99,7 @@ export const verifyLogin: GigyaMethod = {
     }
     const missing = completionCheck(caller.site).missingFields(account);
     if (missing.length > 0 || !account.hasFullAccount) {
-      const { regToken } = await core.credentials.initRegistration(ctx, caller.site, { isLite: false });
+      const { regToken } = await core.credentials.initRegistration(ctx, caller.site, { isLite: false, accountUid: uid });
       const details = missing.length > 0 ? `Missing required fields for registration: ${missing.join(', ')}` : 'Registration was not finalized';
       throw gigyaErrors.pendingRegistration(details, { UID: uid, regToken });
     }
