@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -21,7 +21,9 @@ import { createSecretBox } from '../src/security/secret-box.js';
 import { openStore } from '../src/store/index.js';
 import { cryptoIds, systemClock } from '../src/system.js';
 import { rawReadLoop, rawUpsertLoop } from './lib/db-baseline.js';
+import { argon2VerifyLoop } from './lib/hash-baseline.js';
 import { type LoadResult, runLoad } from './lib/load.js';
+import { seedLoginAccounts } from './lib/login-seed.js';
 import { machineDescription, markdownTable, type ScenarioResult, writeResults } from './lib/report.js';
 import { seedAccounts } from './lib/seed.js';
 import { type RunningServer, sampleRss, startProcess, startRoster } from './lib/server.js';
@@ -96,6 +98,8 @@ async function prepareStore(env: NodeJS.ProcessEnv, dataDir: string | undefined,
   const started = Date.now();
   await seedAccounts(store, tenant.id, plan.seed);
   log(`seeded ${plan.seed} accounts in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const loginAccounts = Math.min(plan.seed, 1000);
+  await seedLoginAccounts(store, tenant.id, loginAccounts);
   await store.close();
   return {
     apiKey: site.gigyaApiKey as string,
@@ -103,6 +107,7 @@ async function prepareStore(env: NodeJS.ProcessEnv, dataDir: string | undefined,
     secret,
     tenantId: tenant.id,
     seeded: plan.seed,
+    loginAccounts,
     clubSlug: 'bench',
     clubToken,
     naviga: {
@@ -119,6 +124,8 @@ async function prepareStore(env: NodeJS.ProcessEnv, dataDir: string | undefined,
 }
 
 async function main(): Promise<void> {
+  // The machine may be shared: the load average before and after is part of the result.
+  const loadAtStart = loadavg();
   const masterKey = randomBytes(32);
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -179,12 +186,17 @@ async function main(): Promise<void> {
         continue;
       }
       log(`run ${scenario.name}`);
-      await runLoad({ url: ctx.url, connections: CONNECTIONS, duration: plan.warmup, ...load });
+      const connections = scenario.connections ?? CONNECTIONS;
+      await runLoad({ url: ctx.url, connections, duration: plan.warmup, ...load });
       const rss = sampleRss(roster.pid);
-      const result: LoadResult = await runLoad({ url: ctx.url, connections: CONNECTIONS, duration: plan.duration, ...load });
+      const result: LoadResult = await runLoad({ url: ctx.url, connections, duration: plan.duration, ...load });
       const rssBytes = rss.stop();
       let baseline: ScenarioResult['baseline'];
-      if (scenario.baseline === 'db') {
+      if (scenario.baseline === 'hash') {
+        // The same number of verifies in flight as logins were.
+        const hash = await argon2VerifyLoop(connections, plan.duration);
+        baseline = { kind: `argon2id verify alone (${hash.meanMs.toFixed(1)} ms each)`, rps: hash.rps };
+      } else if (scenario.baseline === 'db') {
         const rps = await measureDbBaseline();
         if (rps !== undefined) baseline = { kind: 'raw pg upsert', rps };
       } else {
@@ -204,7 +216,7 @@ async function main(): Promise<void> {
         result,
         rssBytes,
         ...(baseline && { baseline, ratio: result.rps / baseline.rps }),
-        goal: { ...(scenario.goalRatio !== undefined && { ratio: scenario.goalRatio }), p99Ms: 50, rssBytes: 250 * 1024 * 1024 },
+        goal: { ...(scenario.goalRatio !== undefined && { ratio: scenario.goalRatio }), p99Ms: scenario.p99GoalMs ?? 50, rssBytes: 250 * 1024 * 1024 },
       });
     }
     if (engine === 'postgres' && env.DATABASE_URL) {
@@ -230,10 +242,15 @@ async function main(): Promise<void> {
     connections: CONNECTIONS,
     poolSize: POOL_SIZE,
     results,
+    loadAverage: { start: loadAtStart, end: loadavg() },
     ...(readCeiling !== undefined && { readCeilingRps: readCeiling }),
   });
   process.stdout.write(
-    `\n${machine}; ${mode} run: warm-up ${plan.warmup} s, ${plan.duration} s per scenario, ${CONNECTIONS} connections, ${plan.seed} seeded accounts\n\n${table}\n\n${
+    `\n${machine}; load average ${loadAtStart.map((n) => n.toFixed(2)).join(' ')} at the start, ${loadavg()
+      .map((n) => n.toFixed(2))
+      .join(
+        ' ',
+      )} at the end; ${mode} run: warm-up ${plan.warmup} s, ${plan.duration} s per scenario, ${CONNECTIONS} connections, ${plan.seed} seeded accounts\n\n${table}\n\n${
       readCeiling !== undefined
         ? `database read ceiling (raw node-pg primary-key read, pool ${POOL_SIZE}, ${CONNECTIONS} in flight): ${Math.round(readCeiling)} reads/s\n`
         : ''

@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { BENCH_PASSWORD } from '../lib/login-seed.js';
 import type { BenchContext, Scenario } from './types.js';
 import { freshEmail, seededIndex } from './types.js';
 
@@ -110,6 +111,27 @@ export const gigyaScenarios: Scenario[] = [
         Math.random() < 0.8
           ? { path: '/accounts.getAccountInfo', body: plain(ctx, { UID: seededUid(ctx) }) }
           : { path: '/accounts.importLiteAccount', body: plain(ctx, importParams()) },
+    }),
+  },
+  {
+    // Issue 18: a password login at the documented argon2id cost (m=19 MiB, t=2, p=1), web session.
+    name: 'gigya accounts.login (argon2id)',
+    baseline: 'hash',
+    p99GoalMs: 150,
+    // As many logins in flight as argon2id threads (libuv's pool of 4): latency below saturation.
+    connections: 4,
+    load: (ctx) => ({
+      method: 'POST',
+      headers: FORM,
+      check: okGigya,
+      next: () => ({
+        path: '/accounts.login',
+        body: new URLSearchParams({
+          apiKey: ctx.apiKey,
+          loginID: `user${1 + Math.floor(Math.random() * ctx.loginAccounts)}@bench.example`,
+          password: BENCH_PASSWORD,
+        }).toString(),
+      }),
     }),
   },
 ];

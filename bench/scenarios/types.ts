@@ -9,6 +9,8 @@ export interface BenchContext {
   tenantId: string;
   /** Accounts seeded as user<i>@bench.example with uid md5(i), i in 1..seeded, subscribed to "news". */
   seeded: number;
+  /** The first loginAccounts seeded accounts are full accounts whose password is BENCH_PASSWORD. */
+  loginAccounts: number;
   clubSlug: string;
   clubToken: string;
   naviga: { clientCode: string; paperCode: string; groupCode: string; jwt: string };
@@ -16,8 +18,12 @@ export interface BenchContext {
 
 export interface Scenario {
   name: string;
-  /** Which ceiling it is compared to: the bare HTTP route or the raw database upsert loop. */
-  baseline: 'http' | 'db';
+  /** Which ceiling it is compared to: the bare HTTP route, the raw database upsert loop, or the password hash alone. */
+  baseline: 'http' | 'db' | 'hash';
+  /** The p99 goal in ms when it is not the default 50 ms (login: argon2id dominates). */
+  p99GoalMs?: number;
+  /** Requests in flight when not the suite's default (a CPU-bound scenario is measured below saturation). */
+  connections?: number;
   /** The minimum ratio to the baseline the goals ask for, if any. */
   goalRatio?: number;
   /** Builds the load: per-request paths/bodies and a body check that counts vendor errors. */

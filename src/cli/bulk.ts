@@ -5,6 +5,7 @@ import type { Writable } from 'node:stream';
 import { countingFileStream, detectFormat, fingerprintFile } from '../bulk/import-file.js';
 import { liteAccountRow } from '../bulk/lite-account-row.js';
 import { createProgressReporter } from '../bulk/progress.js';
+import { runFullImport } from '../bulk/run-full-import.js';
 import { DEFAULT_BATCH_SIZE, runImport } from '../bulk/run-import.js';
 import { type Core, DomainError } from '../core/index.js';
 import type { ImportFormat, ImportRowError } from '../core/ports.js';
@@ -140,4 +141,40 @@ export async function exportCommand(core: Core, cmd: ExportCommand): Promise<voi
     out.end();
     await once(out, 'finish');
   }
+}
+
+export interface FullImportCommand {
+  file: string;
+  site: Site;
+  dryRun: boolean;
+  resultsPath?: string;
+  json: boolean;
+}
+
+/** `roster import <file> --full`: full accounts with foreign password hashes (run-full-import.ts). */
+export async function fullImportCommand(core: Core, cmd: FullImportCommand): Promise<number> {
+  const file = resolve(cmd.file);
+  const ctx: CallContext = { tenantId: cmd.site.tenantId, siteId: cmd.site.id, origin: { facade: 'import', sourceSystem: 'roster-cli' } };
+  const resultsPath = cmd.resultsPath ?? `${cmd.file}.results.ndjson`;
+  const results = createWriteStream(resultsPath);
+  const startedAt = Date.now();
+  const { stream } = countingFileStream(file);
+  const badRows: ImportRowError[] = [];
+  const summary = await runFullImport({
+    core,
+    ctx,
+    input: stream,
+    dryRun: cmd.dryRun,
+    onBadRow: (error) => {
+      if (badRows.length < 100_000) badRows.push(error);
+    },
+  });
+  for (const e of badRows.sort((a, b) => a.line - b.line)) await write(results, `${JSON.stringify({ line: e.line, email: e.email, error: e.reason })}\n`);
+  results.end();
+  await once(results, 'finish');
+  const seconds = (Date.now() - startedAt) / 1000;
+  const report = { full: true, dryRun: cmd.dryRun, ...summary, seconds: Number(seconds.toFixed(2)), results: resultsPath };
+  const text = `${cmd.dryRun ? 'dry run' : 'import done'}: ${summary.rows} rows, ${summary.created} created, ${summary.updated} updated, ${summary.failed} bad rows (${resultsPath}) in ${seconds.toFixed(1)} s`;
+  process.stdout.write(cmd.json ? `${JSON.stringify(report, null, 2)}\n` : `${text}\n`);
+  return summary.failed > 0 ? 1 : 0;
 }

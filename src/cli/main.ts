@@ -10,7 +10,7 @@ import { createDevMailbox } from '../messaging/mailbox.js';
 import { openRuntime, type Runtime } from '../runtime.js';
 import { AdminUsageError, adminCommand } from './admin.js';
 import { applyProvisioning, parseApplyFile } from './apply.js';
-import { exportCommand, importCommand, resolveSite } from './bulk.js';
+import { exportCommand, fullImportCommand, importCommand, resolveSite } from './bulk.js';
 import { commandHelp } from './help.js';
 
 const USAGE = `roster <command> [options]
@@ -29,6 +29,8 @@ const USAGE = `roster <command> [options]
   import <file> --site S [--tenant T] [--format ndjson|csv] [--dry-run] [--results F]
          [--batch-size N] [--abandon-running]
                                 bulk import of lite accounts (importLiteAccount shape); re-run to resume
+  import <file> --full --site S [--tenant T] [--dry-run] [--results F]
+                                full accounts with foreign password hashes (importFullAccount shape, NDJSON)
   export --site S [--tenant T] [--since TIME] [--lite|--full] [--out F]
                                 accounts as NDJSON in the import shape, ordered by lastUpdated
   (--site is a Gigya API key, or a site name/id together with --tenant)
@@ -300,6 +302,18 @@ async function run(argv: string[]): Promise<void> {
         if (format !== undefined && format !== 'ndjson' && format !== 'csv') throw new UsageError('--format is ndjson or csv');
         const batchSize = typeof flags['batch-size'] === 'string' ? Number(flags['batch-size']) : undefined;
         if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 50_000)) throw new UsageError('--batch-size is 1..50000');
+        if (flags.full === true) {
+          return withCore(config, async (core) => {
+            const site = await resolveSite(core, need(flags, 'site'), typeof flags.tenant === 'string' ? flags.tenant : undefined);
+            process.exitCode = await fullImportCommand(core, {
+              file,
+              site,
+              dryRun: flags['dry-run'] === true,
+              ...(typeof flags.results === 'string' && { resultsPath: flags.results }),
+              json,
+            });
+          });
+        }
         return withCore(config, async (core) => {
           const site = await resolveSite(core, need(flags, 'site'), typeof flags.tenant === 'string' ? flags.tenant : undefined);
           process.exitCode = await importCommand(core, {

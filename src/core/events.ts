@@ -118,9 +118,32 @@ export type DomainEvent =
       type: 'member.registration_password_requested';
       accountUid: null;
       payload: { channel: 'sms' | 'email'; to: string; sealedCode: string; language: string | null; expiresAt: string };
-    };
+    }
+  | CredentialEvent;
+
+/** Credentials and sessions (credentials.ts): the same events whichever door the person used. */
+export type CredentialEvent =
+  /** A full registration was completed (finalized): a new account or a lite account that became full. */
+  | { type: 'account.registered'; accountUid: AccountUid; payload: { email: string | null; upgradedFromLite: boolean } }
+  | { type: 'account.logged_in'; accountUid: AccountUid; payload: { loginIdKind: 'email' | 'username'; sessionKind: 'web' | 'mobile' | 'none' } }
+  | { type: 'account.logged_out'; accountUid: AccountUid; payload: { sessionsEnded: number } }
+  | { type: 'account.login_failed'; accountUid: AccountUid; payload: { reason: 'wrong_password' | 'locked_out'; failedLogins: number } }
+  | { type: 'account.locked_out'; accountUid: AccountUid; payload: { lockedUntil: string; failedLogins: number } }
+  | { type: 'account.password_changed'; accountUid: AccountUid; payload: { via: 'change' | 'reset' | 'admin' } }
+  /** A reset link is due: messaging opens the sealed token (message-secrets.ts) and mails it. */
+  | {
+      type: 'account.password_reset_requested';
+      accountUid: AccountUid;
+      payload: { email: string; language: string | null; sealedResetToken: string; expiresAt: string };
+    }
+  | {
+      type: 'account.email_verification_requested';
+      accountUid: AccountUid;
+      payload: { email: string; language: string | null; sealedVerificationToken: string; expiresAt: string };
+    }
+  | { type: 'account.email_verified'; accountUid: AccountUid; payload: { email: string | null } };
 
 export type DomainEventType = DomainEvent['type'];
 
 /** Payload fields that hold sealed secrets: only messaging opens them; webhooks and NATS never carry them. */
-export const SEALED_PAYLOAD_FIELDS = ['sealedCode'] as const;
+export const SEALED_PAYLOAD_FIELDS = ['sealedCode', 'sealedResetToken', 'sealedVerificationToken'] as const;

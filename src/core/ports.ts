@@ -504,6 +504,108 @@ export interface MemberImportRepo {
   find(tenantId: TenantId, siteId: SiteId, id: string): Promise<MemberImportRecord | undefined>;
 }
 
+/** Login failures and password history of one person, shared by every door (credentials.ts). */
+export interface CredentialState {
+  failedLogins: number;
+  firstFailedAt: Date | null;
+  lockedUntil: Date | null;
+  /** Previous password hashes, newest first. */
+  passwordHistory: string[];
+  passwordChangedAt: Date | null;
+}
+
+export interface CredentialStateRepo {
+  find(tenantId: TenantId, uid: AccountUid): Promise<CredentialState | undefined>;
+  /** Reads and locks the person's state until the transaction ends (a fresh state when none is stored). */
+  lock(tenantId: TenantId, uid: AccountUid): Promise<CredentialState>;
+  save(tenantId: TenantId, uid: AccountUid, state: CredentialState): Promise<void>;
+  /** The stored password hash (accounts.password_hash), or undefined when the person has none. */
+  findPasswordHash(tenantId: TenantId, uid: AccountUid): Promise<string | undefined>;
+  /** A changed password: the account's version and lastUpdated move. */
+  setPasswordHash(tenantId: TenantId, uid: AccountUid, hash: string, now: Date): Promise<void>;
+  /** A rehash of the same password: replaces `expected` only, and leaves version and lastUpdated alone. */
+  replacePasswordHash(tenantId: TenantId, uid: AccountUid, expected: string, hash: string): Promise<void>;
+  recordLogin(tenantId: TenantId, uid: AccountUid, at: Date): Promise<void>;
+  lastLogin(tenantId: TenantId, uid: AccountUid): Promise<Date | null>;
+}
+
+export type SessionKind = 'web' | 'mobile';
+
+/** A login session as stored: the token only as its SHA-256, the signing secret sealed. */
+export interface StoredSession {
+  tokenHash: string;
+  accountUid: AccountUid;
+  siteId: SiteId;
+  kind: SessionKind;
+  secretSealed: string | null;
+  /** null: until logout. */
+  expiresAt: Date | null;
+  createdAt: Date;
+}
+
+export interface SessionRepo {
+  insert(tenantId: TenantId, session: StoredSession): Promise<void>;
+  /** A live session (not expired at `now`). */
+  find(tenantId: TenantId, tokenHash: string, now: Date): Promise<StoredSession | undefined>;
+  revoke(tenantId: TenantId, tokenHash: string): Promise<boolean>;
+  /** Ends every session of the person except `keepTokenHash`; returns how many ended. */
+  revokeAll(tenantId: TenantId, uid: AccountUid, keepTokenHash?: string): Promise<number>;
+}
+
+export type PersonTokenPurpose = 'registration' | 'password_reset' | 'email_verification';
+
+/** A single-use token handed to a person (regToken, reset link, verification link), stored as its SHA-256. */
+export interface PersonToken {
+  tokenHash: string;
+  purpose: PersonTokenPurpose;
+  accountUid: AccountUid | null;
+  siteId: SiteId;
+  details: JsonObject;
+  expiresAt: Date;
+  usedAt: Date | null;
+  createdAt: Date;
+}
+
+export interface PersonTokenRepo {
+  insert(tenantId: TenantId, token: PersonToken): Promise<void>;
+  /** A live (unexpired, unused) token of this purpose. */
+  findLive(tenantId: TenantId, tokenHash: string, purpose: PersonTokenPurpose, now: Date): Promise<PersonToken | undefined>;
+  /** Marks a live token used; false when it was already used or expired (a concurrent use lost). */
+  use(tenantId: TenantId, tokenHash: string, now: Date): Promise<boolean>;
+  attach(tenantId: TenantId, tokenHash: string, uid: AccountUid): Promise<void>;
+  /** Ends the person's live tokens of this purpose (only the latest reset token stays valid). */
+  expireFor(tenantId: TenantId, uid: AccountUid, purpose: PersonTokenPurpose, now: Date): Promise<void>;
+}
+
+/** A per-site JWT signing key: the private JWK sealed with the master key, the public JWK in clear. */
+export interface SigningKeyRecord {
+  kid: string;
+  privateSealed: string;
+  publicJwk: JsonObject;
+  createdAt: Date;
+  retiredAt: Date | null;
+}
+
+/** A new full account of a bulk import, with its registration and verification times. */
+export interface NewFullAccount extends NewAccount {
+  registeredAt: Date | null;
+  verifiedAt: Date | null;
+}
+
+/** Set-based writes of `roster import --full`. */
+export interface FullAccountBulkRepo {
+  /** Which of these UIDs exist in the tenant. */
+  existingUids(tenantId: TenantId, uids: string[]): Promise<Set<string>>;
+  /** Inserts accounts whose email identifiers were claimed earlier in this transaction: one statement. */
+  insertMany(accounts: NewFullAccount[]): Promise<void>;
+}
+
+export interface SigningKeyRepo {
+  list(tenantId: TenantId, siteId: SiteId): Promise<SigningKeyRecord[]>;
+  insert(tenantId: TenantId, siteId: SiteId, key: SigningKeyRecord): Promise<void>;
+  retire(tenantId: TenantId, siteId: SiteId, kid: string, at: Date): Promise<void>;
+}
+
 export interface Repos {
   tenants: TenantRepo;
   sites: SiteRepo;
@@ -530,6 +632,11 @@ export interface Repos {
   adminSessions: AdminSessionRepo;
   audit: AuditRepo;
   consoleReads: ConsoleReadRepo;
+  credentialStates: CredentialStateRepo;
+  sessions: SessionRepo;
+  personTokens: PersonTokenRepo;
+  signingKeys: SigningKeyRepo;
+  fullAccountBulk: FullAccountBulkRepo;
 }
 
 /** Seals and opens secrets kept in a site's settings, bound to the site and the setting's path. */

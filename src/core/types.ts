@@ -40,7 +40,8 @@ export interface ApplicationKey {
   revokedAt: Date | null;
 }
 
-export type IdentifierKind = 'email' | 'msisdn' | `external:${string}`;
+/** `username`: a login name where the site allows one (Gigya loginIDs.username). */
+export type IdentifierKind = 'email' | 'msisdn' | 'username' | `external:${string}`;
 
 export interface Identifier {
   kind: IdentifierKind;

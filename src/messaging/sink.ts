@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { DomainEventType } from '../core/events.js';
 import { type Core, registrationCodeAad } from '../core/index.js';
+import { openMessageSecret } from '../core/message-secrets.js';
 import type { SecretBox } from '../core/ports.js';
-import type { JsonObject, Site, TenantId } from '../core/types.js';
+import type { AccountUid, JsonObject, Site, TenantId } from '../core/types.js';
 import type { DeliveryOutcome } from '../events/deliveries.js';
 import { asDomainEvent, type OutboxEvent } from '../events/event.js';
 import type { Sink } from '../events/sinks/sink.js';
@@ -18,6 +19,8 @@ export const MESSAGE_EVENT_TYPES: readonly DomainEventType[] = [
   'subscription.confirmation_requested',
   'member.welcome_message_requested',
   'member.registration_password_requested',
+  'account.password_reset_requested',
+  'account.email_verification_requested',
 ];
 
 interface Planned {
@@ -47,6 +50,10 @@ export interface MessagingOptions {
  * Imports never send (origin facade 'import'): facades do not emit these events for imports
  * either, this is the second fence.
  */
+function withParam(url: string, name: string, value: string): string {
+  return `${url}${url.includes('?') ? '&' : '?'}${name}=${encodeURIComponent(value)}`;
+}
+
 export function createMessagingSink(db: Kysely<Database>, core: Core, secretBox: SecretBox, options: MessagingOptions): Sink {
   async function site(event: OutboxEvent): Promise<Site | undefined> {
     return event.siteId ? core.sites.resolve(event.tenantId, event.siteId).catch(() => undefined) : undefined;
@@ -54,6 +61,7 @@ export function createMessagingSink(db: Kysely<Database>, core: Core, secretBox:
 
   async function plan(event: OutboxEvent, site: Site | undefined): Promise<Planned[]> {
     const domain = asDomainEvent(event);
+    const uid = event.accountUid as AccountUid;
     const messaging = (site?.settings.messaging ?? {}) as JsonObject;
     const club = typeof messaging.clubName === 'string' ? messaging.clubName : (site?.boostcomSlug ?? site?.name ?? 'Roster');
     switch (domain.type) {
@@ -86,6 +94,21 @@ export function createMessagingSink(db: Kysely<Database>, core: Core, secretBox:
         const p = domain.payload;
         const code = secretBox.open(p.sealedCode, registrationCodeAad(event.tenantId as TenantId, p.channel === 'email' ? 'email' : 'msisdn', p.to));
         return [{ channel: p.channel, to: p.to, template: 'registration_password_sms', language: p.language, vars: { club, code } }];
+      }
+      case 'account.password_reset_requested': {
+        // Link: the site's passwordReset.resetURL with ?pwrt=<token>, the parameter SAP's storefront reads (full-accounts A.8).
+        const p = domain.payload;
+        const token = openMessageSecret(secretBox, event.tenantId, uid, 'password-reset-token', p.sealedResetToken);
+        const base = site ? core.credentials.policy(site).resetUrl : null;
+        const resetUrl = withParam(base ?? `${options.publicUrl}/reset-password`, 'pwrt', token);
+        return [{ channel: 'email', to: p.email, template: 'password_reset', language: p.language, vars: { resetUrl, email: p.email } }];
+      }
+      case 'account.email_verification_requested': {
+        // The link real CDC mails carry: /accounts.verifyEmail?apiKey=…&ticket=… (full-accounts A.9).
+        const p = domain.payload;
+        const token = openMessageSecret(secretBox, event.tenantId, uid, 'email-verification-token', p.sealedVerificationToken);
+        const verifyUrl = withParam(withParam(`${options.publicUrl}/accounts.verifyEmail`, 'apiKey', site?.gigyaApiKey ?? ''), 'ticket', token);
+        return [{ channel: 'email', to: p.email, template: 'email_verification', language: p.language, vars: { verifyUrl, email: p.email } }];
       }
       default:
         return [];

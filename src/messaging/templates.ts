@@ -1,9 +1,15 @@
 import type { JsonObject, Site } from '../core/types.js';
 
-export type TemplateName = 'doi_confirmation' | 'welcome_email' | 'welcome_sms' | 'registration_password_sms' | PageTemplateName;
-
 /** Person-facing pages of a double opt-in link (src/pages): subject is the heading, text the message. */
 export type PageTemplateName = 'page_doi_confirm' | 'page_doi_confirmed' | 'page_doi_used' | 'page_doi_expired' | 'page_doi_not_pending' | 'page_doi_invalid';
+export type TemplateName =
+  | 'doi_confirmation'
+  | 'welcome_email'
+  | 'welcome_sms'
+  | 'registration_password_sms'
+  | 'password_reset'
+  | 'email_verification'
+  | PageTemplateName;
 
 export interface Template {
   /** Email only. */
@@ -99,6 +105,20 @@ export const DEFAULT_TEMPLATES: Record<TemplateName, Record<string, Template>> =
     en: { subject: 'Link not recognised', text: 'We could not find this confirmation link. Check that you opened the whole link from the email.' },
     nb: { subject: 'Ukjent lenke', text: 'Vi fant ikke denne bekreftelseslenken. Sjekk at du åpnet hele lenken fra e-posten.' },
     sv: { subject: 'Okänd länk', text: 'Vi hittade inte den här bekräftelselänken. Kontrollera att du öppnade hela länken från mejlet.' },
+  },
+  password_reset: {
+    en: {
+      subject: 'Reset your password',
+      text: 'To choose a new password, open this link:\n\n{{resetUrl}}\n\nThe link works once and expires. If you did not ask for it, ignore this email.',
+      html: '<p>To choose a new password, open this link:</p><p><a href="{{resetUrl}}">Reset my password</a></p><p>The link works once and expires. If you did not ask for it, ignore this email.</p>',
+    },
+  },
+  email_verification: {
+    en: {
+      subject: 'Please verify your email address',
+      text: 'Please verify your email address by opening this link:\n\n{{verifyUrl}}\n\nIf you did not register, ignore this email.',
+      html: '<p>Please verify your email address.</p><p><a href="{{verifyUrl}}">Verify my email address</a></p><p>If you did not register, ignore this email.</p>',
+    },
   },
 };
 

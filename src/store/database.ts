@@ -240,6 +240,10 @@ export interface Database {
   admin_users: AdminUsersTable;
   admin_sessions: AdminSessionsTable;
   admin_audit: AdminAuditTable;
+  credential_states: CredentialStatesTable;
+  sessions: SessionsTable;
+  person_tokens: PersonTokensTable;
+  signing_keys: SigningKeysTable;
 }
 
 export interface LiteTokensTable {
@@ -409,4 +413,48 @@ export interface AdminAuditTable {
   ip: string | null;
   user_agent: string | null;
   detail: Json<Record<string, unknown>>;
+}
+
+export interface CredentialStatesTable {
+  tenant_id: string;
+  account_uid: string;
+  failed_logins: Generated<number>;
+  first_failed_at: Timestamp | null;
+  locked_until: Timestamp | null;
+  password_history: Generated<string[]>;
+  password_changed_at: Timestamp | null;
+  last_login_at: Timestamp | null;
+}
+
+export interface SessionsTable {
+  tenant_id: string;
+  token_hash: string;
+  account_uid: string;
+  site_id: string;
+  kind: string;
+  secret_sealed: string | null;
+  expires_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface PersonTokensTable {
+  tenant_id: string;
+  token_hash: string;
+  purpose: string;
+  account_uid: string | null;
+  site_id: string;
+  details: Json<Record<string, unknown>>;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface SigningKeysTable {
+  tenant_id: string;
+  site_id: string;
+  kid: string;
+  private_sealed: string;
+  public_jwk: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+  retired_at: Timestamp | null;
 }

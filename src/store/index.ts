@@ -7,6 +7,7 @@ import { createAccountRepo, createIdentifierRepo } from './accounts.js';
 import { createAdminSessionRepo, createAdminUserRepo, createAuditRepo } from './admin.js';
 import { createBulkRepo } from './bulk.js';
 import { createConsoleReadRepo } from './console-reads.js';
+import { createCredentialStateRepo, createFullAccountBulkRepo, createPersonTokenRepo, createSessionRepo, createSigningKeyRepo } from './credentials.js';
 import type { Database } from './database.js';
 import { createImportJobRepo } from './import-jobs.js';
 import { createKeyRepo } from './keys.js';
@@ -69,6 +70,11 @@ function createRepos(db: Kysely<Database>): Repos {
     adminSessions: translatingErrors(createAdminSessionRepo(db)),
     audit: translatingErrors(createAuditRepo(db)),
     consoleReads: translatingErrors(createConsoleReadRepo(db)),
+    credentialStates: translatingErrors(createCredentialStateRepo(db)),
+    sessions: translatingErrors(createSessionRepo(db)),
+    personTokens: translatingErrors(createPersonTokenRepo(db)),
+    signingKeys: translatingErrors(createSigningKeyRepo(db)),
+    fullAccountBulk: translatingErrors(createFullAccountBulkRepo(db)),
   };
 }
 

@@ -14,7 +14,22 @@ export const GIGYA_SIGNATURE_HEADER = 'x-gigya-sig-hmac-sha1';
 export function gigyaEventName(event: Pick<OutboxEvent, 'type' | 'data'>): string | undefined {
   switch (event.type) {
     case 'account.created':
-      return event.data.via === 'registration' ? 'accountRegistered' : 'accountCreated';
+      // A registration that is not finalized yet is only created; finalizing sends account.registered.
+      return event.data.via === 'registration' && (event.data.payload as { hasFullAccount?: boolean } | undefined)?.hasFullAccount !== false
+        ? 'accountRegistered'
+        : 'accountCreated';
+    case 'account.registered':
+      return 'accountRegistered';
+    case 'account.logged_in':
+      return 'accountLoggedIn';
+    case 'account.logged_out':
+      return 'accountLoggedOut';
+    case 'account.locked_out':
+      return 'accountLockedOut';
+    // SAP reports a changed password and a verified email as changes of the account.
+    case 'account.password_changed':
+    case 'account.email_verified':
+      return 'accountUpdated';
     case 'account.updated':
       return 'accountUpdated';
     case 'account.deleted':

@@ -2,7 +2,7 @@ import { createPublicKey, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify } from 'jose';
 import type { GigyaConfig } from '../../config.js';
-import type { ApplicationKey, Core, Site } from '../../core/index.js';
+import type { ApplicationKey, Core, SessionHolder, Site } from '../../core/index.js';
 import { keyAllows } from '../../core/index.js';
 import { isSecureRequest } from '../shared/transport.js';
 import { gigyaErrors } from './errors.js';
@@ -20,7 +20,7 @@ const MAX_NONCE_LENGTH = 200;
  * partner secret (plain or signed), an application key's secret (plain or signed), or a
  * bearer JWT signed with the application key's RSA key.
  */
-export type Credential = 'anonymous' | 'partnerSecret' | 'applicationKey' | 'bearer';
+export type Credential = 'anonymous' | 'partnerSecret' | 'applicationKey' | 'bearer' | 'session';
 
 export interface Caller {
   site: Site;
@@ -28,6 +28,8 @@ export interface Caller {
   key: ApplicationKey | undefined;
   /** The request carried a secret in clear (mode B or C). */
   plainSecret: boolean;
+  /** An end user's session (full-accounts A.1): login_token (web) or oauth_token signed with the session secret (mobile). */
+  session?: SessionHolder;
 }
 
 export interface MethodPolicy {
@@ -38,6 +40,8 @@ export interface MethodPolicy {
   refusesPartnerSecret: boolean;
   /** Whether an apiKey-only client-side call may use the method with these parameters. */
   allowsAnonymous(params: Params): boolean;
+  /** Whether an end user's session may call the method (it then acts on the session's account). */
+  acceptsSession?: boolean;
 }
 
 export interface AuthDeps {
@@ -148,6 +152,32 @@ async function signed(deps: AuthDeps, request: FastifyRequest, site: Site, param
   return key ? { site, credential: 'applicationKey', key, plainSecret: false } : { site, credential: 'partnerSecret', key: undefined, plainSecret: false };
 }
 
+/** `login_token=<cookieValue>` unsigned: a web session (full-accounts A.1). A mobile session must sign. */
+async function webSession(deps: AuthDeps, site: Site, token: string): Promise<Caller> {
+  const session = await deps.core.credentials.sessions.find(site, token);
+  if (session?.kind !== 'web') throw gigyaErrors.invalidSession();
+  return { site, credential: 'session', key: undefined, plainSecret: false, session };
+}
+
+/** `oauth_token=<sessionToken>` + sig = HMAC-SHA1 keyed with the Base64-decoded session secret (full-accounts A.1). */
+async function mobileSession(deps: AuthDeps, request: FastifyRequest, site: Site, params: Params, methodName: string, sig: string): Promise<Caller> {
+  const rawTimestamp = params.timestamp;
+  if (!rawTimestamp) throw gigyaErrors.missingParameter('timestamp');
+  const nonce = params.nonce;
+  if (!nonce) throw gigyaErrors.missingParameter('nonce');
+  const seconds = timestampSeconds(rawTimestamp);
+  if (seconds === undefined) throw gigyaErrors.invalidParameter('timestamp', 'expected Unix seconds or milliseconds');
+  checkSkew(seconds);
+  const session = await deps.core.credentials.sessions.find(site, params.oauth_token as string);
+  if (!session?.secret) throw gigyaErrors.invalidSession();
+  const urls = candidateUrls(receivedUrl(request, `/${methodName}`), methodName, deps.config.dataCenters);
+  const absolute = absoluteTarget(request);
+  if (absolute) urls.unshift(`${absolute.scheme.toLowerCase()}://${absolute.host.toLowerCase()}${absolute.path}`);
+  if (!verifySignature({ httpMethod: request.method, urls, params, sig, secret: session.secret })) throw gigyaErrors.invalidSignature();
+  await claimNonce(deps, site, `session:${session.tokenHash}`, nonce);
+  return { site, credential: 'session', key: undefined, plainSecret: false, session };
+}
+
 /**
  * Finds the site and proves the caller, in the order that leaks least: apiKey, transport,
  * then the one credential the request carries (bearer header, plain secret, signature, or
@@ -172,13 +202,19 @@ export async function authorize(deps: AuthDeps, request: FastifyRequest, params:
   } else if (secret !== undefined) {
     // A plain secret wins over a signature sent with it (GAP 9): it already proves the caller.
     caller = await plainSecret(deps, site, params, secret);
+  } else if (params.oauth_token && !params.userKey) {
+    if (!params.sig) throw gigyaErrors.missingParameter('sig');
+    caller = await mobileSession(deps, request, site, params, method.name, params.sig);
   } else if (params.sig) {
     caller = await signed(deps, request, site, params, method.name, params.sig);
+  } else if (params.login_token) {
+    caller = await webSession(deps, site, params.login_token);
   } else {
     caller = { site, credential: 'anonymous', key: undefined, plainSecret: false };
   }
 
   if (caller.credential === 'anonymous' && !method.allowsAnonymous(params)) throw gigyaErrors.permissionDenied(method.name);
+  if (caller.credential === 'session' && !method.acceptsSession) throw gigyaErrors.permissionDenied(method.name);
   if (caller.credential === 'partnerSecret' && method.refusesPartnerSecret) throw gigyaErrors.permissionDenied(method.name);
   if (caller.key && !keyAllows(caller.key, method.name)) throw gigyaErrors.permissionDenied(method.name);
   return caller;
@@ -188,7 +224,7 @@ export async function authorize(deps: AuthDeps, request: FastifyRequest, params:
 export async function enforceRateLimit(deps: AuthDeps, caller: Caller): Promise<void> {
   const { config } = deps;
   const [bucket, limit] =
-    caller.credential === 'anonymous'
+    caller.credential === 'anonymous' || caller.credential === 'session'
       ? [`client:${caller.site.id}`, config.clientRateLimit]
       : caller.key
         ? [`key:${caller.key.userKey}`, config.serverRateLimit]

@@ -8,10 +8,13 @@ export function newCallId(): string {
   return randomBytes(16).toString('hex');
 }
 
-/** statusCode follows the error class: ⌊errorCode/1000⌋ for 4xx/5xx codes, else 200 (§3 Inference; 2xxxxx is GAP 8). */
+/**
+ * statusCode follows the error class: ⌊errorCode/1000⌋ for 4xx/5xx codes and for the 206xxx
+ * pending states (206 "Partial Content", as a live fixture shows: full-accounts A.6 row 7), else 200.
+ */
 export function statusCodeFor(errorCode: number): number {
   const status = Math.floor(errorCode / 1000);
-  return status >= 400 && status < 600 ? status : 200;
+  return (status >= 400 && status < 600) || status === 206 ? status : 200;
 }
 
 export interface ResponseControl {
@@ -41,7 +44,7 @@ export function envelope(control: ResponseControl, error: GigyaError | undefined
   body.time = now.toISOString();
   if (error && error.validationErrors.length > 0) body.validationErrors = error.validationErrors satisfies ValidationError[];
   if (control.ignoredParams.length > 0) body.ignoredParams = control.ignoredParams;
-  return error ? body : { ...body, ...data };
+  return error ? { ...body, ...error.extra } : { ...body, ...data };
 }
 
 /** A JS identifier path (`cb`, `gigya.callback`, `$jsonp_1`); anything else is refused, never echoed. */

@@ -15,6 +15,8 @@ export class GigyaError extends Error {
     readonly errorMessage: string,
     readonly errorDetails: string | undefined,
     readonly validationErrors: ValidationError[] = [],
+    /** Fields an error answer carries beside the envelope (regToken, UID of a pending registration). */
+    readonly extra: Record<string, unknown> = {},
   ) {
     super(`${errorCode} ${errorMessage}${errorDetails ? `: ${errorDetails}` : ''}`);
   }
@@ -56,6 +58,23 @@ export const gigyaErrors = {
   concurrentUpdates: () => new GigyaError(409030, 'Concurrent updates not allowed', 'The account was changed by a concurrent request; retry'),
   requestTooLarge: (details: string) => new GigyaError(413001, 'Request too large', details),
   generalServerError: () => new GigyaError(500001, 'General Server Error', 'General Server Error'),
+  // Full accounts (full-accounts A.4–A.14).
+  pendingRegistration: (details: string, extra: Record<string, unknown>) => new GigyaError(206001, 'Account Pending Registration', details, [], extra),
+  pendingVerification: (extra: Record<string, unknown>) => new GigyaError(206002, 'Account Pending Verification', 'Account Pending Verification', [], extra),
+  invalidLoginId: () => new GigyaError(403042, 'Invalid LoginID', 'invalid loginID or password'),
+  lockedOut: () => new GigyaError(403120, 'Account temporarily locked out', 'Account temporarily locked out'),
+  oldPasswordUsed: () => new GigyaError(401030, 'Old Password Used', 'invalid password: the provided password was already in use by this account'),
+  invalidToken: (details: string) => new GigyaError(403025, 'Invalid token', details),
+  invalidSession: () => new GigyaError(403005, 'Unauthorized user', 'The session is invalid or has expired'),
+  unverifiedUser: () => new GigyaError(403013, 'Unverified user', 'Unverified user'),
+  loginIdHarvesting: () =>
+    new GigyaError(403026, 'Protect Against Account Harvesting policy is enabled', 'Protect Against Account Harvesting policy is enabled'),
+  weakPassword: (reason: string) =>
+    new GigyaError(400009, 'Validation error', reason, [
+      { errorCode: 400009, message: 'Password does not meet complexity requirements', fieldName: 'password' },
+    ]),
+  loginIdExists: (field: 'email' | 'username') =>
+    new GigyaError(400009, 'Validation error', 'Validation failed', [{ errorCode: 400003, message: `${field} already exists`, fieldName: field }]),
 };
 
 /**

@@ -8,8 +8,13 @@ import { envelope, isValidCallback, newCallId, type ResponseControl, serialize, 
 import { fromDomainError, GigyaError, gigyaErrors } from './errors.js';
 import type { GigyaMethod } from './method.js';
 import { getAccountInfo } from './methods/get-account-info.js';
+import { importFullAccount } from './methods/import-full-account.js';
 import { importLiteAccount } from './methods/import-lite-account.js';
+import { getJWT, getJWTPublicKey } from './methods/jwt.js';
 import { deleteAccount, deleteLiteAccount, getLiteToken, resendDOIConfirmationEmail } from './methods/lite-accounts.js';
+import { getIDs, login, logout, verifyLogin } from './methods/login.js';
+import { resendVerificationCode, resetPassword } from './methods/password.js';
+import { finalizeRegistration, initRegistration, isAvailableLoginID, register } from './methods/registration.js';
 import { getSchema, setSchema } from './methods/schema-methods.js';
 import { search } from './methods/search.js';
 import { setAccountInfo } from './methods/set-account-info.js';
@@ -17,6 +22,7 @@ import { unsubscribe } from './methods/unsubscribe.js';
 import { deleteWebhook, getAllWebhooks, setWebhook } from './methods/webhooks.js';
 import { createGigyaMetrics } from './metrics.js';
 import { booleanValue, ignoredParams, mergeParams, type Params } from './params.js';
+import { registerVerifyEmailLink } from './verify-email-link.js';
 
 export interface GigyaFacadeOptions {
   core: Core;
@@ -41,6 +47,19 @@ const METHODS: ReadonlyMap<string, GigyaMethod> = new Map(
     setWebhook,
     getAllWebhooks,
     deleteWebhook,
+    initRegistration,
+    register,
+    finalizeRegistration,
+    isAvailableLoginID,
+    login,
+    logout,
+    verifyLogin,
+    getIDs,
+    getJWT,
+    getJWTPublicKey,
+    resetPassword,
+    resendVerificationCode,
+    importFullAccount,
   ].map((m) => [m.name, m]),
 );
 
@@ -191,6 +210,7 @@ export async function gigyaFacade(app: FastifyInstance, options: GigyaFacadeOpti
     return send(reply, how, failure, data);
   };
 
+  registerVerifyEmailLink(app, core);
   app.get('/:method', handler);
   app.post('/:method', handler);
 }

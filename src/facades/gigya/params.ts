@@ -115,6 +115,10 @@ export const CONTROL_PARAMS = new Set([
   'dontHandleScreenSet',
   'targetEnv',
   '_host',
+  'login_token',
+  'oauth_token',
+  'gmid',
+  'ucid',
 ]);
 
 export interface IgnoredParam {

@@ -9,6 +9,7 @@ import * as m0410 from './0410_outbox_fanout_per_statement.js';
 import * as m0420 from './0420_doi_confirmation_site.js';
 import * as m0500 from './0500_bulk_import_jobs.js';
 import * as m0600 from './0600_admin_console.js';
+import * as m0700 from './0700_credentials.js';
 
 /** Every migration, in order. Static so the order is visible in review; never edit a merged one. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0420_doi_confirmation_site': m0420,
   '0500_bulk_import_jobs': m0500,
   '0600_admin_console': m0600,
+  '0700_credentials': m0700,
 };

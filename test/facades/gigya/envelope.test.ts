@@ -17,7 +17,7 @@ describe('Gigya envelope (gigya-wire §3)', () => {
     assert.equal(statusCodeFor(400006), 400);
     assert.equal(statusCodeFor(403048), 403);
     assert.equal(statusCodeFor(500001), 500);
-    assert.equal(statusCodeFor(206001), 200);
+    assert.equal(statusCodeFor(206001), 206);
   });
 
   it('writes a success in the captured field order, with context echoed and the method fields after', () => {

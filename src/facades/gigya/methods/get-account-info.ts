@@ -15,10 +15,12 @@ export const getAccountInfo: GigyaMethod = {
   refusesPartnerSecret: false,
   // A lite token (getLiteToken) is what a client-side page holds: apiKey + regToken suffices.
   allowsAnonymous: (params) => Boolean(params.regToken),
+  // A logged-in end user reads their own account (login_token or a signed oauth_token, full-accounts A.1).
+  acceptsSession: true,
   params: new Set(['UID', 'uid', 'regToken', 'include', 'extraProfileFields']),
 
-  async run({ params, ctx, core }) {
-    if (params.regToken) {
+  async run({ params, caller, ctx, core }) {
+    if (params.regToken && !caller.session) {
       const include = new Set(stringListParam(params, 'include') ?? DEFAULT_INCLUDE);
       try {
         return accountShape(await core.accounts.getByLiteToken(ctx, params.regToken.slice(0, 256)), include);
@@ -28,7 +30,7 @@ export const getAccountInfo: GigyaMethod = {
       }
     }
     // The official PHP SDK test sends a lowercase `uid` and expects success (gigya-wire §1.3).
-    const uid = params.UID ? params.UID : params.uid ? params.uid : requiredParam(params, 'UID');
+    const uid = caller.session ? caller.session.accountUid : params.UID ? params.UID : params.uid ? params.uid : requiredParam(params, 'UID');
     // npm gigya sends include as a JSON array, the docs as a comma list: both are read.
     const include = new Set(stringListParam(params, 'include') ?? DEFAULT_INCLUDE);
     try {

@@ -3,8 +3,9 @@ import type { AccountUid } from '../../../core/types.js';
 import { parseAccountWrite } from '../account-shape.js';
 import { GigyaError, gigyaErrors } from '../errors.js';
 import type { GigyaMethod } from '../method.js';
-import { requiredParam } from '../params.js';
+import { booleanParam, requiredParam } from '../params.js';
 import { requiresDoubleOptIn, siteSchema } from '../schema.js';
+import { changePasswordParams } from './password.js';
 
 const unknownUid = () => new GigyaError(403005, 'Unauthorized user', 'The user ID that is passed is not valid for this site');
 
@@ -20,10 +21,25 @@ export const setAccountInfo: GigyaMethod = {
   requiresHttps: false,
   refusesPartnerSecret: false,
   allowsAnonymous: () => false,
-  params: new Set(['UID', 'uid', 'profile', 'data', 'subscriptions', 'preferences']),
+  // The end user's own session may change their account and password (full-accounts A.10).
+  acceptsSession: true,
+  params: new Set([
+    'UID',
+    'uid',
+    'profile',
+    'data',
+    'subscriptions',
+    'preferences',
+    'password',
+    'newPassword',
+    'oldPassword',
+    'securityOverride',
+    'isLockedOut',
+  ]),
 
-  async run({ params, caller, ctx, core }) {
-    const uid = (params.UID ? params.UID : params.uid ? params.uid : requiredParam(params, 'UID')) as AccountUid;
+  async run(call) {
+    const { params, caller, ctx, core } = call;
+    const uid = (caller.session ? caller.session.accountUid : params.UID ? params.UID : params.uid ? params.uid : requiredParam(params, 'UID')) as AccountUid;
     const schema = siteSchema(caller.site);
     const { profile, data, subscriptions, preferences, problems } = parseAccountWrite(params, schema);
     for (const change of subscriptions) {
@@ -52,6 +68,11 @@ export const setAccountInfo: GigyaMethod = {
       }
     }
     if (problems.length > 0) throw gigyaErrors.validation(problems);
+    await changePasswordParams(call, uid);
+    // isLockedOut=false clears the failure counters and the lock (A.10, INFERRED); servers only.
+    if (params.isLockedOut !== undefined && caller.credential !== 'session' && !booleanParam(params, 'isLockedOut', true)) {
+      await core.credentials.unlock(ctx, uid);
+    }
 
     const change: AccountChange = {
       subscriptions,

@@ -1,0 +1,72 @@
+import type { CoreDeps } from './deps.js';
+import type { Repos, SessionKind } from './ports.js';
+import { hashToken } from './subscriptions.js';
+import type { AccountUid, CallContext, SiteId, TenantId } from './types.js';
+
+/**
+ * Login sessions, shared by every door. The token is handed out once and stored only as its
+ * SHA-256; a mobile session also gets a signing secret (standard Base64 of 24 random bytes:
+ * Swift force-decodes it), sealed with the master key because HMAC checks need it back.
+ */
+export interface IssuedSession {
+  token: string;
+  /** Base64 signing secret of a mobile session; null for a web session. */
+  secret: string | null;
+  kind: SessionKind;
+  expiresAt: Date | null;
+  /** Seconds until expiry, when the session has a fixed lifetime. */
+  expiresIn: number | null;
+}
+
+/** How long a new session lives, in SAP CDC's sessionExpiration terms. */
+export interface SessionRequest {
+  kind: SessionKind;
+  /** n > 0: n seconds. 0 (until the browser closes), -1 (kept alive by the page) and -2: until logout on the server. */
+  expiration: number;
+}
+
+export interface SessionHolder {
+  accountUid: AccountUid;
+  tokenHash: string;
+  kind: SessionKind;
+  /** The Base64 signing secret of a mobile session. */
+  secret: string | null;
+}
+
+const secretAad = (tenantId: TenantId, tokenHash: string) => `session-secret:${tenantId}:${tokenHash}`;
+
+export function createSessions(deps: Pick<CoreDeps, 'store' | 'clock' | 'ids' | 'secretBox'>) {
+  const { store, clock, ids, secretBox } = deps;
+  return {
+    /** Opens a session inside the caller's transaction. */
+    async open(tx: Repos, tenantId: TenantId, siteId: SiteId, uid: AccountUid, request: SessionRequest, now: Date): Promise<IssuedSession> {
+      const token = `st2.${ids.token(32)}`;
+      const tokenHash = hashToken(token);
+      const secret = request.kind === 'mobile' ? Buffer.from(ids.token(24), 'base64url').toString('base64') : null;
+      const expiresIn = request.expiration > 0 ? request.expiration : null;
+      const expiresAt = expiresIn === null ? null : new Date(now.getTime() + expiresIn * 1000);
+      await tx.sessions.insert(tenantId, {
+        tokenHash,
+        accountUid: uid,
+        siteId,
+        kind: request.kind,
+        secretSealed: secret === null ? null : secretBox.seal(secret, secretAad(tenantId, tokenHash)),
+        expiresAt,
+        createdAt: now,
+      });
+      return { token, secret, kind: request.kind, expiresAt, expiresIn };
+    },
+
+    /** The live session a token names, with its secret opened; undefined when unknown, ended or expired. */
+    async find(ctx: Pick<CallContext, 'tenantId'>, token: string): Promise<SessionHolder | undefined> {
+      if (token.length > 200) return undefined;
+      const tokenHash = hashToken(token);
+      const session = await store.sessions.find(ctx.tenantId, tokenHash, clock.now());
+      if (!session) return undefined;
+      const secret = session.secretSealed === null ? null : secretBox.open(session.secretSealed, secretAad(ctx.tenantId, tokenHash));
+      return { accountUid: session.accountUid, tokenHash, kind: session.kind, secret };
+    },
+  };
+}
+
+export type Sessions = ReturnType<typeof createSessions>;
