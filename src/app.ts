@@ -23,6 +23,9 @@ export interface AppDeps {
   logStream?: DestinationStream;
 }
 
+/** Characters in one path parameter as sent (percent-encoded); Fastify's default of 100 is less than an email. */
+export const MAX_PATH_SEGMENT = 2048;
+
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 function absoluteFormPath(url: string): string {
@@ -43,6 +46,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(config.tls && { https: { cert: config.tls.cert, key: config.tls.key } }),
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     bodyLimit: config.bodyLimit,
+    // A path segment may be a whole percent-encoded email (Boostcom by_email: 254 characters, more
+    // once encoded); longer segments answer 414 (docs/limits.md).
+    maxParamLength: MAX_PATH_SEGMENT,
     // A caller's X-Request-Id is kept (so traces join up) when it is a sane token.
     genReqId: (request) => {
       const given = request.headers['x-request-id'];

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { LoggerOptions } from 'pino';
+import { type LoggerOptions, stdSerializers } from 'pino';
 
 /** Parameter names whose values never reach a log line, wherever they appear. */
 const SECRET_PARAMS = /^(secret|password|newpassword|sig|signature|token|access_token|oauth_token|id_token|client_secret|registration_password|regtoken)$/i;
@@ -27,6 +27,39 @@ function decodeURIComponentSafe(text: string): string {
   }
 }
 
+/** SQLSTATE-shaped codes mark database errors (pg and PGlite alike). */
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+/** What a database error may say in a log: where and what kind, never the row (`detail`, `where` and the message quote values). */
+const DATABASE_ERROR_FIELDS = ['type', 'code', 'severity', 'constraint', 'column', 'table', 'schema', 'dataType', 'routine'] as const;
+
+function redactDatabaseError(serialized: Record<string, unknown>): Record<string, unknown> {
+  const kept: Record<string, unknown> = { message: `database error ${serialized.code}` };
+  for (const field of DATABASE_ERROR_FIELDS) if (serialized[field] !== undefined) kept[field] = serialized[field];
+  if (typeof serialized.stack === 'string') kept.stack = serialized.stack.split('\n').slice(1).join('\n');
+  return kept;
+}
+
+/** The standard error serializer, with database errors (and database causes) reduced to their SQLSTATE, constraint and column. */
+export function serializeError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const serialized = stdSerializers.err(error) as unknown as Record<string, unknown>;
+  const stack: Array<Record<string, unknown>> = [];
+  let node: Record<string, unknown> | undefined = serialized;
+  let parent: Record<string, unknown> | undefined;
+  // Causes nest; walked iteratively and rebuilt bottom-up.
+  while (node && typeof node === 'object') {
+    stack.push(node);
+    node = node.cause as Record<string, unknown> | undefined;
+  }
+  for (let i = stack.length - 1; i >= 0; i--) {
+    let entry = stack[i] as Record<string, unknown>;
+    if (typeof entry.code === 'string' && SQLSTATE.test(entry.code)) entry = redactDatabaseError(entry);
+    if (parent) entry.cause = parent;
+    parent = entry;
+  }
+  return parent;
+}
+
 export function loggerOptions(level: string): LoggerOptions {
   return {
     level,
@@ -45,6 +78,7 @@ export function loggerOptions(level: string): LoggerOptions {
       censor: '[REDACTED]',
     },
     serializers: {
+      err: serializeError,
       req(request: FastifyRequest) {
         return { method: request.method, url: redactUrl(request.url), remoteAddress: request.ip, userAgent: request.headers['user-agent'] };
       },

@@ -5,6 +5,7 @@ import type { CallContext, Core } from '../../core/index.js';
 import { isDomainError } from '../../core/index.js';
 import { authorize, enforceRateLimit } from './auth.js';
 import { registerDoiConfirm } from './doi-confirm.js';
+import { guardParams } from './edge-guard.js';
 import { envelope, isValidCallback, newCallId, type ResponseControl, serialize, statusCodeFor } from './envelope.js';
 import { fromDomainError, GigyaError, gigyaErrors } from './errors.js';
 import type { GigyaMethod } from './method.js';
@@ -150,6 +151,7 @@ export async function gigyaFacade(app: FastifyInstance, options: GigyaFacadeOpti
       const read = rendering(params, callId);
       how = read.rendering;
       if (read.problem) throw read.problem;
+      guardParams(params);
       const method = METHODS.get(methodName);
       if (!method) throw gigyaErrors.permissionDenied(methodName);
       how.control.ignoredParams = ignoredParams(params, method.params);
