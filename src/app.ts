@@ -14,6 +14,7 @@ import { loggerOptions } from './ops/logging.js';
 import { registerMetrics } from './ops/metrics.js';
 import { opsRoutes } from './ops/routes.js';
 import type { OpenedStore } from './store/index.js';
+import { answerUrlError } from './url-errors.js';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -48,7 +49,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: config.bodyLimit,
     // A path segment may be a whole percent-encoded email (Boostcom by_email: 254 characters, more
     // once encoded); longer segments answer 414 (docs/limits.md).
-    maxParamLength: MAX_PATH_SEGMENT,
+    routerOptions: { maxParamLength: MAX_PATH_SEGMENT },
+    // Refused URLs (bad percent-encoding, over-long segments) answer in their facade's shape.
+    frameworkErrors: answerUrlError,
     // A caller's X-Request-Id is kept (so traces join up) when it is a sane token.
     genReqId: (request) => {
       const given = request.headers['x-request-id'];

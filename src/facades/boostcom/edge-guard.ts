@@ -33,7 +33,7 @@ function firstProblem(source: unknown, limits: InputLimits): InputProblem | unde
   for (const [name, value] of Object.entries(source)) {
     const reason = keyProblem(name, limits);
     if (reason) return { path: printableName(name), reason };
-    const problem = jsonProblem(value, name, limits);
+    const problem = jsonProblem(value, printableName(name), limits);
     if (problem) return problem;
   }
   return undefined;

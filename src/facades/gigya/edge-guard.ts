@@ -53,7 +53,7 @@ export function guardParams(params: Params): void {
   for (const [name, value] of Object.entries(params)) {
     const nameReason = stringProblem(name, GIGYA_LIMITS.maxNameLength);
     if (nameReason) throw invalidInput({ path: printableName(name), reason: `parameter name ${nameReason}` });
-    const problem = valueProblem(name, value);
+    const problem = valueProblem(printableName(name), value);
     if (problem) throw invalidInput(problem);
   }
 }

@@ -17,7 +17,7 @@ export async function guardUrl(request: FastifyRequest): Promise<void> {
     for (const [name, value] of Object.entries(source)) {
       const reason = keyProblem(name, NAVIGA_LIMITS.url);
       if (reason) throw invalidInput([{ field: printableName(name), message: reason }]);
-      const problem = jsonProblem(value, name, NAVIGA_LIMITS.url);
+      const problem = jsonProblem(value, printableName(name), NAVIGA_LIMITS.url);
       if (problem) throw invalidInput([{ field: problem.path, message: problem.reason }]);
     }
   }

@@ -37,7 +37,9 @@ export function stringProblem(value: string, maxLength: number): string | undefi
 
 /** A name as an error can show it: at most 64 characters, NUL, controls and lone surrogates escaped as in JSON. */
 export function printableName(name: string): string {
-  return JSON.stringify(name.length > 64 ? `${name.slice(0, 64)}…` : name).slice(1, -1);
+  const json = JSON.stringify(name.length > 64 ? `${name.slice(0, 64)}…` : name).slice(1, -1);
+  // JSON leaves the line separators raw; a name must stay on one line (logs, `^.*$` key patterns).
+  return json.replaceAll('\u2028', '\\u2028').replaceAll('\u2029', '\\u2029');
 }
 
 function keyPath(parent: string, key: string): string {
