@@ -210,40 +210,46 @@ describe('fuzz: gigya accounts.* through a listening server', () => {
     { name: 'accounts.constructor', params: {} },
   ];
 
+  const CREDENTIALS = ['apiKey', 'userKey', 'secret'];
+  const KNOWN_PARAMS = [
+    'UID',
+    'email',
+    'profile',
+    'data',
+    'subscriptions',
+    'preferences',
+    'query',
+    'cursorId',
+    'dataSchema',
+    'profileSchema',
+    'channelToken',
+    'regToken',
+    'nonce',
+    'sig',
+    'timestamp',
+    'httpStatusCodes',
+    'format',
+    'context',
+    'sessionExpiration',
+  ];
+
   it(`answers every hostile call in the Gigya envelope, never 5xxxxx (seed ${SEED})`, async () => {
     const all = methods();
     const watch = storeWatch(() => f.tenant.id);
     const request = fc.record({
       method: fc.integer({ min: 0, max: all.length - 1 }),
-      target: fc.oneof(
-        fc.constantFrom(
-          'apiKey',
-          'userKey',
-          'secret',
-          'UID',
-          'email',
-          'profile',
-          'data',
-          'subscriptions',
-          'preferences',
-          'query',
-          'cursorId',
-          'dataSchema',
-          'profileSchema',
-          'channelToken',
-          'nonce',
-          'httpStatusCodes',
-          'context',
-          'sessionExpiration',
-        ),
-        hostileText,
-      ),
+      // Mostly the method's own parameters; then credentials, other known names, any name at all.
+      targetKind: fc.constantFrom('own', 'own', 'own', 'credential', 'known', 'any'),
+      pick: fc.nat(),
+      anyName: hostileText,
       value: hostileValue,
       transport: fc.constantFrom('form', 'form', 'form', 'query', 'json'),
     });
     await fc.assert(
-      fc.asyncProperty(request, async ({ method, target, value, transport }) => {
+      fc.asyncProperty(request, async ({ method, targetKind, pick, anyName, value, transport }) => {
         const chosen = all[method] as (typeof all)[number];
+        const choices = { own: Object.keys(chosen.params), credential: CREDENTIALS, known: KNOWN_PARAMS, any: [anyName] }[targetKind];
+        const target = choices.length > 0 ? (choices[pick % choices.length] as string) : 'UID';
         const params: Record<string, string> = { apiKey: f.apiKey, userKey: f.userKey, secret: f.secret, ...chosen.params, [target]: value };
         const before = await watch.before();
         const path = `/${chosen.name}`;
