@@ -29,35 +29,42 @@ function decodeURIComponentSafe(text: string): string {
 
 /** SQLSTATE-shaped codes mark database errors (pg and PGlite alike). */
 const SQLSTATE = /^[0-9A-Z]{5}$/;
-/** What a database error may say in a log: where and what kind, never the row (`detail`, `where` and the message quote values). */
-const DATABASE_ERROR_FIELDS = ['type', 'code', 'severity', 'constraint', 'column', 'table', 'schema', 'dataType', 'routine'] as const;
+/** What a database error may say in a log: where and what kind, never the row (`detail`, `where` and the message can quote values). */
+const DATABASE_ERROR_FIELDS = ['code', 'severity', 'constraint', 'column', 'table', 'schema', 'dataType', 'routine'] as const;
 
-function redactDatabaseError(serialized: Record<string, unknown>): Record<string, unknown> {
-  const kept: Record<string, unknown> = { message: `database error ${serialized.code}` };
-  for (const field of DATABASE_ERROR_FIELDS) if (serialized[field] !== undefined) kept[field] = serialized[field];
-  if (typeof serialized.stack === 'string') kept.stack = serialized.stack.split('\n').slice(1).join('\n');
+function isDatabaseError(error: Error): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && SQLSTATE.test(code);
+}
+
+/** One error of a cause chain: a database error reduced to its SQLSTATE, constraint and column. */
+function describeError(error: Error): Record<string, unknown> {
+  if (!isDatabaseError(error)) return { type: error.name, message: error.message, stack: error.stack };
+  const fields = error as unknown as Record<string, unknown>;
+  const kept: Record<string, unknown> = { type: error.name, message: `database error ${fields.code}` };
+  for (const field of DATABASE_ERROR_FIELDS) if (fields[field] !== undefined) kept[field] = fields[field];
+  // The first stack line repeats the message; the frames say where.
+  if (error.stack) kept.stack = error.stack.split('\n').slice(1).join('\n');
   return kept;
 }
 
-/** The standard error serializer, with database errors (and database causes) reduced to their SQLSTATE, constraint and column. */
+/**
+ * pino's standard error serializer, except where a database error is in the cause chain: then
+ * each error of the chain is described on its own (iteratively, at most 10 deep), database
+ * errors by SQLSTATE, constraint and column only.
+ */
 export function serializeError(error: unknown): unknown {
   if (!(error instanceof Error)) return error;
-  const serialized = stdSerializers.err(error) as unknown as Record<string, unknown>;
-  const stack: Array<Record<string, unknown>> = [];
-  let node: Record<string, unknown> | undefined = serialized;
-  let parent: Record<string, unknown> | undefined;
-  // Causes nest; walked iteratively and rebuilt bottom-up.
-  while (node && typeof node === 'object') {
-    stack.push(node);
-    node = node.cause as Record<string, unknown> | undefined;
+  const chain: Error[] = [];
+  for (let node: unknown = error; node instanceof Error && chain.length < 10; node = node.cause) chain.push(node);
+  if (!chain.some(isDatabaseError)) return stdSerializers.err(error);
+  let described: Record<string, unknown> | undefined;
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const entry = describeError(chain[i] as Error);
+    if (described) entry.cause = described;
+    described = entry;
   }
-  for (let i = stack.length - 1; i >= 0; i--) {
-    let entry = stack[i] as Record<string, unknown>;
-    if (typeof entry.code === 'string' && SQLSTATE.test(entry.code)) entry = redactDatabaseError(entry);
-    if (parent) entry.cause = parent;
-    parent = entry;
-  }
-  return parent;
+  return described;
 }
 
 export function loggerOptions(level: string): LoggerOptions {
