@@ -150,3 +150,19 @@ describe('naviga: hostile reads', () => {
     assert.equal(bad.headers['www-authenticate'], 'Bearer');
   });
 });
+
+describe('boostcom: numbers beyond what the wire can carry exactly', () => {
+  it('page_no and ids beyond 2^53 answer 422 naming them', async () => {
+    const club = await newClub(t.core);
+    const huge = '9'.repeat(400);
+    for (const [path, name] of [
+      [`/members?page_no=${huge}`, 'page_no'],
+      [`/members?per_page=10&page_no=${2 ** 53 + 2}`, 'page_no'],
+      [`/members?ids[]=${huge}`, 'ids'],
+    ] as const) {
+      const response = await boostcom(t.app, club, { path });
+      assert.equal(response.statusCode, 422, `${path}: ${response.body}`);
+      assert.match(response.json().error, new RegExp(name));
+    }
+  });
+});
