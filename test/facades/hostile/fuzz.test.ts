@@ -288,6 +288,40 @@ describe('fuzz: gigya accounts.* through a listening server', () => {
   });
 });
 
+/** A legal JSON object as the merge stores it: nulls in objects mean "remove" (gigya-wire §6), so none are sent; -0 is 0 in JSON. */
+function storable(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(storable);
+  if (typeof value === 'number') return Object.is(value, -0) ? 0 : value;
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).flatMap(([k, v]) => (v === null ? [] : [[k, storable(v)]])));
+}
+
+describe('fuzz: gigya stores exactly what it accepts', () => {
+  it(`importLiteAccount data is read back unchanged, or refused (seed ${SEED})`, async () => {
+    const f = await gigyaFixture(t.core, { settings: { gigya: { schema: { dataSchema: { fields: {}, dynamicSchema: true } } } } });
+    let n = 0;
+    const data = fc
+      .dictionary(fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }), fc.jsonValue({ maxDepth: 6, stringUnit: 'binary' }), { maxKeys: 6 })
+      .map(storable);
+    await fc.assert(
+      fc.asyncProperty(data, async (sent) => {
+        const email = `exact-${n++}@example.com`;
+        const body = new URLSearchParams({ apiKey: f.apiKey, userKey: f.userKey, secret: f.secret, email, data: JSON.stringify(sent) }).toString();
+        const answer = await send('POST', '/accounts.importLiteAccount', { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+        const reply = parseJson(answer, 'importLiteAccount');
+        const stored = await t.core.accounts.findByIdentifier(f.ctx, 'email', email);
+        if (reply.errorCode !== 0) {
+          assert.ok((reply.errorCode as number) < 500000, answer.text.slice(0, 300));
+          assert.equal(stored, undefined, 'refused, yet stored');
+          return;
+        }
+        assert.deepEqual(stored?.data, sent, `stored data differs from what was sent: ${JSON.stringify(sent).slice(0, 300)}`);
+      }),
+      { seed: SEED + 3, numRuns: Math.max(50, Math.floor(RUNS / 5)), includeErrorInReport: true },
+    );
+  });
+});
+
 // ---- Boostcom -------------------------------------------------------------------------------
 
 describe('fuzz: boostcom members through a listening server', () => {
