@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ConfirmationOutcome, Core } from '../../core/index.js';
+import { stringProblem } from '../shared/input-guard.js';
 
 /** The path of the one-click double opt-in link; the sender appends `?token=<token>` (docs/gigya.md). */
 export const CONFIRM_PATH = '/doi/confirm';
@@ -28,7 +29,8 @@ export function registerDoiConfirm(app: FastifyInstance, core: Core): void {
   app.get(CONFIRM_PATH, async (request, reply) => {
     const token = (request.query as Record<string, unknown>).token;
     let outcome: ConfirmationOutcome['outcome'] = 'invalid';
-    if (typeof token === 'string' && token.length > 0 && token.length <= 128) {
+    // A token is the link's own ASCII; anything else (NUL, lone surrogates: the edge guard's rules) is simply not one.
+    if (typeof token === 'string' && token.length > 0 && stringProblem(token, 128) === undefined) {
       const userAgent = request.headers['user-agent'];
       const result = await core.doubleOptIn.confirm(token, {
         facade: 'gigya',

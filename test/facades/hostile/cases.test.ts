@@ -64,6 +64,14 @@ describe('gigya: hostile parameters answer 400006/400009 naming the parameter', 
     assert.notEqual(r.json().errorCode, 500001, r.body);
   });
 
+  it('the double opt-in link answers its own not-found page for hostile tokens', async () => {
+    for (const token of ['%00', '%ED%A0%80', 'a'.repeat(200), '__proto__']) {
+      const r = await t.app.inject({ method: 'GET', url: `/doi/confirm?token=${token}` });
+      assert.equal(r.statusCode, 404, `${token}: ${r.body.slice(0, 200)}`);
+      assert.match(String(r.headers['content-type']), /text\/html/);
+    }
+  });
+
   it('a deep but legal data object (within the limit) is stored exactly', async () => {
     const r = await call(t.app, 'accounts.importLiteAccount', creds({ email: 'deep@example.com', data: nested(30, '"x"') }));
     assert.equal(r.body.errorCode, 0, r.raw);
