@@ -57,3 +57,13 @@ export function guardParams(params: Params): void {
     if (problem) throw invalidInput(problem);
   }
 }
+
+/** A JSON body's object and array values, checked as the JSON parameters they become (before they are flattened to text). */
+export function jsonBodyProblem(body: object): InputProblem | undefined {
+  for (const [name, value] of Object.entries(body)) {
+    if (typeof value !== 'object' || value === null) continue;
+    const problem = jsonProblem(value, printableName(name), GIGYA_LIMITS.json);
+    if (problem) return problem;
+  }
+  return undefined;
+}

@@ -5,7 +5,7 @@ import type { CallContext, Core } from '../../core/index.js';
 import { isDomainError } from '../../core/index.js';
 import { authorize, enforceRateLimit } from './auth.js';
 import { registerDoiConfirm } from './doi-confirm.js';
-import { guardParams } from './edge-guard.js';
+import { guardParams, invalidInput as invalidParameterValue, jsonBodyProblem } from './edge-guard.js';
 import { envelope, isValidCallback, newCallId, type ResponseControl, serialize, statusCodeFor } from './envelope.js';
 import { fromDomainError, GigyaError, gigyaErrors } from './errors.js';
 import type { GigyaMethod } from './method.js';
@@ -119,6 +119,9 @@ export async function gigyaFacade(app: FastifyInstance, options: GigyaFacadeOpti
     try {
       const value: unknown = body === '' ? {} : JSON.parse(body as string);
       if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
+      // Object values become JSON parameters when flattened (JSON.stringify recurses): the guard sees them first.
+      const problem = jsonBodyProblem(value);
+      if (problem) return done(invalidParameterValue(problem), undefined);
       done(null, value);
     } catch {
       done(gigyaErrors.invalidRequestFormat('The JSON body is not a JSON object'), undefined);

@@ -72,6 +72,14 @@ describe('gigya: hostile parameters answer 400006/400009 naming the parameter', 
     }
   });
 
+  it('a JSON body whose object value nests 10,000 deep is 400006 naming it, not a stack overflow', async () => {
+    const payload = `{"apiKey":"${f.apiKey}","userKey":"${f.userKey}","secret":"${f.secret}","email":"body@example.com","data":${nested(10_000)}}`;
+    const r = await t.app.inject({ method: 'POST', url: '/accounts.importLiteAccount', headers: { 'content-type': 'application/json' }, payload });
+    assert.equal(r.json().errorCode, 400006, r.body);
+    assert.match(r.json().errorDetails, /^Invalid parameter value: data\./);
+    assert.equal(await t.core.accounts.findByIdentifier(f.ctx, 'email', 'body@example.com'), undefined);
+  });
+
   it('a deep but legal data object (within the limit) is stored exactly', async () => {
     const r = await call(t.app, 'accounts.importLiteAccount', creds({ email: 'deep@example.com', data: nested(30, '"x"') }));
     assert.equal(r.body.errorCode, 0, r.raw);

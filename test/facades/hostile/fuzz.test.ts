@@ -176,6 +176,23 @@ const runOptions = (offset: number) => ({ seed: SEED + offset, numRuns: RUNS, in
 
 // ---- Gigya ----------------------------------------------------------------------------------
 
+/** A JSON body of string values; the `inline` parameter's value goes in as raw JSON when it parses as JSON. */
+function jsonBody(params: Record<string, string>, inline: string | undefined): string {
+  const parts = Object.entries(params).map(([name, value]) => {
+    let raw = JSON.stringify(value);
+    if (name === inline) {
+      try {
+        JSON.parse(value);
+        raw = value;
+      } catch {
+        // not JSON: sent as a string
+      }
+    }
+    return `${JSON.stringify(name)}:${raw}`;
+  });
+  return `{${parts.join(',')}}`;
+}
+
 describe('fuzz: gigya accounts.* through a listening server', () => {
   let f: GigyaFixture;
   let uid: string;
@@ -243,7 +260,8 @@ describe('fuzz: gigya accounts.* through a listening server', () => {
       pick: fc.nat(),
       anyName: hostileText,
       value: hostileValue,
-      transport: fc.constantFrom('form', 'form', 'form', 'query', 'json'),
+      // json: every value a JSON string; jsonRaw: the mutated value inlined as JSON when it is JSON (object values are Gigya parameters too)
+      transport: fc.constantFrom('form', 'form', 'form', 'query', 'json', 'jsonRaw'),
     });
     await fc.assert(
       fc.asyncProperty(request, async ({ method, targetKind, pick, anyName, value, transport }) => {
@@ -261,8 +279,11 @@ describe('fuzz: gigya accounts.* through a listening server', () => {
                   .map(([k, v]) => `${encodeLossy(k)}=${encodeLossy(v)}`)
                   .join('&')}`,
               )
-            : transport === 'json'
-              ? await send('POST', path, { headers: { 'content-type': 'application/json' }, body: JSON.stringify(params) })
+            : transport === 'json' || transport === 'jsonRaw'
+              ? await send('POST', path, {
+                  headers: { 'content-type': 'application/json' },
+                  body: jsonBody(params, transport === 'jsonRaw' ? target : undefined),
+                })
               : await send('POST', path, {
                   headers: { 'content-type': 'application/x-www-form-urlencoded' },
                   body: Object.entries(params)
