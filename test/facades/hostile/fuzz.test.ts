@@ -17,7 +17,7 @@ import { headersFor, type NavigaClient, provisionClient } from '../naviga/fixtur
  * FUZZ_SEED reproduces a run (the seed is printed); FUZZ_RUNS sets the cases per facade.
  */
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const RUNS = Number(process.env.FUZZ_RUNS ?? 1500);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
 console.log(`# hostile-input fuzz: seed ${SEED}, ${RUNS} cases per facade (reproduce with FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS})`);
 
 // ---- hostile values -------------------------------------------------------------------------
