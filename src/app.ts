@@ -19,6 +19,7 @@ import { registerMetrics } from './ops/metrics.js';
 import { opsRoutes } from './ops/routes.js';
 import { doiPages } from './pages/doi-confirm.js';
 import type { OpenedStore } from './store/index.js';
+import { answerUrlError } from './url-errors.js';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -27,6 +28,9 @@ export interface AppDeps {
   /** Where log lines go instead of stdout (tests read them). */
   logStream?: DestinationStream;
 }
+
+/** Characters in one path parameter as sent (percent-encoded); Fastify's default of 100 is less than an email. */
+export const MAX_PATH_SEGMENT = 2048;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -48,6 +52,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(config.tls && { https: { cert: config.tls.cert, key: config.tls.key } }),
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     bodyLimit: config.bodyLimit,
+    // A path segment may be a whole percent-encoded email (Boostcom by_email: 254 characters, more
+    // once encoded); longer segments answer 414 (docs/limits.md).
+    routerOptions: { maxParamLength: MAX_PATH_SEGMENT },
+    // Refused URLs (bad percent-encoding, over-long segments) answer in their facade's shape.
+    frameworkErrors: answerUrlError,
     // A caller's X-Request-Id is kept (so traces join up) when it is a sane token.
     genReqId: (request) => {
       const given = request.headers['x-request-id'];

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ConfirmationLink, Core } from '../core/index.js';
 import type { Origin, Site, SiteId } from '../core/types.js';
+import { stringProblem } from '../facades/shared/input-guard.js';
 import { type PageTemplateName, renderTemplate } from '../messaging/templates.js';
 import { brandingOf } from './branding.js';
 import { CONFIRM_PATH } from './doi-link.js';
@@ -35,7 +36,8 @@ function isPrefetch(request: FastifyRequest): boolean {
 }
 
 function tokenOf(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length > 0 && value.length <= MAX_TOKEN_LENGTH ? value : undefined;
+  // A token is the link's own ASCII; anything else (NUL, lone surrogates: the edge guards' rules) is simply not one.
+  return typeof value === 'string' && value.length > 0 && stringProblem(value, MAX_TOKEN_LENGTH) === undefined ? value : undefined;
 }
 
 function originOf(request: FastifyRequest): Origin {

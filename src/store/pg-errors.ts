@@ -10,12 +10,30 @@ const UNIQUE_VIOLATIONS: Record<string, DomainErrorCode> = {
   application_keys_user_key: 'site.credential_taken',
 };
 
+/**
+ * SQLSTATEs that say the caller's value cannot be stored, not that the server failed: class 22
+ * (data exception: NUL bytes, untranslatable characters, numbers or dates out of range, bad text
+ * representations) and the integrity checks a value can fail (not null, check). The facades'
+ * edge guards should catch these first; this is the backstop that keeps them off the 5xx path.
+ */
+function isValueRejected(code: string): boolean {
+  return code.startsWith('22') || code === '23502' || code === '23514';
+}
+
 /** Driver errors the core must understand become DomainErrors; the core never sees a SQLSTATE. */
 export function translateDriverError(error: unknown): unknown {
   if (typeof error !== 'object' || error === null) return error;
-  const { code, constraint } = error as { code?: string; constraint?: string };
+  const { code, constraint, column } = error as { code?: unknown; constraint?: string; column?: string };
+  if (typeof code !== 'string') return error;
   if (code === '23505' && constraint && constraint in UNIQUE_VIOLATIONS) {
     return new DomainError(UNIQUE_VIOLATIONS[constraint] as DomainErrorCode, `Already exists (${constraint})`);
+  }
+  if (isValueRejected(code)) {
+    // Never the driver's message: it can quote the value (and `detail` the whole row).
+    const field = column ?? 'value';
+    return new DomainError('request.invalid_field', `A value cannot be stored (SQLSTATE ${code})`, [
+      { field, message: `cannot be stored (SQLSTATE ${code}${constraint ? `, ${constraint}` : ''})` },
+    ]);
   }
   return error;
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { jsonEqual, mergeJson } from '../../src/core/json-merge.js';
+import { isDomainError, type JsonObject } from '../../src/core/index.js';
+import { jsonEqual, MAX_MERGE_DEPTH, mergeJson } from '../../src/core/json-merge.js';
 
 describe('mergeJson', () => {
   it('merges nested objects key by key and reports the changed paths', () => {
@@ -34,5 +35,33 @@ describe('mergeJson', () => {
     assert.ok(!jsonEqual({ a: [1] }, { a: [1, 2] }));
     assert.ok(!jsonEqual({ a: 1 }, { b: 1 }));
     assert.ok(!jsonEqual([], {}));
+  });
+});
+
+describe('mergeJson and jsonEqual at depth', () => {
+  const deep = (depth: number): JsonObject => {
+    let value: JsonObject = { leaf: 1 };
+    for (let i = 0; i < depth; i++) value = { a: value };
+    return value;
+  };
+
+  it('refuses a patch nested deeper than the limit with request.invalid_field, not a stack overflow', () => {
+    assert.throws(
+      () => mergeJson({}, deep(10_000)),
+      (error: unknown) => isDomainError(error, 'request.invalid_field') && error.fields[0]?.message === `is nested deeper than ${MAX_MERGE_DEPTH} levels`,
+    );
+    assert.throws(
+      () => mergeJson(deep(100), deep(100)),
+      (error: unknown) => isDomainError(error, 'request.invalid_field'),
+    );
+    assert.deepEqual(mergeJson({}, deep(MAX_MERGE_DEPTH - 1)).value, deep(MAX_MERGE_DEPTH - 1));
+  });
+
+  it('compares values of any depth without recursion', () => {
+    assert.equal(jsonEqual(deep(200_000), deep(200_000)), true);
+    const other = deep(200_000);
+    assert.equal(jsonEqual(deep(200_000), { ...other, b: 1 }), false);
+    assert.equal(jsonEqual({ a: [1, { b: 2 }] }, { a: [1, { b: 3 }] }), false);
+    assert.equal(jsonEqual(JSON.parse('{"__proto__":1}'), {}), false);
   });
 });

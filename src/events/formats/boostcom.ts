@@ -36,7 +36,8 @@ function memberOf(account: AccountView): JsonObject {
     sms_status: account.channels.sms ?? null,
     email_status: account.channels.email ?? null,
     push_status: account.channels.push ?? null,
-    optin_channel: account.optinChannel,
+    // A string for every member, as on the Boostcom wire (docs/boostcom.md: 'external' for other doors).
+    optin_channel: account.optinChannel ?? 'external',
     optin_subchannel: account.optinSubchannel,
     created_at: account.createdAt.toISOString(),
     updated_at: account.updatedAt.toISOString(),

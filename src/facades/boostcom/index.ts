@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import type { Core } from '../../core/index.js';
 import { authenticate } from './auth.js';
+import { guardBody, guardUrl } from './edge-guard.js';
 import { BoostcomError, handleError } from './errors.js';
 import { importRoutes } from './routes/imports.js';
 import { memberSchemaRoutes } from './routes/member-schema.js';
@@ -60,6 +61,9 @@ export async function boostcomFacade(app: FastifyInstance, options: BoostcomFaca
     uiConfig: { urls: [{ url: OPENAPI_PATH, name: 'Boostcom BPC API v3' }, ...(options.otherSpecs ?? [])] },
   });
 
+  // The edge guard runs first: nothing hostile reaches the token lookup, the core or the database.
+  app.addHook('onRequest', guardUrl);
+  app.addHook('preValidation', guardBody);
   app.addHook('onRequest', authenticate(core));
   app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
 

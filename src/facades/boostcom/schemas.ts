@@ -12,7 +12,7 @@ export const Member = Type.Object(
     sms_status: Type.String(),
     email_status: Type.String(),
     push_status: Type.String(),
-    optin_channel: Nullable(Type.String()),
+    optin_channel: Type.String(),
     optin_subchannel: Nullable(Type.String()),
     created_at: Type.String(),
     updated_at: Type.String(),

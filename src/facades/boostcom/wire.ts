@@ -43,6 +43,12 @@ export function memberProperties(member: MemberView): JsonObject {
   return properties;
 }
 
+/**
+ * optin_channel of a person who came in through another door (Gigya, Naviga, the CLI): B.4 types
+ * it as a string, so never null (docs/boostcom.md). Boostcom-created members carry X-Product-Name.
+ */
+export const OTHER_DOOR_OPTIN_CHANNEL = 'external';
+
 export function renderMember(member: MemberView, club: Club) {
   const time = (date: Date) => formatTime(date, club.timeZone);
   return {
@@ -52,7 +58,7 @@ export function renderMember(member: MemberView, club: Club) {
     sms_status: status(member.channels.sms, member.msisdn !== null),
     email_status: status(member.channels.email, member.email !== null),
     push_status: status(member.channels.push, false),
-    optin_channel: member.optinChannel,
+    optin_channel: member.optinChannel ?? OTHER_DOOR_OPTIN_CHANNEL,
     optin_subchannel: member.optinSubchannel,
     created_at: time(member.createdAt),
     updated_at: time(member.updatedAt),

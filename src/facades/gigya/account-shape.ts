@@ -1,4 +1,5 @@
 import type { ConsentChange, JsonObject, JsonValue, SubscriptionChange } from '../../core/index.js';
+import { isDateInRange } from '../shared/input-guard.js';
 import type { ValidationError } from './errors.js';
 import { booleanValue, objectParam, type Params } from './params.js';
 import { checkAgainstSchema, declaredSubscriptions, type SiteSchema } from './schema.js';
@@ -24,10 +25,10 @@ function isSubscriptionNode(node: JsonObject): boolean {
 
 function dateValue(value: JsonValue | undefined): Date | null | undefined {
   if (value === null) return null;
-  if (typeof value === 'number' && Number.isFinite(value)) return new Date(value);
-  if (typeof value !== 'string' || value === '') return undefined;
+  if (typeof value !== 'number' && (typeof value !== 'string' || value === '')) return undefined;
   const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? undefined : date;
+  // Out of range (year 0001 to 9999) is unreadable as well: never stored as something else.
+  return isDateInRange(date) ? date : undefined;
 }
 
 class Problems {
@@ -57,7 +58,7 @@ function readSubscription(id: string, email: JsonObject, problems: Problems): Su
       case 'lastUpdatedSubscriptionState': {
         // Writable here and only here: an import states when it last changed (seed importLiteAccount).
         const date = dateValue(value);
-        if (!date) problems.add(`${field}.lastUpdatedSubscriptionState`, 'must be an ISO-8601 date');
+        if (!date) problems.add(`${field}.lastUpdatedSubscriptionState`, 'must be an ISO-8601 date in years 0001 to 9999');
         else change.lastUpdatedStateAt = date;
         break;
       }
@@ -155,7 +156,7 @@ export function parsePreferences(preferences: JsonObject): { changes: ConsentCha
       if (version !== undefined) change.version = version === null ? null : String(version);
       if (child.lastConsentModified !== undefined) {
         const date = dateValue(child.lastConsentModified);
-        if (!date) problems.add(`preferences.${id}.lastConsentModified`, 'must be an ISO-8601 date');
+        if (!date) problems.add(`preferences.${id}.lastConsentModified`, 'must be an ISO-8601 date in years 0001 to 9999');
         else change.updatedAt = date;
       }
       const attributes: JsonObject = {};

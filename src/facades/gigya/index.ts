@@ -4,6 +4,7 @@ import type { GigyaConfig } from '../../config.js';
 import type { CallContext, Core } from '../../core/index.js';
 import { isDomainError } from '../../core/index.js';
 import { authorize, enforceRateLimit } from './auth.js';
+import { guardParams, invalidInput as invalidParameterValue, jsonBodyProblem } from './edge-guard.js';
 import { envelope, isValidCallback, newCallId, type ResponseControl, serialize, statusCodeFor } from './envelope.js';
 import { fromDomainError, GigyaError, gigyaErrors } from './errors.js';
 import type { GigyaMethod } from './method.js';
@@ -150,6 +151,9 @@ export async function gigyaFacade(app: FastifyInstance, options: GigyaFacadeOpti
     try {
       const value: unknown = body === '' ? {} : JSON.parse(body as string);
       if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
+      // Object values become JSON parameters when flattened (JSON.stringify recurses): the guard sees them first.
+      const problem = jsonBodyProblem(value);
+      if (problem) return done(invalidParameterValue(problem), undefined);
       done(null, value);
     } catch {
       done(gigyaErrors.invalidRequestFormat('The JSON body is not a JSON object'), undefined);
@@ -185,6 +189,7 @@ export async function gigyaFacade(app: FastifyInstance, options: GigyaFacadeOpti
       const read = rendering(params, callId);
       how = read.rendering;
       if (read.problem) throw read.problem;
+      guardParams(params);
       const method = METHODS.get(methodName);
       if (!method) throw gigyaErrors.permissionDenied(methodName);
       how.control.ignoredParams = ignoredParams(params, method.params);

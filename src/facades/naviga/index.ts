@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { type Core, isDomainError } from '../../core/index.js';
 import { clientConfigs } from './client-config.js';
+import { guardUrl } from './edge-guard.js';
 import { DOMAIN_ERRORS, errorEnvelope, internalError, legacyErrorEnvelope, NavigaError } from './errors.js';
 import { orchestrator } from './orchestrator.js';
 import type { ResilienceOptions } from './providers/resilience.js';
@@ -47,8 +48,13 @@ export async function navigaFacade(app: FastifyInstance, options: NavigaFacadeOp
     else wire = internalError();
     if (wire.status >= 500) request.log.error({ err: error.cause ?? error }, 'naviga request failed');
     const legacy = (request.routeOptions.config as { legacy?: boolean } | undefined)?.legacy === true;
+    // Every 401 names the scheme it wants (RFC 6750 §3), missing credentials included.
+    if (wire.status === 401) void reply.header('www-authenticate', 'Bearer');
     void reply.status(wire.status).send(legacy ? legacyErrorEnvelope(wire, request.id) : errorEnvelope(wire));
   });
+
+  // The edge guard runs before authentication: nothing hostile reaches the client lookup or a read.
+  app.addHook('onRequest', guardUrl);
 
   const routeOptions = { core, configs: clientConfigs(core, app.log, options.resilience), orchestrator: orchestrator(core) };
   for (const [prefix, hide] of [

@@ -37,9 +37,9 @@ export interface NavigaCall {
 }
 
 /**
- * The five mandatory headers (spec A.1): all checked and every problem listed (400); the client
- * codes select the site (unknown → 400 in the same shape); then the JWT is verified with that
- * client's keys (401).
+ * The five mandatory headers (spec A.1): no Authorization at all is 401; otherwise all are
+ * checked and every problem listed (400); the client codes select the site (unknown → 400 in
+ * the same shape); then the JWT is verified with that client's keys (401).
  */
 export async function authenticate(request: FastifyRequest, core: Core, configs: ClientConfigs): Promise<NavigaCall> {
   const errors: FieldError[] = [];
@@ -51,6 +51,8 @@ export async function authenticate(request: FastifyRequest, core: Core, configs:
     return text ?? '';
   };
   const [authorization, sourceSystem, clientCode, paperCode, groupCode] = HEADERS.map(value) as [string, string, string, string, string];
+  // No credentials at all is 401, like refused ones (docs/naviga.md); the other headers are checked once there are.
+  if (!authorization) throw unauthorized();
   const token = authorization ? bearerToken(authorization) : undefined;
   if (authorization && !token) errors.push({ field: 'Authorization', message: 'must be a JSON Web Token (Bearer <jwt>)' });
   if (errors.length > 0) throw invalidInput(errors);

@@ -42,12 +42,19 @@ describe('naviga headers and JWT', () => {
 
   const get = (headers: Record<string, string>, url = '/v4/Users?email=a@example.com') => t.app.inject({ method: 'GET', url, headers });
 
-  it('lists every missing header in one 400 UsersOrchestrator_E400_02', async () => {
+  it('answers a request without Authorization with 401 and WWW-Authenticate: Bearer', async () => {
     const response = await get({});
+    assert.equal(response.statusCode, 401);
+    assert.equal(response.headers['www-authenticate'], 'Bearer');
+    assert.equal(response.json().message.code, 'UsersOrchestrator_E401');
+  });
+
+  it('lists every other missing header in one 400 UsersOrchestrator_E400_02', async () => {
+    const response = await get({ authorization: 'Bearer a.b.c' });
     assert.equal(response.statusCode, 400);
     assert.deepEqual(
       response.json(),
-      invalid(['Authorization', 'X-SourceSystem', 'X-ClientCode', 'X-PaperCode', 'X-ClientGroupCode'].map((field) => ({ field, message: 'is required' }))),
+      invalid(['X-SourceSystem', 'X-ClientCode', 'X-PaperCode', 'X-ClientGroupCode'].map((field) => ({ field, message: 'is required' }))),
     );
   });
 
@@ -162,22 +169,27 @@ describe('naviga headers and JWT', () => {
   it('answers under the /UsersOrchestrator prefix too, with the same checks', async () => {
     const client = await provisionClient(t.core);
     assert.equal((await get(await headersFor(client), '/UsersOrchestrator/v4/Users?email=a@example.com')).statusCode, 200);
-    assert.equal((await get({}, '/UsersOrchestrator/v4/Users?email=a@example.com')).statusCode, 400);
+    assert.equal((await get({}, '/UsersOrchestrator/v4/Users?email=a@example.com')).statusCode, 401);
+    assert.equal((await get({ authorization: 'Bearer a.b.c' }, '/UsersOrchestrator/v4/Users?email=a@example.com')).statusCode, 400);
   });
 
   it('renders errors of the legacy route in the PascalCase envelope', async () => {
-    const response = await get({}, '/User/Standard?email=a@example.com');
+    const response = await get({ authorization: 'Bearer a.b.c' }, '/User/Standard?email=a@example.com');
     assert.equal(response.statusCode, 400);
     const body = response.json();
     assert.equal(body.Code, 1);
     assert.equal(body.Result, null);
-    assert.equal(body.Errors.length, 5);
+    assert.equal(body.Errors.length, 4);
     assert.deepEqual(body.Errors[0], {
-      Message: 'Authorization: is required',
+      Message: 'X-SourceSystem: is required',
       Code: 'UsersOrchestrator_E400_02',
       Type: { Id: 400, Code: 'Error' },
       ErrorSource: 'UsersOrchestrator',
     });
     assert.equal(body.RequestId, response.headers['x-request-id']);
+    const anonymous = await get({}, '/User/Standard?email=a@example.com');
+    assert.equal(anonymous.statusCode, 401);
+    assert.equal(anonymous.headers['www-authenticate'], 'Bearer');
+    assert.equal(anonymous.json().Errors[0].Code, 'UsersOrchestrator_E401');
   });
 });

@@ -33,7 +33,7 @@ const PersonId = Type.Object({
 function positiveInteger(raw: unknown, name: string, fallback: number): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (typeof raw !== 'string' || !/^\d+$/.test(raw) || value < 1) throw failure(422, `${name} must be a positive integer`);
+  if (typeof raw !== 'string' || !/^\d+$/.test(raw) || value < 1 || !Number.isSafeInteger(value)) throw failure(422, `${name} must be a positive integer`);
   return value;
 }
 
@@ -45,7 +45,7 @@ function listFilters(query: Record<string, string | string[] | undefined>) {
   for (const [key, value] of Object.entries(query)) {
     if (key === 'ids[]' || key === 'ids') {
       ids = list(value).map((id) => {
-        if (!/^\d+$/.test(id)) throw failure(422, 'ids must be integers');
+        if (!/^\d+$/.test(id) || !Number.isSafeInteger(Number(id))) throw failure(422, 'ids must be integers');
         return Number(id);
       });
       continue;
