@@ -5,6 +5,7 @@ import type { DestinationStream } from 'pino';
 import type { Config } from './config.js';
 import type { Core } from './core/index.js';
 import { eventsAdminRoutes } from './events/http.js';
+import { registerBacklogGauges } from './events/metrics.js';
 import { adminFacade } from './facades/admin/index.js';
 import { boostcomFacade } from './facades/boostcom/index.js';
 import { gigyaFacade } from './facades/gigya/index.js';
@@ -59,6 +60,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   const registry = registerMetrics(app, () => deps.store.poolStats());
+  // The event pipeline's gauges (backlog, dead letters); an in-server worker adds its counters here too.
+  registerBacklogGauges(registry, deps.store.db, { perSink: config.events.metricsPerSink });
+  app.decorate('metricsRegistry', registry);
   await app.register(opsRoutes, { store: deps.store, registry, logLevel: config.logLevel });
   await app.register(gigyaFacade, { core: deps.core, config: config.gigya, registry });
   await app.register(adminFacade, { core: deps.core, dataDir: config.dataDir });

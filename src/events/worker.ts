@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { Config } from '../config.js';
 import type { Core } from '../core/index.js';
 import type { SecretBox } from '../core/ports.js';
@@ -8,8 +9,10 @@ import { createMessagingSink, MESSAGE_EVENT_TYPES, MESSAGING_SINK } from '../mes
 import { httpSmsTransport, mailboxTransport, smtpTransport } from '../messaging/transports.js';
 import type { OpenedStore } from '../store/index.js';
 import { retryDelayMs } from './backoff.js';
-import { createDeliveryStore, type DeliveryStore } from './deliveries.js';
+import { createDeliveryStore, type DeliveryOutcome, type DeliveryStore } from './deliveries.js';
 import type { OutboxEvent } from './event.js';
+import { type PipelineMetrics, pipelineMetrics } from './metrics.js';
+import { createSinkHealth, type SinkAttempt } from './sink-health.js';
 import { createNatsSink, NATS_SINK } from './sinks/nats.js';
 import type { Sink, SinkRouter } from './sinks/sink.js';
 import { createWebhookSink, WEBHOOK_SINK_PREFIX, webhookWants } from './sinks/webhook.js';
@@ -23,6 +26,15 @@ export interface WorkerDeps {
   config: Pick<Config, 'events' | 'messaging' | 'publicUrl'>;
   log: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
   now?: () => Date;
+  /** Where the pipeline's metrics go (the server's registry, or the worker's own). */
+  registry?: Registry;
+}
+
+/** What a batch's outcomes say about the sink: failing when any attempt is to be retried. */
+function sinkAttempt(outcomes: DeliveryOutcome[]): SinkAttempt | undefined {
+  const failed = outcomes.find((o) => o.kind === 'retry');
+  if (failed?.kind === 'retry') return { ok: false, error: failed.error, ...(failed.statusCode !== undefined && { statusCode: failed.statusCode }) };
+  return outcomes.some((o) => o.kind === 'delivered' || o.kind === 'drop') ? { ok: true } : undefined;
 }
 
 /**
@@ -45,10 +57,12 @@ export function createSinkSelector(core: Core, options: { nats: boolean }): Sink
 }
 
 /** The sinks this process can serve, and which of them want an event. */
-export function createSinkRouter(deps: WorkerDeps): SinkRouter & { close(): Promise<void> } {
+export function createSinkRouter(deps: WorkerDeps, metrics?: PipelineMetrics): SinkRouter & { close(): Promise<void> } {
   const { store, core, config } = deps;
   const now = deps.now ?? (() => new Date());
-  const nats = config.events.natsUrl ? createNatsSink(core, config.events.natsUrl, { timeoutMs: config.events.deliveryTimeoutMs }) : undefined;
+  const nats = config.events.natsUrl
+    ? createNatsSink(core, config.events.natsUrl, { timeoutMs: config.events.deliveryTimeoutMs, stream: config.events.natsStream })
+    : undefined;
   const mailbox = createDevMailbox(store.db);
   const devTransport = mailboxTransport(mailbox, now);
   const smtp = config.messaging.smtpUrl ? smtpTransport(config.messaging.smtpUrl, config.messaging.from, config.events.deliveryTimeoutMs) : undefined;
@@ -57,6 +71,7 @@ export function createSinkRouter(deps: WorkerDeps): SinkRouter & { close(): Prom
     email: smtp?.send ?? devTransport,
     sms: config.messaging.smsUrl ? httpSmsTransport(config.messaging.smsUrl, config.messaging.smsToken, config.events.deliveryTimeoutMs) : devTransport,
     now,
+    ...(metrics && { onMessage: (channel, outcome) => metrics.messages.inc({ channel, outcome }) }),
   });
   const webhookSinks = new Map<string, Sink>();
 
@@ -91,6 +106,8 @@ export interface Worker {
   stop(): Promise<void>;
   deliveries: DeliveryStore;
   router: SinkRouter;
+  /** Sinks this worker currently sees failing. */
+  failingSinks(): string[];
 }
 
 /**
@@ -102,7 +119,9 @@ export function createWorker(deps: WorkerDeps): Worker {
   const now = deps.now ?? (() => new Date());
   const id = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   const deliveries = createDeliveryStore(deps.store.db);
-  const router = createSinkRouter(deps);
+  const metrics = deps.registry ? pipelineMetrics(deps.registry, { perSink: config.events.metricsPerSink }) : undefined;
+  const router = createSinkRouter(deps, metrics);
+  const health = createSinkHealth(log, { now });
   const retry = {
     maxAttempts: config.events.maxAttempts,
     delayMs: (attempt: number) => retryDelayMs(attempt, config.events.backoffBaseMs, config.events.backoffMaxMs),
@@ -127,9 +146,19 @@ export function createWorker(deps: WorkerDeps): Worker {
     const duration = performance.now() - started;
     const results = batch.map((claim, i) => ({ claim, outcome: outcomes[i] ?? { kind: 'skip' as const } }));
     const states = await deliveries.settle(name, id, results, now(), duration, retry);
+    const attempt = sinkAttempt(results.map((r) => r.outcome));
+    if (attempt) health.record(name, attempt);
+    const sinkLabel = metrics?.sinkLabel(name) ?? name;
+    if (attempt) metrics?.attemptSeconds.observe({ sink: sinkLabel }, duration / 1000);
     for (const [i, state] of states.entries()) {
       const claim = batch[i];
-      if (state === 'dead' && claim) log.warn({ sink: name, eventId: claim.event.id, attempts: claim.attempts + 1 }, 'event dead-lettered');
+      if (state === 'released' || !claim) continue;
+      const tenant = metrics?.perSink ? { tenant: claim.event.tenantId } : {};
+      metrics?.deliveries.inc({ sink: sinkLabel, outcome: state, ...tenant });
+      if (state === 'dead') {
+        metrics?.deadLetters.inc({ sink: sinkLabel, ...tenant });
+        log.warn({ sink: name, eventId: claim.event.id, attempts: claim.attempts + 1 }, 'event dead-lettered');
+      }
     }
     log.debug({ sink: name, events: batch.length, outcome: outcomes[0]?.kind }, 'delivery attempt');
     return batch.length;
@@ -152,6 +181,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     deliveries,
     router,
     tick,
+    failingSinks: () => health.failing(),
     start() {
       if (running) return;
       running = true;
