@@ -12,6 +12,7 @@ import { retryDelayMs } from './backoff.js';
 import { createDeliveryStore, type DeliveryOutcome, type DeliveryStore } from './deliveries.js';
 import type { OutboxEvent } from './event.js';
 import { type PipelineMetrics, pipelineMetrics } from './metrics.js';
+import { createRetention, type Retention } from './retention.js';
 import { createSinkHealth, type SinkAttempt } from './sink-health.js';
 import { createNatsSink, NATS_SINK } from './sinks/nats.js';
 import type { Sink, SinkRouter } from './sinks/sink.js';
@@ -108,6 +109,8 @@ export interface Worker {
   router: SinkRouter;
   /** Sinks this worker currently sees failing. */
   failingSinks(): string[];
+  /** Deletes old rows; the loop runs it every ROSTER_RETENTION_INTERVAL_MS. */
+  retention: Retention;
 }
 
 /**
@@ -122,6 +125,8 @@ export function createWorker(deps: WorkerDeps): Worker {
   const metrics = deps.registry ? pipelineMetrics(deps.registry, { perSink: config.events.metricsPerSink }) : undefined;
   const router = createSinkRouter(deps, metrics);
   const health = createSinkHealth(log, { now });
+  const retention = createRetention({ db: deps.store.db, config: config.events.retention, now, log, ...(metrics && { metrics }) });
+  let retentionDueAt = 0;
   const retry = {
     maxAttempts: config.events.maxAttempts,
     delayMs: (attempt: number) => retryDelayMs(attempt, config.events.backoffBaseMs, config.events.backoffMaxMs),
@@ -176,12 +181,24 @@ export function createWorker(deps: WorkerDeps): Worker {
     return { fannedOut, attempted };
   }
 
+  /** A retention pass when one is due; its failure never stops delivery. */
+  async function retentionWhenDue() {
+    if (now().getTime() < retentionDueAt) return;
+    retentionDueAt = now().getTime() + config.events.retention.intervalMs;
+    try {
+      await retention.run();
+    } catch (error) {
+      log.error({ err: error }, 'retention pass failed');
+    }
+  }
+
   return {
     id,
     deliveries,
     router,
     tick,
     failingSinks: () => health.failing(),
+    retention,
     start() {
       if (running) return;
       running = true;
@@ -189,6 +206,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         while (running) {
           let busy = false;
           try {
+            await retentionWhenDue();
             const done = await tick();
             busy = done.fannedOut > 0 || done.attempted > 0;
           } catch (error) {

@@ -6,6 +6,7 @@ import * as m0111 from './0111_gigya_tokens.js';
 import * as m0200 from './0200_boostcom_members.js';
 import * as m0400 from './0400_events_delivery.js';
 import * as m0410 from './0410_outbox_fanout_per_statement.js';
+import * as m0430 from './0430_retention_indexes.js';
 import * as m0500 from './0500_bulk_import_jobs.js';
 
 /** Every migration, in order. Static so the order is visible in review; never edit a merged one. */
@@ -17,5 +18,6 @@ export const migrations: Record<string, Migration> = {
   '0200_boostcom_members': m0200,
   '0400_events_delivery': m0400,
   '0410_outbox_fanout_per_statement': m0410,
+  '0430_retention_indexes': m0430,
   '0500_bulk_import_jobs': m0500,
 };
