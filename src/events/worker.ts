@@ -20,6 +20,9 @@ import { createWebhookSink, WEBHOOK_SINK_PREFIX, webhookWants } from './sinks/we
 
 export type EventsConfig = Config['events'];
 
+/** A turn of the event loop (I/O callbacks run before setImmediate's): pending requests get served. */
+const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export interface WorkerDeps {
   store: OpenedStore;
   core: Core;
@@ -140,6 +143,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     if (!sink) return 0;
     const batch = await deliveries.claim(name, id, now(), config.events.leaseMs, config.events.batchSize, config.events.tenants);
     if (batch.length === 0) return 0;
+    await yieldToRequests();
     const started = performance.now();
     let outcomes: Awaited<ReturnType<Sink['deliver']>>;
     try {
@@ -149,6 +153,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       outcomes = batch.map(() => ({ kind: 'retry' as const, error: message }));
     }
     const duration = performance.now() - started;
+    await yieldToRequests();
     const results = batch.map((claim, i) => ({ claim, outcome: outcomes[i] ?? { kind: 'skip' as const } }));
     const states = await deliveries.settle(name, id, results, now(), duration, retry);
     const attempt = sinkAttempt(results.map((r) => r.outcome));
@@ -169,14 +174,39 @@ export function createWorker(deps: WorkerDeps): Worker {
     return batch.length;
   }
 
+  // The embedded store runs every statement on the main thread through one connection: smaller
+  // fan-out statements and a turn of the event loop between statements keep requests answering.
+  const fanOutLimit = deps.store.engine === 'pglite' ? 100 : 500;
+  /** Sinks whose last claim found nothing due (all waiting for a retry): not asked again before this time. */
+  const quietUntil = new Map<string, number>();
+
+  // Planner statistics of the queue tables: PGlite never gathers them (no autovacuum), nor does
+  // PostgreSQL with autovacuum off, and plans made for empty tables scan a whole backlog.
+  let analyzedAt = Number.NEGATIVE_INFINITY;
+  let changedSinceAnalyze = Number.POSITIVE_INFINITY;
+  async function keepStatistics() {
+    if (changedSinceAnalyze < 5000 || performance.now() - analyzedAt < 30_000) return;
+    analyzedAt = performance.now();
+    changedSinceAnalyze = 0;
+    await deliveries.analyze();
+  }
+
   async function tick() {
-    const fannedOut = await deliveries.fanOut((events) => router.sinksFor(events), 500, now(), config.events.tenants);
-    const sinks = await deliveries.dueSinks(now(), config.events.tenants);
+    await keepStatistics();
+    const fannedOut = await deliveries.fanOut((events) => router.sinksFor(events), fanOutLimit, now(), config.events.tenants);
+    if (fannedOut > 0) quietUntil.clear();
+    changedSinceAnalyze += fannedOut;
+    await yieldToRequests();
+    const at = performance.now();
+    const sinks = (await deliveries.dueSinks(now(), config.events.tenants)).filter((s) => (quietUntil.get(s) ?? 0) <= at);
     let attempted = 0;
     // Sinks proceed side by side: a slow webhook does not hold up NATS or messaging.
     for (let i = 0; i < sinks.length; i += 8) {
-      const counts = await Promise.all(sinks.slice(i, i + 8).map((s) => deliverSink(s)));
+      const group = sinks.slice(i, i + 8);
+      const counts = await Promise.all(group.map((s) => deliverSink(s)));
+      for (const [j, n] of counts.entries()) if (n === 0) quietUntil.set(group[j] as string, performance.now() + config.events.pollIntervalMs);
       attempted += counts.reduce((a, b) => a + b, 0);
+      await yieldToRequests();
     }
     return { fannedOut, attempted };
   }
