@@ -65,11 +65,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('metricsRegistry', registry);
   await app.register(opsRoutes, { store: deps.store, registry, logLevel: config.logLevel });
   await app.register(gigyaFacade, { core: deps.core, config: config.gigya, registry });
-  await app.register(adminFacade, { core: deps.core, dataDir: config.dataDir });
+  await app.register(adminFacade, { core: deps.core, dataDir: config.dataDir, registry });
   await app.register(eventsAdminRoutes, { core: deps.core, store: deps.store, config });
   if (!config.messaging.smtpUrl) await app.register(devMailboxRoutes, { store: deps.store });
   // One /docs page lists every facade's OpenAPI document; Naviga's own UI moves under it.
-  await app.register(navigaFacade, { core: deps.core, docsPrefix: '/docs/naviga' });
+  await app.register(navigaFacade, { core: deps.core, docsPrefix: '/docs/naviga', registry });
   await app.register(boostcomFacade, { core: deps.core, otherSpecs: [{ url: '/v4/openapi.json', name: 'Naviga Users Orchestrator v4' }] });
   return app;
 }
