@@ -116,7 +116,7 @@ export const CONFIG_VARIABLES = {
   ROSTER_RETENTION_DELIVERY_LOG_DAYS: ['14', 'days delivery-attempt log rows are kept (0: forever)'],
   ROSTER_RETENTION_MESSAGE_SENDS_DAYS: ['30', 'days the sent-message ledger is kept (0: forever)'],
   ROSTER_RETENTION_MAILBOX_DAYS: ['7', 'days dev-mailbox messages are kept (0: forever)'],
-  ROSTER_RETENTION_TOKENS_DAYS: ['7', 'days used or expired tokens (lite tokens, DOI links, registration codes) are kept (0: forever)'],
+  ROSTER_RETENTION_TOKENS_DAYS: ['7', 'days expired lite tokens, registration codes and never-used DOI links are kept after expiry (0: forever)'],
   ROSTER_RETENTION_INTERVAL_MS: ['60000', 'how often the worker runs retention'],
   ROSTER_RETENTION_BATCH: ['1000', 'rows per retention DELETE (small: short statements)'],
   ROSTER_SMTP_URL: ['(unset)', 'SMTP URL (smtp://user:pass@host:587, smtps://…); when unset email goes to the dev mailbox'],
