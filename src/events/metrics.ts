@@ -114,11 +114,15 @@ export function registerBacklogGauges(registry: Registry, db: Kysely<Database>, 
       const deadBySink = new Map<string, number>();
       for (const row of dead.rows) deadBySink.set(label(row.sink), (deadBySink.get(label(row.sink)) ?? 0) + Number(row.n));
       return { backlog, dead: deadBySink };
-    })().finally(() => {
-      setTimeout(() => {
-        snapshot = undefined;
-      }, 0);
-    });
+    })()
+      // A database that does not answer must not take /metrics down with it: the gauges are left
+      // out of this scrape (readiness reports the database).
+      .catch(() => ({ backlog: new Map<string, { n: number; oldest: Date | null }>(), dead: new Map<string, number>() }))
+      .finally(() => {
+        setTimeout(() => {
+          snapshot = undefined;
+        }, 0);
+      });
     return snapshot;
   };
   new Gauge({
