@@ -6,6 +6,7 @@ import { gigyaQueryLanguage, provisioningFor } from './admin-wiring.js';
 import type { Config } from './config.js';
 import type { Core } from './core/index.js';
 import { eventsAdminRoutes } from './events/http.js';
+import { registerBacklogGauges } from './events/metrics.js';
 import { ADMIN_OPENAPI_PATH } from './facades/admin/api.js';
 import { adminFacade } from './facades/admin/index.js';
 import { boostcomFacade } from './facades/boostcom/index.js';
@@ -73,16 +74,25 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   const registry = registerMetrics(app, () => deps.store.poolStats());
+  // The event pipeline's gauges (backlog, dead letters); an in-server worker adds its counters here too.
+  registerBacklogGauges(registry, deps.store.db, { perSink: config.events.metricsPerSink });
+  app.decorate('metricsRegistry', registry);
   await app.register(opsRoutes, { store: deps.store, registry, logLevel: config.logLevel });
   await app.register(gigyaFacade, { core: deps.core, config: config.gigya, registry });
   await app.register(doiPages, { core: deps.core });
-  await app.register(adminFacade, { core: deps.core, dataDir: config.dataDir, gigyaQuery: gigyaQueryLanguage, provision: provisioningFor(deps.core) });
+  await app.register(adminFacade, {
+    core: deps.core,
+    dataDir: config.dataDir,
+    gigyaQuery: gigyaQueryLanguage,
+    provision: provisioningFor(deps.core),
+    registry,
+  });
   await app.register(eventsAdminRoutes, { core: deps.core, store: deps.store, config });
   await app.register(consolePages);
   await app.register(gigyaOpenApiRoute);
   if (!config.messaging.smtpUrl) await app.register(devMailboxRoutes, { store: deps.store });
   // One /docs page lists every facade's OpenAPI document; Naviga's own UI moves under it.
-  await app.register(navigaFacade, { core: deps.core, docsPrefix: '/docs/naviga' });
+  await app.register(navigaFacade, { core: deps.core, docsPrefix: '/docs/naviga', registry });
   await app.register(boostcomFacade, {
     core: deps.core,
     otherSpecs: [

@@ -38,6 +38,13 @@ export interface Config {
     leaseMs: number;
     deliveryTimeoutMs: number;
     natsUrl: string | undefined;
+    /** Stream created when no stream covers roster.<tenant>.> ("{tenant}" is the tenant name). */
+    natsStream: string;
+    /** Label pipeline metrics with full sink names and tenant ids (unbounded: opt in). */
+    metricsPerSink: boolean;
+    /** `roster worker` serves /metrics and /healthz on this port (unset: no HTTP). */
+    workerMetricsPort: number | undefined;
+    retention: RetentionConfig;
     /** Tenant ids this process's worker serves; empty = all (dedicated workers for big tenants). */
     tenants: string[];
   };
@@ -49,6 +56,19 @@ export interface Config {
     smsToken: string | undefined;
   };
   gigya: GigyaConfig;
+}
+
+/** Days rows are kept before the worker deletes them; 0 keeps them forever. */
+export interface RetentionConfig {
+  deliveredDays: number;
+  deadDays: number;
+  deliveryLogDays: number;
+  messageSendsDays: number;
+  mailboxDays: number;
+  tokensDays: number;
+  /** How often the worker runs a retention pass, and rows per DELETE. */
+  intervalMs: number;
+  batchSize: number;
 }
 
 export interface GigyaConfig {
@@ -91,6 +111,17 @@ export const CONFIG_VARIABLES = {
   ROSTER_EVENTS_TIMEOUT_MS: ['10000', 'timeout of one webhook or provider call'],
   ROSTER_WORKER_TENANTS: ['(all)', 'comma-separated tenant ids the worker serves (dedicated workers); every tenant must be served by some worker'],
   ROSTER_NATS_URL: ['(unset)', 'NATS server (nats://host:4222); when set, every event is published to JetStream'],
+  ROSTER_NATS_STREAM: ['ROSTER_{tenant}', 'JetStream stream created for roster.<tenant>.> when no existing stream covers it ({tenant}: the tenant name)'],
+  ROSTER_METRICS_PER_SINK: ['false', 'label event metrics with each webhook and tenant id instead of the sink kind (many series: opt in)'],
+  ROSTER_WORKER_METRICS_PORT: ['(unset)', '`roster worker` serves /metrics and /healthz on this port (loopback HOST unless set)'],
+  ROSTER_RETENTION_DELIVERED_DAYS: ['30', 'days delivered or dropped deliveries, and outbox events delivered everywhere, are kept (0: forever)'],
+  ROSTER_RETENTION_DEAD_DAYS: ['90', 'days dead letters are kept (0: forever)'],
+  ROSTER_RETENTION_DELIVERY_LOG_DAYS: ['14', 'days delivery-attempt log rows are kept (0: forever)'],
+  ROSTER_RETENTION_MESSAGE_SENDS_DAYS: ['30', 'days the sent-message ledger is kept (0: forever)'],
+  ROSTER_RETENTION_MAILBOX_DAYS: ['7', 'days dev-mailbox messages are kept (0: forever)'],
+  ROSTER_RETENTION_TOKENS_DAYS: ['7', 'days expired lite tokens, registration codes and never-used DOI links are kept after expiry (0: forever)'],
+  ROSTER_RETENTION_INTERVAL_MS: ['60000', 'how often the worker runs retention'],
+  ROSTER_RETENTION_BATCH: ['1000', 'rows per retention DELETE (small: short statements)'],
   ROSTER_SMTP_URL: ['(unset)', 'SMTP URL (smtp://user:pass@host:587, smtps://…); when unset email goes to the dev mailbox'],
   ROSTER_MAIL_FROM: ['Roster <no-reply@localhost>', 'sender of outgoing email'],
   ROSTER_SMS_URL: ['(unset)', 'SMS provider endpoint (JSON POST); when unset SMS goes to the dev mailbox'],
@@ -113,6 +144,15 @@ function integer(env: Env, name: Name, fallback: number, min: number, max: numbe
   const value = Number(raw);
   if (!/^\d+$/.test(raw) || value < min || value > max) throw new ConfigError(name, `an integer from ${min} to ${max}`, raw);
   return value;
+}
+
+/** A JetStream stream name: letters, digits, _ and -, with an optional {tenant} placeholder. */
+function natsStream(env: Env): string {
+  const raw = env.ROSTER_NATS_STREAM;
+  if (raw === undefined || raw === '') return 'ROSTER_{tenant}';
+  if (!/^([A-Za-z0-9_-]|\{tenant\})+$/.test(raw))
+    throw new ConfigError('ROSTER_NATS_STREAM', 'a stream name (letters, digits, _ and -, optionally {tenant})', raw);
+  return raw;
 }
 
 function boolean(env: Env, name: Name, fallback: boolean): boolean {
@@ -228,6 +268,19 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       leaseMs: integer(env, 'ROSTER_EVENTS_LEASE_MS', 30_000, 100, 3_600_000),
       deliveryTimeoutMs: integer(env, 'ROSTER_EVENTS_TIMEOUT_MS', 10_000, 100, 600_000),
       natsUrl: url('ROSTER_NATS_URL', /^(nats|tls|wss?):$/, 'a nats:// URL'),
+      natsStream: natsStream(env),
+      metricsPerSink: boolean(env, 'ROSTER_METRICS_PER_SINK', false),
+      workerMetricsPort: env.ROSTER_WORKER_METRICS_PORT ? integer(env, 'ROSTER_WORKER_METRICS_PORT', 0, 0, 65535) : undefined,
+      retention: {
+        deliveredDays: integer(env, 'ROSTER_RETENTION_DELIVERED_DAYS', 30, 0, 36_500),
+        deadDays: integer(env, 'ROSTER_RETENTION_DEAD_DAYS', 90, 0, 36_500),
+        deliveryLogDays: integer(env, 'ROSTER_RETENTION_DELIVERY_LOG_DAYS', 14, 0, 36_500),
+        messageSendsDays: integer(env, 'ROSTER_RETENTION_MESSAGE_SENDS_DAYS', 30, 0, 36_500),
+        mailboxDays: integer(env, 'ROSTER_RETENTION_MAILBOX_DAYS', 7, 0, 36_500),
+        tokensDays: integer(env, 'ROSTER_RETENTION_TOKENS_DAYS', 7, 0, 36_500),
+        intervalMs: integer(env, 'ROSTER_RETENTION_INTERVAL_MS', 60_000, 100, 86_400_000),
+        batchSize: integer(env, 'ROSTER_RETENTION_BATCH', 1000, 1, 100_000),
+      },
       tenants: (env.ROSTER_WORKER_TENANTS ?? '')
         .split(',')
         .map((t) => t.trim())

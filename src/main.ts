@@ -19,7 +19,14 @@ export async function runServer(
   }
   // The worker starts once the server listens and stops before the store closes.
   const worker = config.events.workerInServer
-    ? createWorker({ store: runtime.store, core: runtime.core, secretBox: runtime.secretBox, config, log: app.log.child({ component: 'events' }) })
+    ? createWorker({
+        store: runtime.store,
+        core: runtime.core,
+        secretBox: runtime.secretBox,
+        config,
+        log: app.log.child({ component: 'events' }),
+        registry: app.metricsRegistry,
+      })
     : undefined;
   worker?.start();
   app.log.info({ address, engine: runtime.store.engine }, 'roster ready');

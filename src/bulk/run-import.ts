@@ -37,6 +37,16 @@ export interface ImportRunOptions {
   inFlight?: number;
   /** Called with the job once it is started or resumed (before the first batch). */
   onJob?: (job: ImportJob, resumed: boolean) => void;
+  /** Called once per committed batch with its rows by outcome (for metrics). */
+  onRows?: (rows: ImportRowCounts) => void;
+}
+
+/** A committed batch's rows by outcome: accounts created or updated, rows that changed nothing, rows refused. */
+export interface ImportRowCounts {
+  created: number;
+  updated: number;
+  unchanged: number;
+  failed: number;
 }
 
 export interface ImportSummary {
@@ -123,6 +133,12 @@ export async function runImport(options: ImportRunOptions): Promise<ImportSummar
     progress.accountsUpdated += outcome.accountsUpdated;
     progress.linesCommitted = Math.max(progress.linesCommitted, outcome.linesCommitted);
     options.onProgress?.(progress);
+    options.onRows?.({
+      created: outcome.accountsCreated,
+      updated: outcome.accountsUpdated,
+      unchanged: Math.max(0, outcome.rowsRead - outcome.rowsFailed - outcome.accountsCreated - outcome.accountsUpdated),
+      failed: outcome.rowsFailed,
+    });
   };
   const flush = async (batch: ImportRow[], lastLine: number) => {
     while (pendingBatches.length >= inFlight) await pendingBatches.shift();

@@ -7,6 +7,7 @@ import type { TenantId } from '../core/types.js';
 import { createDeliveryStore } from '../events/deliveries.js';
 import { createSinkSelector, createWorker } from '../events/worker.js';
 import { createDevMailbox } from '../messaging/mailbox.js';
+import { serveWorkerMetrics, workerRegistry } from '../ops/worker-metrics.js';
 import { openRuntime, type Runtime } from '../runtime.js';
 import { AdminUsageError, adminCommand } from './admin.js';
 import { applyProvisioning, parseApplyFile } from './apply.js';
@@ -89,12 +90,16 @@ async function withCore<T>(config: Readonly<Config>, work: (core: Core, runtime:
 async function runWorker(config: Readonly<Config>): Promise<void> {
   const runtime = await openRuntime(config);
   const log = pino({ level: config.logLevel });
-  const worker = createWorker({ store: runtime.store, core: runtime.core, secretBox: runtime.secretBox, config, log });
+  const registry = workerRegistry(runtime.store, { perSink: config.events.metricsPerSink });
+  const worker = createWorker({ store: runtime.store, core: runtime.core, secretBox: runtime.secretBox, config, log, registry });
   worker.start();
-  log.info({ worker: worker.id, engine: runtime.store.engine }, 'roster worker ready');
+  const port = config.events.workerMetricsPort;
+  const metrics = port === undefined ? undefined : await serveWorkerMetrics(registry, config.host, port);
+  log.info({ worker: worker.id, engine: runtime.store.engine, ...(metrics && { metrics: `${metrics.url}/metrics` }) }, 'roster worker ready');
   await new Promise<void>((resolve) => {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => resolve());
   });
+  await metrics?.close();
   await worker.stop();
   await runtime.close();
 }

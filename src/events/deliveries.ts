@@ -77,23 +77,27 @@ export function createDeliveryStore(db: Kysely<Database>) {
     async fanOut(sinksFor: (events: OutboxEvent[]) => Promise<Map<number, string[]>>, limit: number, now: Date, tenants?: readonly string[]): Promise<number> {
       // Sinks are chosen before the transaction: on PGlite (one connection) a lookup outside the
       // transaction would wait for it. Rows a concurrent fan-out took meanwhile are skipped below.
+      // Two index lookups (the queue's head by seq, then those events by seq), not a join: with
+      // statistics gathered while the tables were small (PGlite never re-analyses, nor does
+      // PostgreSQL with autovacuum off) the planner hash-joined the whole backlog on every pass.
+      const head = await sql<{ seq: string | number }>`
+        SELECT q.seq FROM outbox_fanout_queue q ${tenantFilter('q', tenants, 'WHERE')} ORDER BY q.seq LIMIT ${limit}`.execute(db);
+      if (head.rows.length === 0) return 0;
       const candidates = await sql<EventRow>`
         SELECT e.seq, e.id, e.tenant_id, e.site_id, e.account_uid, e.type, e.payload, e.origin, e.created_at
-        FROM outbox_fanout_queue q JOIN outbox_events e ON e.tenant_id = q.tenant_id AND e.seq = q.seq
-        ${tenantFilter('q', tenants, 'WHERE')}
-        ORDER BY q.seq LIMIT ${limit}`.execute(db);
-      if (candidates.rows.length === 0) return 0;
+        FROM outbox_events e WHERE e.seq = ANY(${head.rows.map((r) => Number(r.seq))}::bigint[])
+        ORDER BY e.seq`.execute(db);
       const events = candidates.rows.map(toEvent);
       const sinks = await sinksFor(events);
       return db.transaction().execute(async (trx) => {
         const lock = await sql<{ locked: boolean }>`SELECT pg_try_advisory_xact_lock(${FANOUT_LOCK}) AS locked`.execute(trx);
         if (!lock.rows[0]?.locked) return 0;
         // Deleting the queue rows is the claim: rows another process already fanned out are gone.
-        const taken = await trx
-          .deleteFrom('outbox_fanout_queue')
-          .where((eb) => eb.or(events.map((e) => eb.and([eb('tenant_id', '=', e.tenantId), eb('seq', '=', e.seq)]))))
-          .returning(['tenant_id', 'seq'])
-          .execute();
+        // seq is unique across tenants, so one array parameter names them (a 500-arm OR took long to plan).
+        const taken = (
+          await sql<{ tenant_id: string; seq: string | number }>`
+            DELETE FROM outbox_fanout_queue WHERE seq = ANY(${events.map((e) => e.seq)}::bigint[]) RETURNING tenant_id, seq`.execute(trx)
+        ).rows;
         const takenKeys = new Set(taken.map((t) => `${t.tenant_id}:${Number(t.seq)}`));
         const values = events
           .filter((event) => takenKeys.has(`${event.tenantId}:${event.seq}`))
@@ -120,12 +124,20 @@ export function createDeliveryStore(db: Kysely<Database>) {
       });
     },
 
-    /** Sinks that have work due now. */
-    async dueSinks(now: Date, tenants?: readonly string[]): Promise<string[]> {
+    /**
+     * Sinks with pending deliveries (the claim then takes what is due). A skip scan over the
+     * pending index, one probe per sink: a DISTINCT over every pending row cost as much as the
+     * backlog is long, on every pass of the worker.
+     */
+    async dueSinks(_now: Date, tenants?: readonly string[]): Promise<string[]> {
       const rows = await sql<{ sink: string }>`
-        SELECT DISTINCT sink FROM event_deliveries d
-        WHERE status = 'pending' AND next_attempt_at <= ${now} AND (lease_until IS NULL OR lease_until < ${now})
-        ${tenantFilter('d', tenants, 'AND')}`.execute(db);
+        WITH RECURSIVE sinks AS (
+          (SELECT d.sink FROM event_deliveries d WHERE d.status = 'pending' ${tenantFilter('d', tenants, 'AND')} ORDER BY d.sink LIMIT 1)
+          UNION ALL
+          SELECT (SELECT d.sink FROM event_deliveries d WHERE d.status = 'pending' AND d.sink > s.sink ${tenantFilter('d', tenants, 'AND')}
+                  ORDER BY d.sink LIMIT 1)
+          FROM sinks s WHERE s.sink IS NOT NULL)
+        SELECT sink FROM sinks WHERE sink IS NOT NULL`.execute(db);
       return rows.rows.map((r) => r.sink);
     },
 
@@ -151,7 +163,10 @@ export function createDeliveryStore(db: Kysely<Database>) {
                 SELECT 1 FROM event_deliveries p
                 WHERE p.tenant_id = d.tenant_id AND p.sink = d.sink AND p.account_uid = d.account_uid AND d.account_uid <> ''
                   AND p.status = 'pending' AND p.event_seq < d.event_seq
-                  AND (p.next_attempt_at > ${now} OR p.lease_until >= ${now}))
+                  AND (p.next_attempt_at > ${now} OR p.lease_until >= ${now})
+                -- OFFSET 0 keeps this a per-candidate probe: planned as an anti-join on stale
+                -- statistics it rescanned every pending row of the sink for each candidate.
+                OFFSET 0)
             ORDER BY d.event_seq
             LIMIT ${limit}
             FOR UPDATE SKIP LOCKED)
@@ -163,7 +178,8 @@ export function createDeliveryStore(db: Kysely<Database>) {
         const events = await trx
           .selectFrom('outbox_events')
           .select(['seq', 'id', 'tenant_id', 'site_id', 'account_uid', 'type', 'payload', 'origin', 'created_at'])
-          .where((eb) => eb.or(claimed.rows.map((r) => eb.and([eb('tenant_id', '=', r.tenant_id), eb('seq', '=', Number(r.event_seq))]))))
+          .where('tenant_id', 'in', [...new Set(claimed.rows.map((r) => r.tenant_id))])
+          .where(sql<boolean>`seq = ANY(${claimed.rows.map((r) => Number(r.event_seq))}::bigint[])`)
           .execute();
         return events
           .map((row) => toEvent(row as EventRow))
@@ -332,6 +348,11 @@ export function createDeliveryStore(db: Kysely<Database>) {
       if (filter.eventId) query = query.where('event_id', '=', filter.eventId);
       if (filter.sink) query = query.where('sink', '=', filter.sink);
       return query.execute();
+    },
+
+    /** Refreshes the planner's statistics of the queue tables (they change size by orders of magnitude). */
+    async analyze(): Promise<void> {
+      await sql`ANALYZE outbox_fanout_queue, event_deliveries, outbox_events`.execute(db);
     },
 
     /** Counts by status, for metrics and tests. */

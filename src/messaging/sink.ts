@@ -36,6 +36,8 @@ export interface MessagingOptions {
   email: Transport;
   sms: Transport;
   now: () => Date;
+  /** Told of every message: sent, failed (the transport threw) or duplicate (already sent, not sent again). */
+  onMessage?: (channel: 'email' | 'sms', outcome: 'sent' | 'failed' | 'duplicate') => void;
 }
 
 /**
@@ -135,7 +137,10 @@ export function createMessagingSink(db: Kysely<Database>, core: Core, secretBox:
       .onConflict((oc) => oc.doNothing())
       .execute();
     const row = await keyOf(db.selectFrom('message_sends')).select(['state']).executeTakeFirstOrThrow();
-    if (row.state !== 'sending') return;
+    if (row.state !== 'sending') {
+      options.onMessage?.(planned.channel, 'duplicate');
+      return;
+    }
     await db
       .updateTable('message_sends')
       .set((eb) => ({ attempts: eb('attempts', '+', 1), updated_at: now }))
@@ -155,7 +160,14 @@ export function createMessagingSink(db: Kysely<Database>, core: Core, secretBox:
       html: rendered.html,
       language: rendered.language,
     };
-    const providerId = await (planned.channel === 'email' ? options.email : options.sms)(message);
+    let providerId: Awaited<ReturnType<Transport>>;
+    try {
+      providerId = await (planned.channel === 'email' ? options.email : options.sms)(message);
+    } catch (error) {
+      options.onMessage?.(planned.channel, 'failed');
+      throw error;
+    }
+    options.onMessage?.(planned.channel, 'sent');
     await db
       .updateTable('message_sends')
       .set({ state: 'sent', provider_id: providerId, updated_at: options.now() })

@@ -39,3 +39,10 @@ export function registerMetrics(app: FastifyInstance, poolStats: () => PoolStats
   });
   return registry;
 }
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The app's Prometheus registry (what /metrics serves), for the in-server worker's metrics. */
+    metricsRegistry: Registry;
+  }
+}

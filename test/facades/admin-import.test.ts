@@ -72,6 +72,27 @@ describe('admin import job API', () => {
     assert.deepEqual(readdirSync(uploads), [], 'the upload is removed when its job is done');
   });
 
+  it('counts imported rows by outcome on /metrics', async () => {
+    const { site, authorization } = await tenantWithKey(['accounts.importLiteAccount']);
+    const metric = async (outcome: string) =>
+      Number(
+        new RegExp(`roster_import_rows_total\\{outcome="${outcome}"\\} (\\d+)`).exec((await t.app.inject({ method: 'GET', url: '/metrics' })).body)?.[1] ?? 0,
+      );
+    const before = { created: await metric('created'), failed: await metric('failed') };
+    const body = [JSON.stringify({ email: 'm1@example.com' }), JSON.stringify({ email: 'm2@example.com' }), '{oops'].join('\n');
+    const created = await t.app.inject({
+      method: 'POST',
+      url: `/admin/v1/import-jobs?site=${site.gigyaApiKey}`,
+      headers: { authorization, 'content-type': 'application/x-ndjson' },
+      payload: body,
+    });
+    assert.equal(created.statusCode, 202, created.body);
+    const job = await waitForJob(`/admin/v1/import-jobs/${created.json().jobId}`, authorization);
+    assert.equal(job.status, 'done');
+    assert.equal((await metric('created')) - before.created, 2);
+    assert.equal((await metric('failed')) - before.failed, 1);
+  });
+
   it('takes CSV uploads', async () => {
     const { site, ctx, authorization } = await tenantWithKey(['*']);
     const created = await t.app.inject({

@@ -8,18 +8,20 @@ import type { Sink } from './sink.js';
 
 export const NATS_SINK = 'nats';
 
-/** Stream and subject naming: one stream per tenant, one subject per event type. */
-export const natsStreamName = (tenantName: string) => `ROSTER_${tenantName.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+/** Subject naming: one subject per tenant and event type; the stream Roster creates is named by a template. */
+export const natsStreamName = (tenantName: string, template = 'ROSTER_{tenant}') => template.replaceAll('{tenant}', tenantName).replace(/[^A-Za-z0-9_-]/g, '_');
 export const natsSubject = (tenantName: string, type: string) => `roster.${tenantName}.${type}`;
 
 /**
  * Publishes each event to JetStream with Nats-Msg-Id = event id, so a redelivery after a crash
  * (at-least-once) is dropped by the stream's duplicate window instead of stored twice.
- * Events of one batch go in order; after the first failure the rest wait (per-account order).
+ * Events go to whatever stream already captures their subject (an archive stream on `roster.>`,
+ * say); only when none does is a stream created for `roster.<tenant>.>`, named by `stream`
+ * (ROSTER_NATS_STREAM). Events of one batch go in order; after the first failure the rest wait.
  */
-export function createNatsSink(core: Core, url: string, options: { timeoutMs: number }): Sink {
+export function createNatsSink(core: Core, url: string, options: { timeoutMs: number; stream?: string }): Sink {
   let connection: Promise<{ nc: NatsConnection; js: JetStreamClient; jsm: JetStreamManager }> | undefined;
-  const streams = new Map<string, Promise<void>>();
+  const covered = new Map<string, Promise<void>>();
   const tenantNames = new Map<string, string>();
 
   const connected = () => {
@@ -33,19 +35,23 @@ export function createNatsSink(core: Core, url: string, options: { timeoutMs: nu
     return connection;
   };
 
-  async function ensureStream(jsm: JetStreamManager, tenantName: string): Promise<void> {
-    let ready = streams.get(tenantName);
+  /** Makes sure some stream captures `subject`, creating Roster's own for the tenant when none does. */
+  async function ensureCovered(jsm: JetStreamManager, tenantName: string, subject: string): Promise<void> {
+    let ready = covered.get(subject);
     if (!ready) {
       ready = (async () => {
-        const name = natsStreamName(tenantName);
+        const existing = await jsm.streams.names(subject).next();
+        if (existing.length > 0) return;
+        const name = natsStreamName(tenantName, options.stream);
         try {
-          await jsm.streams.info(name);
-        } catch {
           await jsm.streams.add({ name, subjects: [`roster.${tenantName}.>`] });
+        } catch (error) {
+          // Created meanwhile by another worker: fine if it covers the subject now.
+          if ((await jsm.streams.names(subject).next()).length === 0) throw error;
         }
       })();
-      ready.catch(() => streams.delete(tenantName));
-      streams.set(tenantName, ready);
+      ready.catch(() => covered.delete(subject));
+      covered.set(subject, ready);
     }
     return ready;
   }
@@ -71,8 +77,9 @@ export function createNatsSink(core: Core, url: string, options: { timeoutMs: nu
         try {
           const { js, jsm } = await connected();
           const tenant = await tenantName(event.tenantId);
-          await ensureStream(jsm, tenant);
-          await js.publish(natsSubject(tenant, event.type), JSON.stringify(rosterEvent(event, tenant)), { msgID: event.id });
+          const subject = natsSubject(tenant, event.type);
+          await ensureCovered(jsm, tenant, subject);
+          await js.publish(subject, JSON.stringify(rosterEvent(event, tenant)), { msgID: event.id });
           outcomes.push({ kind: 'delivered' });
         } catch (error) {
           failed = true;

@@ -13,6 +13,14 @@ export const WEBHOOK_SINK_PREFIX = 'webhook:';
 /** How a webhook request leaves the process: fetch, or the emulator's capture (which answers 200 and keeps the request). */
 export type WebhookPost = (url: string, init: RequestInit & { headers: Record<string, string>; body: string }) => Promise<Response>;
 
+/** "TypeError: fetch failed" says nothing; its cause's code (ECONNREFUSED, …) says what went wrong. */
+function fetchFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
+  const detail = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : undefined;
+  return `${error.name}: ${error.message}${detail ? ` (${detail})` : ''}`;
+}
+
 /** Whether a webhook subscribed to this event (and its format can say it). */
 export function webhookWants(webhook: { format: string; eventTypes: string[] }, event: Pick<OutboxEvent, 'type' | 'data'>): boolean {
   const types = webhook.eventTypes;
@@ -84,7 +92,7 @@ export function createWebhookSink(core: Core, webhookId: string, options: { time
           outcome = { kind: 'drop', error: `HTTP ${statusCode}`, statusCode };
         else outcome = { kind: 'retry', error: `HTTP ${statusCode}`, statusCode };
       } catch (error) {
-        outcome = { kind: 'retry', error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+        outcome = { kind: 'retry', error: fetchFailure(error) };
       }
       return allOf(batch, outcome);
     },

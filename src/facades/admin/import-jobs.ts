@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Registry } from 'prom-client';
 import { detectFormat, fingerprintFile } from '../../bulk/import-file.js';
+import { importRowMetrics } from '../../bulk/metrics.js';
 import { runImport } from '../../bulk/run-import.js';
 import { type Core, DomainError, isDomainError } from '../../core/index.js';
 import type { ImportFormat, ImportJob } from '../../core/ports.js';
@@ -18,6 +20,8 @@ export interface ImportJobRoutesOptions {
   /** Where uploaded files are kept until their job is done (so an interrupted job can resume). */
   uploadDir: string;
   maxUploadBytes: number;
+  /** The app's metrics registry: imported rows are counted there by outcome. */
+  registry?: Registry;
 }
 
 const UPLOAD_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'text/csv', 'application/octet-stream'];
@@ -46,6 +50,7 @@ function jobView(job: ImportJob) {
  * the database, so another process (or this one after a restart) can resume it from the kept file.
  */
 export async function importJobRoutes(app: FastifyInstance, opts: ImportJobRoutesOptions): Promise<void> {
+  const importRows = opts.registry ? importRowMetrics(opts.registry) : undefined;
   const { core } = opts;
   const runningHere = new Set<string>();
 
@@ -80,6 +85,7 @@ export async function importJobRoutes(app: FastifyInstance, opts: ImportJobRoute
       ctx,
       input: createReadStream(path),
       source: { source: job.source, fileSize: job.fileSize, fingerprint: job.fingerprint, format: job.format },
+      ...(importRows && { onRows: importRows }),
     })
       .then(async () => {
         await rm(path, { force: true });

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
 import type { Core } from '../../core/index.js';
 import { adminApi } from './api.js';
 import { importJobRoutes } from './import-jobs.js';
@@ -12,6 +13,8 @@ export interface AdminFacadeOptions {
   /** The Gigya query language for people search, and the provisioning use case (app.ts wires both). */
   gigyaQuery?: QueryLanguage;
   provision?: Provision;
+  /** The app's metrics registry (import rows are counted there). */
+  registry?: Registry;
 }
 
 /** The admin API (console sessions or admin keys) and the bulk import jobs. Each encapsulated: its own parsers and error handler. */
@@ -21,5 +24,10 @@ export async function adminFacade(app: FastifyInstance, opts: AdminFacadeOptions
     ...(opts.gigyaQuery && { gigyaQuery: opts.gigyaQuery }),
     ...(opts.provision && { provision: opts.provision }),
   });
-  await app.register(importJobRoutes, { core: opts.core, uploadDir: join(opts.dataDir, 'imports'), maxUploadBytes: 20 * 1024 ** 3 });
+  await app.register(importJobRoutes, {
+    core: opts.core,
+    uploadDir: join(opts.dataDir, 'imports'),
+    maxUploadBytes: 20 * 1024 ** 3,
+    ...(opts.registry && { registry: opts.registry }),
+  });
 }

@@ -1,12 +1,14 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyError, FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
 import { type Core, isDomainError } from '../../core/index.js';
 import { clientConfigs } from './client-config.js';
 import { guardUrl } from './edge-guard.js';
 import { DOMAIN_ERRORS, errorEnvelope, internalError, legacyErrorEnvelope, NavigaError } from './errors.js';
+import { providerCallMetrics } from './metrics.js';
 import { orchestrator } from './orchestrator.js';
-import type { ResilienceOptions } from './providers/resilience.js';
+import { DEFAULT_RESILIENCE, type ResilienceOptions } from './providers/resilience.js';
 import { legacyUserRoutes } from './routes/legacy-user.js';
 import { usersRoutes } from './routes/users.js';
 
@@ -16,6 +18,8 @@ export interface NavigaFacadeOptions {
   resilience?: Omit<ResilienceOptions, 'timeoutMs'>;
   /** Where the Swagger UI is served; default /docs. */
   docsPrefix?: string;
+  /** The app's metrics registry: provider calls are counted there. */
+  registry?: Registry;
 }
 
 /** Where a proxy in front of Naviga mounts the orchestrator ("{0}/UsersOrchestrator", spec A.0). */
@@ -56,7 +60,8 @@ export async function navigaFacade(app: FastifyInstance, options: NavigaFacadeOp
   // The edge guard runs before authentication: nothing hostile reaches the client lookup or a read.
   app.addHook('onRequest', guardUrl);
 
-  const routeOptions = { core, configs: clientConfigs(core, app.log, options.resilience), orchestrator: orchestrator(core) };
+  const resilience = { ...(options.resilience ?? DEFAULT_RESILIENCE), ...(options.registry && { observe: providerCallMetrics(options.registry) }) };
+  const routeOptions = { core, configs: clientConfigs(core, app.log, resilience), orchestrator: orchestrator(core) };
   for (const [prefix, hide] of [
     ['', false],
     [PROXY_PREFIX, true],

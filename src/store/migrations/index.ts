@@ -7,6 +7,7 @@ import * as m0200 from './0200_boostcom_members.js';
 import * as m0400 from './0400_events_delivery.js';
 import * as m0410 from './0410_outbox_fanout_per_statement.js';
 import * as m0420 from './0420_doi_confirmation_site.js';
+import * as m0430 from './0430_retention_indexes.js';
 import * as m0500 from './0500_bulk_import_jobs.js';
 import * as m0600 from './0600_admin_console.js';
 import * as m0700 from './0700_credentials.js';
@@ -21,6 +22,7 @@ export const migrations: Record<string, Migration> = {
   '0400_events_delivery': m0400,
   '0410_outbox_fanout_per_statement': m0410,
   '0420_doi_confirmation_site': m0420,
+  '0430_retention_indexes': m0430,
   '0500_bulk_import_jobs': m0500,
   '0600_admin_console': m0600,
   '0700_credentials': m0700,

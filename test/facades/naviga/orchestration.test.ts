@@ -197,6 +197,25 @@ describe('naviga GET /v4/Users orchestration (Auth0 provider over real HTTP)', (
       assert.ok(providerCalls('slow@example.com') - before <= 1, 'a timeout is not retried');
     });
 
+    it('counts provider calls by provider and outcome on /metrics, with their latency', async () => {
+      const metric = async (outcome: string) => {
+        const text = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+        return Number(new RegExp(`roster_naviga_provider_calls_total\\{provider="Auth0",outcome="${outcome}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+      };
+      const client = await withProvider();
+      await seedLocal(client);
+      const before = { found: await metric('found'), notFound: await metric('not_found'), failed: await metric('failed') };
+      assert.equal((await get(client, 'email=found@example.com')).statusCode, 200);
+      assert.equal((await get(client, 'email=missing@example.com')).statusCode, 200);
+      assert.equal((await get(client, 'email=fail@example.com')).statusCode, 500);
+      assert.equal((await metric('found')) - before.found, 1);
+      assert.equal((await metric('not_found')) - before.notFound, 1);
+      assert.equal((await metric('failed')) - before.failed, 1, 'a failure after its retry is one call');
+      const text = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+      assert.match(text, /roster_naviga_provider_call_seconds_count\{provider="Auth0",outcome="found"\} \d+/);
+      assert.doesNotMatch(text, new RegExp(client.tenant.id), 'no tenant ids in labels');
+    });
+
     it('fifty concurrent reads of one new email create exactly one local account', async () => {
       // The fake provider shares this process's event loop with PGlite; the test is about one account, not latency.
       const client = await withProvider(30_000);

@@ -1,5 +1,8 @@
 import { ProviderFailure, type ProviderUser, type UserProvider } from './provider.js';
 
+/** Told of every provider call: its outcome and how long it took (the retry included). */
+export type ProviderCallObserver = (provider: string, outcome: 'found' | 'not_found' | 'failed' | 'circuit_open', seconds: number) => void;
+
 export interface ResilienceOptions {
   /** Per attempt. */
   timeoutMs: number;
@@ -7,6 +10,7 @@ export interface ResilienceOptions {
   failureThreshold: number;
   /** How long an open breaker refuses calls before letting one trial through. */
   openMs: number;
+  observe?: ProviderCallObserver;
 }
 
 export const DEFAULT_RESILIENCE: Omit<ResilienceOptions, 'timeoutMs'> = { failureThreshold: 5, openMs: 30_000 };
@@ -61,16 +65,23 @@ export function resilient(
     name: provider.name,
     breaker,
     async findByEmail(email: string): Promise<ProviderUser | null> {
-      if (!breaker.allow()) throw new ProviderFailure(`${provider.name}: circuit open`, false);
+      const started = performance.now();
+      const seconds = () => (performance.now() - started) / 1000;
+      if (!breaker.allow()) {
+        options.observe?.(provider.name, 'circuit_open', 0);
+        throw new ProviderFailure(`${provider.name}: circuit open`, false);
+      }
       for (let attempt = 0; ; attempt++) {
         try {
           const user = await provider.findByEmail(email, AbortSignal.timeout(options.timeoutMs));
           breaker.succeeded();
+          options.observe?.(provider.name, user ? 'found' : 'not_found', seconds());
           return user;
         } catch (error) {
           const retryable = error instanceof ProviderFailure && error.retryable;
           if (retryable && attempt === 0) continue;
           breaker.failed();
+          options.observe?.(provider.name, 'failed', seconds());
           throw error instanceof ProviderFailure ? error : new ProviderFailure(`${provider.name}: ${(error as Error).message}`, false);
         }
       }
