@@ -16,6 +16,11 @@ const REFERENCE_TABLES = new Set([
   // Naviga codes, userKey): globally unique by nature, small, read through a cache.
   'sites',
   'application_keys',
+  // The console's operators span tenants (an owner sees all): their accounts, sessions and the
+  // audit log of what they did are operator-level, not any one tenant's data.
+  'admin_users',
+  'admin_sessions',
+  'admin_audit',
 ]);
 const MIGRATOR_TABLES = new Set(['kysely_migration', 'kysely_migration_lock']);
 
