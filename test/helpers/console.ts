@@ -51,10 +51,12 @@ export async function consoleFixture(t: TestApp, email = `ada.${counter}@example
   assert.ok(request);
   const link = await t.core.doubleOptIn.confirmationToken(gigya.ctx, request.id);
   assert.ok(link);
+  // The person presses the confirm button of the link's page: a POST of the token (GET only shows the page).
   const click = await t.app.inject({
-    method: 'GET',
-    url: `/doi/confirm?token=${encodeURIComponent(link.token)}`,
-    headers: { 'user-agent': 'Mail-Client/2.0' },
+    method: 'POST',
+    url: '/doi/confirm',
+    payload: `token=${encodeURIComponent(link.token)}`,
+    headers: { 'user-agent': 'Mail-Client/2.0', 'content-type': 'application/x-www-form-urlencoded' },
   });
   assert.equal(click.statusCode, 200);
 
