@@ -131,7 +131,11 @@ export type DomainEvent =
 export type CredentialEvent =
   /** A full registration was completed (finalized): a new account or a lite account that became full. */
   | { type: 'account.registered'; accountUid: AccountUid; payload: { email: string | null; upgradedFromLite: boolean } }
-  | { type: 'account.logged_in'; accountUid: AccountUid; payload: { loginIdKind: 'email' | 'username'; sessionKind: 'web' | 'mobile' | 'none' } }
+  | {
+      type: 'account.logged_in';
+      accountUid: AccountUid;
+      payload: { loginIdKind: 'email' | 'username' | 'msisdn' | 'id'; sessionKind: 'web' | 'mobile' | 'bearer' | 'refresh' | 'none' };
+    }
   | { type: 'account.logged_out'; accountUid: AccountUid; payload: { sessionsEnded: number } }
   | { type: 'account.login_failed'; accountUid: AccountUid; payload: { reason: 'wrong_password' | 'locked_out'; failedLogins: number } }
   | { type: 'account.locked_out'; accountUid: AccountUid; payload: { lockedUntil: string; failedLogins: number } }

@@ -515,7 +515,8 @@ export interface CredentialStateRepo {
   lastLogin(tenantId: TenantId, uid: AccountUid): Promise<Date | null>;
 }
 
-export type SessionKind = 'web' | 'mobile';
+/** web and mobile: Gigya sessions; bearer and refresh: OAuth access and refresh tokens (Boostcom). */
+export type SessionKind = 'web' | 'mobile' | 'bearer' | 'refresh';
 
 /** A login session as stored: the token only as its SHA-256, the signing secret sealed. */
 export interface StoredSession {

@@ -31,6 +31,22 @@ export interface SessionHolder {
   kind: SessionKind;
   /** The Base64 signing secret of a mobile session. */
   secret: string | null;
+  createdAt: Date;
+  /** null: until logout. */
+  expiresAt: Date | null;
+}
+
+export interface TokenPairLifetimes {
+  accessSeconds: number;
+  refreshSeconds: number;
+}
+
+export interface IssuedPair {
+  accessToken: string;
+  refreshToken: string;
+  /** Seconds the access token lives. */
+  expiresIn: number;
+  createdAt: Date;
 }
 
 const secretAad = (tenantId: TenantId, tokenHash: string) => `session-secret:${tenantId}:${tokenHash}`;
@@ -57,14 +73,49 @@ export function createSessions(deps: Pick<CoreDeps, 'store' | 'clock' | 'ids' | 
       return { token, secret, kind: request.kind, expiresAt, expiresIn };
     },
 
-    /** The live session a token names, with its secret opened; undefined when unknown, ended or expired. */
-    async find(ctx: Pick<CallContext, 'tenantId'>, token: string): Promise<SessionHolder | undefined> {
+    /**
+     * The live session a token names, with its secret opened; undefined when unknown, ended,
+     * expired or of another kind (a Boostcom access token is no Gigya login_token, and back).
+     */
+    async find(ctx: Pick<CallContext, 'tenantId'>, token: string, kinds: readonly SessionKind[] = ['web', 'mobile']): Promise<SessionHolder | undefined> {
       if (token.length > 200) return undefined;
       const tokenHash = hashToken(token);
       const session = await store.sessions.find(ctx.tenantId, tokenHash, clock.now());
-      if (!session) return undefined;
+      if (!session || !kinds.includes(session.kind)) return undefined;
       const secret = session.secretSealed === null ? null : secretBox.open(session.secretSealed, secretAad(ctx.tenantId, tokenHash));
-      return { accountUid: session.accountUid, tokenHash, kind: session.kind, secret };
+      return { accountUid: session.accountUid, tokenHash, kind: session.kind, secret, createdAt: session.createdAt, expiresAt: session.expiresAt };
+    },
+
+    /**
+     * An OAuth access token and its refresh token (Boostcom): two opaque 64-hex tokens, each a
+     * session of its own kind, so revocation and "end every session" treat them like any other.
+     */
+    async openPair(tx: Repos, tenantId: TenantId, siteId: SiteId, uid: AccountUid, lifetimes: TokenPairLifetimes, now: Date): Promise<IssuedPair> {
+      const issue = async (kind: 'bearer' | 'refresh', seconds: number) => {
+        const token = Buffer.from(ids.token(32), 'base64url').toString('hex');
+        await tx.sessions.insert(tenantId, {
+          tokenHash: hashToken(token),
+          accountUid: uid,
+          siteId,
+          kind,
+          secretSealed: null,
+          expiresAt: new Date(now.getTime() + seconds * 1000),
+          createdAt: now,
+        });
+        return token;
+      };
+      return {
+        accessToken: await issue('bearer', lifetimes.accessSeconds),
+        refreshToken: await issue('refresh', lifetimes.refreshSeconds),
+        expiresIn: lifetimes.accessSeconds,
+        createdAt: now,
+      };
+    },
+
+    /** Ends the session a token names (any kind); false when it was unknown or already ended. */
+    async revoke(ctx: Pick<CallContext, 'tenantId'>, token: string): Promise<boolean> {
+      if (token.length > 200) return false;
+      return store.sessions.revoke(ctx.tenantId, hashToken(token));
     },
   };
 }

@@ -8,6 +8,7 @@ import * as m0400 from './0400_events_delivery.js';
 import * as m0410 from './0410_outbox_fanout_per_statement.js';
 import * as m0500 from './0500_bulk_import_jobs.js';
 import * as m0700 from './0700_credentials.js';
+import * as m0750 from './0750_door_sessions.js';
 
 /** Every migration, in order. Static so the order is visible in review; never edit a merged one. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0410_outbox_fanout_per_statement': m0410,
   '0500_bulk_import_jobs': m0500,
   '0700_credentials': m0700,
+  '0750_door_sessions': m0750,
 };

@@ -1,0 +1,17 @@
+import { type Kysely, sql } from 'kysely';
+
+/**
+ * Sessions of the Naviga and Boostcom doors in the one sessions table: `bearer` (a Boostcom
+ * access token, 24 h) and `refresh` (its refresh token, 1 year) beside Gigya's web and mobile
+ * sessions, so a password change or a logout anywhere ends them all.
+ */
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await sql`ALTER TABLE sessions DROP CONSTRAINT IF EXISTS sessions_kind_check`.execute(db);
+  await sql`ALTER TABLE sessions ADD CONSTRAINT sessions_kind_check CHECK (kind IN ('web', 'mobile', 'bearer', 'refresh'))`.execute(db);
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`DELETE FROM sessions WHERE kind IN ('bearer', 'refresh')`.execute(db);
+  await sql`ALTER TABLE sessions DROP CONSTRAINT IF EXISTS sessions_kind_check`.execute(db);
+  await sql`ALTER TABLE sessions ADD CONSTRAINT sessions_kind_check CHECK (kind IN ('web', 'mobile'))`.execute(db);
+}
