@@ -456,12 +456,13 @@ export function createCredentials(deps: CoreDeps) {
     async loginAccount(
       ctx: CallContext,
       site: Site,
-      uid: AccountUid,
+      uid: AccountUid | undefined,
       loginIdKind: LoginIdKind,
       password: string,
       options: { check?: CompletionCheck; session: SessionRequest | null },
     ): Promise<LoginOutcome> {
-      return attempt(ctx, site, await store.accounts.findByUid(ctx.tenantId, uid), loginIdKind, password, options);
+      const account = uid === undefined ? undefined : await store.accounts.findByUid(ctx.tenantId, uid);
+      return attempt(ctx, site, account, loginIdKind, password, options);
     },
 
     /** When the person last logged in and until when they are locked out (lockedUntil in the past: not locked). */
@@ -562,6 +563,13 @@ export function createCredentials(deps: CoreDeps) {
         }
         return { kind: 'ok' as const, account, token, expiresAt };
       });
+    },
+
+    /** Whose live reset token this is (undefined: unknown, used or expired); the token stays unused. */
+    async resetTokenHolder(ctx: CallContext, token: string): Promise<AccountUid | undefined> {
+      if (token.length > 200) return undefined;
+      const live = await store.personTokens.findLive(ctx.tenantId, hashToken(token), 'password_reset', clock.now());
+      return live?.accountUid ?? undefined;
     },
 
     /** Finishes a reset: the token is used once; the account is unlocked and its sessions end. */

@@ -234,6 +234,20 @@ export function createMembers(deps: CoreDeps) {
       return asMember(found, await store.members.findAttributes(ctx.tenantId, found.uid));
     },
 
+    /** The member a social login (`external:<type>` identifier) belongs to. */
+    async findByExternalId(ctx: CallContext, type: string, subject: string): Promise<MemberView | undefined> {
+      const found = await store.accountViews.find(ctx.tenantId, { identifier: { kind: `external:${type}`, value: subject } });
+      if (!found) return undefined;
+      return asMember(found, await store.members.findAttributes(ctx.tenantId, found.uid));
+    },
+
+    /** The member behind a session or token (Boostcom /me). */
+    async findByUid(ctx: CallContext, uid: AccountUid): Promise<MemberView | undefined> {
+      const found = await store.accountViews.find(ctx.tenantId, { uid });
+      if (!found) return undefined;
+      return asMember(found, await store.members.findAttributes(ctx.tenantId, found.uid));
+    },
+
     async list(ctx: CallContext, query: MemberQuery): Promise<{ members: MemberView[]; total: number }> {
       const { accounts, total } = await store.members.list(ctx.tenantId, query);
       const extras = await store.members.extrasFor(

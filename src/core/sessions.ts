@@ -27,6 +27,8 @@ export interface SessionRequest {
 
 export interface SessionHolder {
   accountUid: AccountUid;
+  /** The site the session was opened on. */
+  siteId: SiteId;
   tokenHash: string;
   kind: SessionKind;
   /** The Base64 signing secret of a mobile session. */
@@ -83,7 +85,15 @@ export function createSessions(deps: Pick<CoreDeps, 'store' | 'clock' | 'ids' | 
       const session = await store.sessions.find(ctx.tenantId, tokenHash, clock.now());
       if (!session || !kinds.includes(session.kind)) return undefined;
       const secret = session.secretSealed === null ? null : secretBox.open(session.secretSealed, secretAad(ctx.tenantId, tokenHash));
-      return { accountUid: session.accountUid, tokenHash, kind: session.kind, secret, createdAt: session.createdAt, expiresAt: session.expiresAt };
+      return {
+        accountUid: session.accountUid,
+        siteId: session.siteId,
+        tokenHash,
+        kind: session.kind,
+        secret,
+        createdAt: session.createdAt,
+        expiresAt: session.expiresAt,
+      };
     },
 
     /**
@@ -110,6 +120,37 @@ export function createSessions(deps: Pick<CoreDeps, 'store' | 'clock' | 'ids' | 
         expiresIn: lifetimes.accessSeconds,
         createdAt: now,
       };
+    },
+
+    /** A token pair in its own transaction (a door that has just checked the person's password). */
+    async issuePair(ctx: Pick<CallContext, 'tenantId' | 'siteId'>, uid: AccountUid, lifetimes: TokenPairLifetimes): Promise<IssuedPair> {
+      const siteId = ctx.siteId as SiteId;
+      return store.transaction(async (tx) => this.openPair(tx, ctx.tenantId, siteId, uid, lifetimes, clock.now()));
+    },
+
+    /**
+     * refresh_token grant: the refresh token is used up (rotation) and a new pair issued, in one
+     * transaction, so of two concurrent refreshes with one token only one gets a pair.
+     */
+    async refreshPair(
+      ctx: Pick<CallContext, 'tenantId' | 'siteId'>,
+      refreshToken: string,
+      lifetimes: TokenPairLifetimes,
+    ): Promise<{ uid: AccountUid; pair: IssuedPair } | undefined> {
+      if (refreshToken.length > 200) return undefined;
+      const tokenHash = hashToken(refreshToken);
+      return store.transaction(async (tx) => {
+        const now = clock.now();
+        const session = await tx.sessions.find(ctx.tenantId, tokenHash, now);
+        if (session?.kind !== 'refresh' || session.siteId !== ctx.siteId) return undefined;
+        if (!(await tx.sessions.revoke(ctx.tenantId, tokenHash))) return undefined;
+        return { uid: session.accountUid, pair: await this.openPair(tx, ctx.tenantId, session.siteId, session.accountUid, lifetimes, now) };
+      });
+    },
+
+    /** Whole seconds until a session ends by the service's clock; null when it lasts until logout. */
+    secondsLeft(session: Pick<SessionHolder, 'expiresAt'>): number | null {
+      return session.expiresAt === null ? null : Math.max(0, Math.floor((session.expiresAt.getTime() - clock.now().getTime()) / 1000));
     },
 
     /** Ends the session a token names (any kind); false when it was unknown or already ended. */
