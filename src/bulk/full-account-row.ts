@@ -65,13 +65,15 @@ export function parseFullAccountRow(raw: unknown): FullRowResult {
     const input: FullAccountInput = {
       policy: 'upsert',
       email,
-      isVerified: typeof raw.isVerified === 'boolean' ? raw.isVerified : email !== null && verifiedEmails.includes(email),
       verifiedAt: time(raw.verified, 'verified'),
-      isRegistered: typeof raw.isRegistered === 'boolean' ? raw.isRegistered : true,
       registeredAt: time(raw.registered, 'registered'),
       ...(lite.input.subscriptions && { subscriptions: lite.input.subscriptions }),
       ...(lite.input.consents && { consents: lite.input.consents }),
     };
+    // Unstated: decided by the core (new account: unverified, registered; existing: unchanged).
+    if (typeof raw.isVerified === 'boolean') input.isVerified = raw.isVerified;
+    else if (Array.isArray(emails.verified)) input.isVerified = email !== null && verifiedEmails.includes(email);
+    if (typeof raw.isRegistered === 'boolean') input.isRegistered = raw.isRegistered;
     if (typeof raw.UID === 'string') input.uid = raw.UID;
     if (typeof loginIDs.username === 'string' && loginIDs.username !== '') input.username = loginIDs.username;
     if (lite.input.profile) input.profile = lite.input.profile;

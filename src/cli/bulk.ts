@@ -148,7 +148,6 @@ export interface FullImportCommand {
   site: Site;
   dryRun: boolean;
   resultsPath?: string;
-  concurrency?: number;
   json: boolean;
 }
 
@@ -165,7 +164,6 @@ export async function fullImportCommand(core: Core, cmd: FullImportCommand): Pro
     core,
     ctx,
     input: stream,
-    concurrency: cmd.concurrency ?? 8,
     dryRun: cmd.dryRun,
     onBadRow: (error) => {
       if (badRows.length < 100_000) badRows.push(error);

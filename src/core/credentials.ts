@@ -3,7 +3,7 @@ import { type CredentialPolicy, credentialPolicy, passwordProblem } from './cred
 import { type CoreDeps, outboxRecord, recordEvent } from './deps.js';
 import { DomainError, required } from './errors.js';
 import type { DomainEvent } from './events.js';
-import { type FullAccountInput, importFullAccount } from './full-account-import.js';
+import { type FullAccountInput, importFullAccount, importFullBatch } from './full-account-import.js';
 import { isValidEmail, normalizeEmail } from './identifiers.js';
 import { mergeJson } from './json-merge.js';
 import { sealMessageSecret } from './message-secrets.js';
@@ -294,6 +294,9 @@ export function createCredentials(deps: CoreDeps) {
 
     /** A full account with its foreign password hash, checked and rehashed at first login (full-account-import.ts). */
     importFull: (ctx: CallContext, input: FullAccountInput) => importFullAccount(deps, ctx, input),
+
+    /** Many full accounts at once, set-based where the rows are new (roster import --full). */
+    importFullBatch: (ctx: CallContext, inputs: FullAccountInput[]) => importFullBatch(deps, ctx, inputs),
 
     /** accounts.initRegistration: a regToken valid for an hour (full-accounts A.3). */
     async initRegistration(ctx: CallContext, site: Site, options: { isLite: boolean; accountUid?: AccountUid }): Promise<{ regToken: string }> {

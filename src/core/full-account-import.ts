@@ -26,9 +26,11 @@ export interface FullAccountInput {
   data?: JsonObject;
   subscriptions?: SubscriptionChange[];
   consents?: ConsentChange[];
-  isVerified: boolean;
+  /** Undefined: false for a new account, unchanged for an existing one. */
+  isVerified?: boolean;
   verifiedAt?: Date | null;
-  isRegistered: boolean;
+  /** Undefined: true for a new account, unchanged for an existing one. */
+  isRegistered?: boolean;
   registeredAt?: Date | null;
   /** A foreign hash, or a PHC string (argon2, bcrypt MCF) kept as is. */
   password?: ImportedHash;
@@ -72,11 +74,12 @@ export async function importFullAccount(deps: CoreDeps, ctx: CallContext, input:
   const passwordHash = input.password ? encodeImportedHash(input.password) : null;
 
   const apply = async (tx: Repos, account: Account, now: Date, created: boolean) => {
+    const isVerified = input.isVerified ?? (created ? false : undefined);
+    const isRegistered = input.isRegistered ?? (created ? true : undefined);
     const patch = {
       hasFullAccount: true,
-      isVerified: input.isVerified,
-      verifiedAt: input.isVerified ? (input.verifiedAt ?? now) : null,
-      registeredAt: input.isRegistered ? (input.registeredAt ?? now) : null,
+      ...(isVerified !== undefined && { isVerified, verifiedAt: isVerified ? (input.verifiedAt ?? account.verifiedAt ?? now) : null }),
+      ...(isRegistered !== undefined && { registeredAt: isRegistered ? (input.registeredAt ?? account.registeredAt ?? now) : null }),
       ...(passwordHash !== null && { passwordHash }),
       now,
     };
@@ -139,4 +142,104 @@ export async function importFullAccount(deps: CoreDeps, ctx: CallContext, input:
     await apply(tx, account, now, true);
     return { kind: 'created', uid: account.uid };
   });
+}
+
+export type BatchRowOutcome = FullAccountImportOutcome | { kind: 'invalid'; reason: string };
+
+/**
+ * Many rows at bulk speed: rows whose email and UID are new (the bulk of a migration) are
+ * claimed and inserted set-based in one transaction with their events; the others (an existing
+ * UID or email, a username, a repeat within the batch) go through importFullAccount one by one,
+ * after the batch commits. The outcome of each row is in the same position.
+ */
+export async function importFullBatch(deps: CoreDeps, ctx: CallContext, inputs: FullAccountInput[]): Promise<BatchRowOutcome[]> {
+  const { store, clock, ids } = deps;
+  const outcomes: BatchRowOutcome[] = new Array(inputs.length);
+  const slow: number[] = [];
+  const fast: Array<{ index: number; email: string; uid: AccountUid; input: FullAccountInput }> = [];
+  const seenEmails = new Set<string>();
+  const seenUids = new Set<string>();
+  inputs.forEach((input, index) => {
+    try {
+      if (input.uid !== undefined && !UID.test(input.uid)) throw new DomainError('request.invalid_field', 'UID must be 1 to 252 printable ASCII characters');
+      if (input.password) checkImportedHash(input.password);
+      if (input.email === null || input.username) {
+        slow.push(index);
+        return;
+      }
+      if (!isValidEmail(input.email.trim())) throw new DomainError('request.invalid_field', 'email: not a valid email address');
+      const email = normalizeEmail(input.email.trim());
+      if (seenEmails.has(email) || (input.uid !== undefined && seenUids.has(input.uid))) {
+        slow.push(index);
+        return;
+      }
+      seenEmails.add(email);
+      if (input.uid !== undefined) seenUids.add(input.uid);
+      fast.push({ index, email, uid: (input.uid ?? ids.uid()) as AccountUid, input });
+    } catch (error) {
+      if (error instanceof DomainError) outcomes[index] = { kind: 'invalid', reason: error.message };
+      else throw error;
+    }
+  });
+
+  if (fast.length > 0) {
+    await store.transaction(async (tx) => {
+      const now = clock.now();
+      const existing = await tx.fullAccountBulk.existingUids(
+        ctx.tenantId,
+        fast.filter((row) => row.input.uid !== undefined).map((row) => row.uid),
+      );
+      const candidates = fast.filter((row) => {
+        if (!existing.has(row.uid)) return true;
+        slow.push(row.index);
+        return false;
+      });
+      const owners = await tx.bulk.claimEmails(
+        ctx.tenantId,
+        candidates.map((row) => ({ email: row.email, candidateUid: row.uid })),
+        now,
+      );
+      const claimed = candidates.filter((row) => {
+        if (owners.get(row.email) === row.uid) return true;
+        slow.push(row.index);
+        return false;
+      });
+      await tx.fullAccountBulk.insertMany(
+        claimed.map(({ uid, email, input }) => ({
+          ...newAccount(deps, ctx, uid, now, {
+            hasFullAccount: true,
+            isVerified: input.isVerified ?? false,
+            profile: mergeJson({ email }, input.profile ?? {}).value,
+            data: mergeJson({}, input.data ?? {}).value,
+            passwordHash: input.password ? encodeImportedHash(input.password) : null,
+          }),
+          registeredAt: (input.isRegistered ?? true) ? (input.registeredAt ?? now) : null,
+          verifiedAt: input.isVerified ? (input.verifiedAt ?? now) : null,
+        })),
+      );
+      for (const { index, uid, email, input } of claimed) {
+        await tx.outbox.append(
+          outboxRecord(
+            deps,
+            ctx,
+            { type: 'account.created', accountUid: uid, via: 'import', payload: { email, msisdn: null, hasLiteAccount: false, hasFullAccount: true } },
+            now,
+          ),
+        );
+        await writeImportedSubscriptions(tx, deps, ctx, uid, input.subscriptions ?? [], now, true);
+        await writeConsentChanges(tx, deps, ctx, uid, input.consents ?? [], now);
+        outcomes[index] = { kind: 'created', uid };
+      }
+    });
+  }
+
+  for (const index of slow.sort((a, b) => a - b)) {
+    try {
+      outcomes[index] = await importFullAccount(deps, ctx, inputs[index] as FullAccountInput);
+    } catch (error) {
+      if (error instanceof DomainError) outcomes[index] = { kind: 'invalid', reason: error.message };
+      else throw error;
+    }
+  }
+  return outcomes;
 }

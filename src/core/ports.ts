@@ -573,6 +573,20 @@ export interface SigningKeyRecord {
   retiredAt: Date | null;
 }
 
+/** A new full account of a bulk import, with its registration and verification times. */
+export interface NewFullAccount extends NewAccount {
+  registeredAt: Date | null;
+  verifiedAt: Date | null;
+}
+
+/** Set-based writes of `roster import --full`. */
+export interface FullAccountBulkRepo {
+  /** Which of these UIDs exist in the tenant. */
+  existingUids(tenantId: TenantId, uids: string[]): Promise<Set<string>>;
+  /** Inserts accounts whose email identifiers were claimed earlier in this transaction: one statement. */
+  insertMany(accounts: NewFullAccount[]): Promise<void>;
+}
+
 export interface SigningKeyRepo {
   list(tenantId: TenantId, siteId: SiteId): Promise<SigningKeyRecord[]>;
   insert(tenantId: TenantId, siteId: SiteId, key: SigningKeyRecord): Promise<void>;
@@ -605,6 +619,7 @@ export interface Repos {
   sessions: SessionRepo;
   personTokens: PersonTokenRepo;
   signingKeys: SigningKeyRepo;
+  fullAccountBulk: FullAccountBulkRepo;
 }
 
 export interface Store extends Repos {

@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type {
   CredentialState,
   CredentialStateRepo,
+  FullAccountBulkRepo,
   PersonToken,
   PersonTokenPurpose,
   PersonTokenRepo,
@@ -259,6 +260,43 @@ export function createSigningKeyRepo(db: Kysely<Database>): SigningKeyRepo {
         .where('tenant_id', '=', tenantId)
         .where('site_id', '=', siteId)
         .where('kid', '=', kid)
+        .execute();
+    },
+  };
+}
+
+export function createFullAccountBulkRepo(db: Kysely<Database>): FullAccountBulkRepo {
+  return {
+    async existingUids(tenantId, uids) {
+      if (uids.length === 0) return new Set();
+      const rows = await db.selectFrom('accounts').select('uid').where('tenant_id', '=', tenantId).where('uid', 'in', uids).execute();
+      return new Set(rows.map((row) => row.uid));
+    },
+    async insertMany(accounts) {
+      if (accounts.length === 0) return;
+      await db
+        .insertInto('accounts')
+        .values(
+          accounts.map((a) => ({
+            tenant_id: a.tenantId,
+            uid: a.uid,
+            has_lite_account: a.hasLiteAccount,
+            has_full_account: a.hasFullAccount,
+            is_verified: a.isVerified,
+            profile: JSON.stringify(a.profile),
+            data: JSON.stringify(a.data),
+            password_hash: a.passwordHash,
+            email_token: a.emailToken,
+            language: a.language,
+            optin_channel: a.optinChannel,
+            optin_subchannel: a.optinSubchannel,
+            created_site_id: a.createdSiteId,
+            created_at: a.now,
+            updated_at: a.now,
+            registered_at: a.registeredAt,
+            verified_at: a.verifiedAt,
+          })),
+        )
         .execute();
     },
   };

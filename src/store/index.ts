@@ -5,7 +5,7 @@ import type { Repos, Store } from '../core/ports.js';
 import { createAccountViewRepo } from './account-views.js';
 import { createAccountRepo, createIdentifierRepo } from './accounts.js';
 import { createBulkRepo } from './bulk.js';
-import { createCredentialStateRepo, createPersonTokenRepo, createSessionRepo, createSigningKeyRepo } from './credentials.js';
+import { createCredentialStateRepo, createFullAccountBulkRepo, createPersonTokenRepo, createSessionRepo, createSigningKeyRepo } from './credentials.js';
 import type { Database } from './database.js';
 import { createImportJobRepo } from './import-jobs.js';
 import { createKeyRepo } from './keys.js';
@@ -66,6 +66,7 @@ function createRepos(db: Kysely<Database>): Repos {
     sessions: translatingErrors(createSessionRepo(db)),
     personTokens: translatingErrors(createPersonTokenRepo(db)),
     signingKeys: translatingErrors(createSigningKeyRepo(db)),
+    fullAccountBulk: translatingErrors(createFullAccountBulkRepo(db)),
   };
 }
 

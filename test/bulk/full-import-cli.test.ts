@@ -56,6 +56,8 @@ describe('roster import --full', () => {
             : { compoundHashedPassword: hashSync(password, 4) };
       rows.push({ UID: `uid-${i}`, loginIDs: { emails: [email] }, emails: { verified: [email] }, profile: { firstName: `F${i}` }, password: passwordObject });
     }
+    // The same person again under another UID, in the same batch: merged into the first, never a second account.
+    rows.push({ UID: 'dup-0', loginIDs: { emails: ['USER0@example.com'] }, profile: { lastName: 'Again' } });
     rows.push({ UID: 'bad-1', loginIDs: { emails: ['bad1@example.com'] }, password: { hashedPassword: 'AAAA', hashSettings: { algorithm: 'sha1' } } });
     rows.push({ UID: 'bad-2', colour: 'red' });
     const file = join(dir, 'full.ndjson');
@@ -64,8 +66,9 @@ describe('roster import --full', () => {
     const result = await roster(['import', file, '--full', '--site', apiKey, '--json'], env);
     assert.equal(result.code, 1, result.stderr);
     const report = JSON.parse(result.stdout);
-    assert.equal(report.rows, 62);
+    assert.equal(report.rows, 63);
     assert.equal(report.created, 60);
+    assert.equal(report.updated, 1);
     assert.equal(report.failed, 2);
     const bad = readFileSync(`${file}.results.ndjson`, 'utf8')
       .trim()
@@ -73,14 +76,14 @@ describe('roster import --full', () => {
       .map((l) => JSON.parse(l));
     assert.deepEqual(
       bad.map((b) => b.line),
-      [61, 62],
+      [62, 63],
     );
     assert.match(bad[0].error, /password\.hashedPassword/);
     assert.match(bad[1].error, /unknown field colour/);
 
     // Re-running converges (upsert): nothing new, nothing lost.
     const again = await roster(['import', file, '--full', '--site', apiKey, '--json'], env);
-    assert.equal(JSON.parse(again.stdout).updated, 60);
+    assert.equal(JSON.parse(again.stdout).updated, 61);
 
     const store = process.env.DATABASE_URL
       ? await openStore({ engine: 'postgres', databaseUrl: process.env.DATABASE_URL, poolSize: 4 })
@@ -93,6 +96,7 @@ describe('roster import --full', () => {
         assert.equal(ok.body.errorCode, 0, ok.raw);
         assert.equal(ok.body.UID, `uid-${i}`);
         assert.equal(ok.body.isVerified, true);
+        if (i === 0) assert.deepEqual(ok.body.profile, { email: 'user0@example.com', firstName: 'F0', lastName: 'Again' });
         const wrong = await call(app, 'accounts.login', { apiKey, loginID: `user${i}@example.com`, password: 'nope-nope' });
         assert.equal(wrong.body.errorCode, 403042);
       }

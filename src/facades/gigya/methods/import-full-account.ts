@@ -73,11 +73,13 @@ export const importFullAccount: GigyaMethod = {
       email: email ?? null,
       subscriptions,
       consents: preferences,
-      isVerified: booleanParam(params, 'isVerified', email !== undefined && verifiedEmails.includes(email)),
       verifiedAt: date(params, 'verified') ?? null,
-      isRegistered: booleanParam(params, 'isRegistered', true),
       registeredAt: date(params, 'registered') ?? null,
     };
+    // Unstated: the core decides (new account: unverified, registered; existing: unchanged).
+    if (params.isVerified) input.isVerified = booleanParam(params, 'isVerified', false);
+    else if (Array.isArray(emails.verified)) input.isVerified = email !== undefined && verifiedEmails.includes(email);
+    if (params.isRegistered) input.isRegistered = booleanParam(params, 'isRegistered', true);
     if (params.UID) input.uid = params.UID;
     const username = text(loginIDs.username);
     if (username) input.username = username;
