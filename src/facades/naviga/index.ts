@@ -8,6 +8,7 @@ import { orchestrator } from './orchestrator.js';
 import type { ResilienceOptions } from './providers/resilience.js';
 import { legacyUserRoutes } from './routes/legacy-user.js';
 import { usersRoutes } from './routes/users.js';
+import { usersWriteRoutes } from './routes/users-write.js';
 
 export interface NavigaFacadeOptions {
   core: Core;
@@ -56,6 +57,7 @@ export async function navigaFacade(app: FastifyInstance, options: NavigaFacadeOp
     [PROXY_PREFIX, true],
   ] as const) {
     await app.register(usersRoutes, { ...routeOptions, prefix, hide });
+    await app.register(usersWriteRoutes, { ...routeOptions, prefix, hide });
     await app.register(legacyUserRoutes, { ...routeOptions, prefix, hide });
   }
 
