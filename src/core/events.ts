@@ -151,7 +151,13 @@ export type CredentialEvent =
       accountUid: AccountUid;
       payload: { email: string; language: string | null; sealedVerificationToken: string; expiresAt: string };
     }
-  | { type: 'account.email_verified'; accountUid: AccountUid; payload: { email: string | null } };
+  | { type: 'account.email_verified'; accountUid: AccountUid; payload: { email: string | null } }
+  /** A one-time password is due (one-time-passwords.ts): messaging opens the sealed code and sends it. */
+  | {
+      type: 'member.one_time_password_requested';
+      accountUid: AccountUid;
+      payload: { channel: 'sms' | 'email'; to: string; language: string | null; loginUrl: string | null; sealedCode: string; expiresAt: string };
+    };
 
 export type DomainEventType = DomainEvent['type'];
 

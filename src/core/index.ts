@@ -11,6 +11,7 @@ import { createDoubleOptIn } from './double-opt-in.js';
 import { createKeys } from './keys.js';
 import { createMemberImports } from './member-imports.js';
 import { createMembers } from './members.js';
+import { createOneTimePasswords } from './one-time-passwords.js';
 import { createOpaqueIds } from './opaque-ids.js';
 import { createRequestGuards } from './request-guards.js';
 import { createSigningKeys } from './signing-keys.js';
@@ -40,6 +41,7 @@ export function createCore(deps: CoreDeps) {
     memberImports: createMemberImports(deps),
     clubClients: createClubClients(deps),
     credentials: createCredentials(deps),
+    oneTimePasswords: createOneTimePasswords(deps),
     signingKeys: createSigningKeys(deps),
   };
 }

@@ -539,7 +539,7 @@ export interface SessionRepo {
   revokeAll(tenantId: TenantId, uid: AccountUid, keepTokenHash?: string): Promise<number>;
 }
 
-export type PersonTokenPurpose = 'registration' | 'password_reset' | 'email_verification';
+export type PersonTokenPurpose = 'registration' | 'password_reset' | 'email_verification' | 'one_time_password';
 
 /** A single-use token handed to a person (regToken, reset link, verification link), stored as its SHA-256. */
 export interface PersonToken {

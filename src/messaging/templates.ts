@@ -1,6 +1,14 @@
 import type { JsonObject, Site } from '../core/types.js';
 
-export type TemplateName = 'doi_confirmation' | 'welcome_email' | 'welcome_sms' | 'registration_password_sms' | 'password_reset' | 'email_verification';
+export type TemplateName =
+  | 'doi_confirmation'
+  | 'welcome_email'
+  | 'welcome_sms'
+  | 'registration_password_sms'
+  | 'password_reset'
+  | 'email_verification'
+  | 'one_time_password_sms'
+  | 'one_time_password_email';
 
 export interface Template {
   /** Email only. */
@@ -51,6 +59,17 @@ export const DEFAULT_TEMPLATES: Record<TemplateName, Record<string, Template>> =
   registration_password_sms: {
     en: { text: 'Your {{club}} code: {{code}}' },
     nb: { text: 'Din kode for {{club}}: {{code}}' },
+  },
+  one_time_password_sms: {
+    en: { text: 'Your {{club}} login code: {{code}} {{loginUrl}}' },
+    nb: { text: 'Din innloggingskode for {{club}}: {{code}} {{loginUrl}}' },
+  },
+  one_time_password_email: {
+    en: {
+      subject: 'Your {{club}} login code',
+      text: 'Your one-time login code: {{code}}\n\n{{loginUrl}}\n\nIt works once, for an hour.',
+      html: '<p>Your one-time login code: <strong>{{code}}</strong></p><p>{{loginUrl}}</p><p>It works once, for an hour.</p>',
+    },
   },
   password_reset: {
     en: {

@@ -10,6 +10,7 @@ import { memberOAuthRoutes } from './routes/member-oauth.js';
 import { memberSchemaRoutes } from './routes/member-schema.js';
 import { memberReadRoutes } from './routes/members-read.js';
 import { memberWriteRoutes } from './routes/members-write.js';
+import { oneTimePasswordRoutes } from './routes/one-time-password.js';
 import { passwordResetRoutes } from './routes/password-reset.js';
 import { registrationPasswordRoutes } from './routes/registration-password.js';
 
@@ -69,6 +70,7 @@ export async function boostcomFacade(app: FastifyInstance, options: BoostcomFaca
   memberOAuthRoutes(app, core);
   memberMeRoutes(app, core);
   passwordResetRoutes(app, core);
+  oneTimePasswordRoutes(app, core);
   memberReadRoutes(app, core);
   memberWriteRoutes(app, core);
   registrationPasswordRoutes(app, core);

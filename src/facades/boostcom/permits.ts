@@ -18,6 +18,7 @@ export const PERMITS = {
   oauthDestroy: 'BL:Api:Members:OAuth:Destroy',
   oauthUpdatePassword: 'BL:Api:Members:OAuth:UpdatePassword',
   resetPassword: 'BL:Api:Members:ResetPassword',
+  createOneTimePassword: 'BL:Api:Members:CreateOneTimePassword',
   tokensCreate: 'BL:Api:Members:Tokens:Create',
   tokensVerify: 'BL:Api:Members:Tokens:Verify',
 } as const;

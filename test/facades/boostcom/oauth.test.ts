@@ -3,13 +3,16 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../src/app.js';
 import { type Core, createCore } from '../../../src/core/index.js';
+import { openMessageSecret } from '../../../src/core/message-secrets.js';
 import type { AccountUid } from '../../../src/core/types.js';
 import { PERMITS } from '../../../src/facades/boostcom/permits.js';
+import { createDevMailbox } from '../../../src/messaging/mailbox.js';
 import { argon2Hasher } from '../../../src/security/password-hasher.js';
 import type { OpenedStore } from '../../../src/store/index.js';
 import { cryptoIds } from '../../../src/system.js';
 import { testConfig } from '../../helpers/app.js';
 import { boostcom, newClub, OLA, type TestClub } from '../../helpers/boostcom.js';
+import { runUntil, testWorker, workerSettings } from '../../helpers/events.js';
 import { openTestStore, testSecretBox } from '../../helpers/store.js';
 
 /** A clock the test moves: token expiry without waiting. */
@@ -273,5 +276,71 @@ describe('Boostcom password reset (spec C.3)', () => {
     assert.deepEqual(done.json(), {});
     assert.equal((await reset(m.email, { password: 'Reset-Pass-2', token: resetToken })).statusCode, 463, 'single use');
     assert.equal((await token({ grant_type: 'password', identifier_type: 'email', identifier: m.email, password: 'Reset-Pass-1' })).statusCode, 200);
+  });
+});
+
+describe('Boostcom one-time passwords (spec C.3)', () => {
+  const sealedCodes = async (m: { id: number }) => {
+    const uid = (await core.members.find(club.ctx, { kind: 'id', value: m.id }))?.uid as AccountUid;
+    const events = await store.outbox.listForAccount(club.tenant.id, uid);
+    return events
+      .filter((e) => e.event.type === 'member.one_time_password_requested')
+      .map((e) => {
+        const payload = e.event.payload as { sealedCode: string; channel: string; to: string };
+        return { ...payload, code: openMessageSecret(testSecretBox, club.tenant.id, uid, 'one-time-password', payload.sealedCode) };
+      });
+  };
+  const grant = (m: { id: number }, password: string) => token({ grant_type: 'password', identifier_type: 'id', identifier: m.id, password });
+
+  it('an SMS code (4 digits) logs in once; a newer code ends the older; 404 for nobody; it expires after an hour', async () => {
+    const m = await member();
+    const sent = await boostcom(app, club, { method: 'POST', path: `/members/by_msisdn/${m.msisdn}/send_one_time_password_via_sms` });
+    assert.equal(sent.statusCode, 200, sent.body);
+    assert.deepEqual(sent.json(), {});
+    const [first] = await sealedCodes(m);
+    assert.ok(first);
+    assert.match(first.code, /^\d{4}$/);
+    assert.equal(first.channel, 'sms');
+    assert.equal(first.to, m.msisdn);
+    await boostcom(app, club, { method: 'POST', path: `/members/by_msisdn/${m.msisdn}/send_one_time_password` });
+    const second = (await sealedCodes(m)).find((c) => c.sealedCode !== first.sealedCode);
+    assert.ok(second);
+    if (second.code !== first.code) assert.equal((await grant(m, first.code)).statusCode, 461, 'the older code ended');
+    const ok = await grant(m, second.code);
+    assert.equal(ok.statusCode, 200, ok.body);
+    assert.equal(ok.json().resource_owner_id, m.id);
+    assert.equal((await grant(m, second.code)).statusCode, 461, 'single use');
+    const nobody = await boostcom(app, club, { method: 'POST', path: '/members/by_msisdn/4799999999/send_one_time_password_via_sms' });
+    assert.equal(nobody.statusCode, 404);
+
+    await boostcom(app, club, { method: 'POST', path: `/members/by_msisdn/${m.msisdn}/send_one_time_password_via_sms` });
+    const third = (await sealedCodes(m)).at(-1);
+    const start = nowMs;
+    try {
+      nowMs = start + 3601_000;
+      assert.equal((await grant(m, third?.code ?? '')).statusCode, 461, 'expired');
+    } finally {
+      nowMs = start;
+    }
+  });
+
+  it('an email code (16 digits) arrives through the messaging worker with the login_url link; failed logins end the codes', async () => {
+    const m = await member();
+    const sent = await boostcom(app, club, {
+      method: 'POST',
+      path: `/members/by_email/${m.email}/send_one_time_password_via_email?login_url=${encodeURIComponent('https://app.example/login')}`,
+    });
+    assert.equal(sent.statusCode, 200, sent.body);
+    const worker = testWorker(store, core, workerSettings({ tenants: [club.tenant.id] }));
+    const mailbox = createDevMailbox(store.db);
+    await runUntil(worker, async () => (await mailbox.list({ tenantId: club.tenant.id })).some((mail) => mail.recipient === m.email));
+    await worker.stop();
+    const mail = (await mailbox.list({ tenantId: club.tenant.id })).find((x) => x.recipient === m.email);
+    const link = /https:\/\/app\.example\/login\?otp=(\d{16})/.exec(mail?.text ?? '');
+    assert.ok(link, mail?.text ?? 'no mail');
+    const code = link[1] as string;
+    for (let i = 0; i < 5; i++) assert.equal((await grant(m, '0000000000000000')).statusCode, 461);
+    assert.equal((await grant(m, code)).statusCode, 461, 'five failed logins ended the code');
+    assert.equal((await grant(m, PASSWORD)).statusCode, 200, 'the password still works');
   });
 });
