@@ -37,7 +37,8 @@ export type RegisterOutcome =
   | { kind: 'weak_password'; reason: string }
   | { kind: 'login_id_taken'; field: 'email' | 'username' }
   | { kind: 'invalid_reg_token' }
-  | { kind: 'invalid_email' };
+  | { kind: 'invalid_email' }
+  | { kind: 'invalid_username' };
 
 /** How the door named the person at login (events record it). */
 export type LoginIdKind = 'email' | 'username' | 'msisdn' | 'id';
@@ -330,6 +331,7 @@ export function createCredentials(deps: CoreDeps) {
       const policy = credentialPolicy(site);
       const email = input.email === undefined ? undefined : input.email.trim();
       if (email !== undefined && !isValidEmail(email)) return { kind: 'invalid_email' };
+      if (input.username !== undefined && !USERNAME.test(input.username.trim())) return { kind: 'invalid_username' };
       const problem = passwordProblem(policy, input.password);
       if (problem) return { kind: 'weak_password', reason: problem };
       if (input.regToken !== undefined) {

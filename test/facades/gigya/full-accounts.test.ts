@@ -238,6 +238,9 @@ describe('accounts.register / login / sessions', () => {
     assert.equal(taken.body.errorCode, 400009, taken.raw);
     assert.deepEqual(taken.body.validationErrors, [{ errorCode: 400003, message: 'username already exists', fieldName: 'username' }]);
     assert.equal(await t.core.accounts.count(f.ctx), 1, 'the refused registration left nothing behind');
+    const odd = await registered(f, 'odd@example.com', { username: 'has space' });
+    assert.equal(odd.body.errorCode, 400009, odd.raw);
+    assert.equal((odd.body.validationErrors as Array<{ fieldName: string }>)[0]?.fieldName, 'username');
     const plain = await gigyaFixture(t.core);
     assert.equal((await registered(plain, 'u2@example.com', { username: 'someone' })).body.errorCode, 400006);
   });

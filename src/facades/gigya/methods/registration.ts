@@ -76,6 +76,8 @@ export const register: GigyaMethod = {
     switch (outcome.kind) {
       case 'invalid_email':
         throw gigyaErrors.validation([{ errorCode: 400006, message: 'Invalid email address', fieldName: 'email' }]);
+      case 'invalid_username':
+        throw gigyaErrors.validation([{ errorCode: 400006, message: 'A username is 1 to 64 letters, digits and . _ @ + -', fieldName: 'username' }]);
       case 'weak_password':
         throw gigyaErrors.weakPassword(outcome.reason);
       case 'login_id_taken':
