@@ -3,7 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { type Core, isDomainError } from '../../core/index.js';
 import { clientConfigs } from './client-config.js';
-import { DOMAIN_ERRORS, errorEnvelope, internalError, legacyErrorEnvelope, NavigaError } from './errors.js';
+import { DOMAIN_ERRORS, errorEnvelope, internalError, invalidInput, legacyErrorEnvelope, NavigaError } from './errors.js';
 import { orchestrator } from './orchestrator.js';
 import type { ResilienceOptions } from './providers/resilience.js';
 import { legacyUserRoutes } from './routes/legacy-user.js';
@@ -45,6 +45,8 @@ export async function navigaFacade(app: FastifyInstance, options: NavigaFacadeOp
     let wire: NavigaError;
     if (error instanceof NavigaError) wire = error;
     else if (isDomainError(error)) wire = DOMAIN_ERRORS[error.code](error.fields);
+    // A body that is not JSON, too large or of another type: the caller's mistake, never a 500.
+    else if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) wire = invalidInput([{ field: 'body', message: error.message }]);
     else wire = internalError();
     if (wire.status >= 500) request.log.error({ err: error.cause ?? error }, 'naviga request failed');
     const legacy = (request.routeOptions.config as { legacy?: boolean } | undefined)?.legacy === true;

@@ -176,6 +176,26 @@ describe('naviga v4 writes (spec B): create, authenticate, update, password, ema
     assert.deepEqual(auth.json().message, { code: 'UsersOrchestrator_S200_07', text: 'Authenticated.', type: 'Success' });
   });
 
+  it('a malformed body, an array body, a long id and an unknown id are 400s in the v4 envelope, never 500', async () => {
+    const notJson = await t.app.inject({
+      method: 'POST',
+      url: '/v4/Users/Authentication',
+      headers: { ...(await headersFor(client)), 'content-type': 'application/json' },
+      payload: '{"loginName":',
+    });
+    assert.equal(notJson.statusCode, 400, notJson.body);
+    assert.equal(notJson.json().data, null);
+    const array = await send('POST', '/v4/Users', [{ email: 'array@example.com' }]);
+    assert.equal(array.statusCode, 400, array.body);
+    assert.equal(array.json().message.code, 'UsersOrchestrator_E400_00');
+    const wrongType = await send('POST', '/v4/Users', { email: 42, password: PASSWORD });
+    assert.equal(wrongType.json().message.code, 'UsersOrchestrator_E400_00');
+    const long = await send('PATCH', `/v4/Users/${'a'.repeat(200)}/Password`, { password: 'Long-Id-Pass-1' });
+    assert.equal(long.statusCode, 414, 'the router refuses path parameters over 100 characters');
+    const unknown = await send('PATCH', `/v4/Users/${'0'.repeat(32)}/Password`, { password: 'Unknown-Pass-1' });
+    assert.equal(unknown.statusCode, 400, unknown.body);
+  });
+
   it('lists the write routes in the OpenAPI document', async () => {
     const doc = (await t.app.inject({ method: 'GET', url: '/v4/openapi.json' })).json();
     for (const path of [

@@ -73,8 +73,9 @@ export async function usersWriteRoutes(app: FastifyInstance, options: UsersRoute
     if (!user) throw new NavigaError(400, 'UsersOrchestrator_E400', 'Bad Request');
     return user.item;
   };
-  const crid = (request: FastifyRequest) => {
+  const crid = (call: NavigaCall, request: FastifyRequest) => {
     const { customerRegistrationId } = request.params as { customerRegistrationId: string };
+    if (customerRegistrationId.length > MAX_ID) throw invalid(call, `customerRegistrationId must be at most ${MAX_ID} characters`);
     return customerRegistrationId as AccountUid;
   };
   const route = { hide, tags: ['Users (write)'], headers: NavigaHeaders };
@@ -82,6 +83,7 @@ export async function usersWriteRoutes(app: FastifyInstance, options: UsersRoute
   app.post(
     '/v4/Users',
     {
+      attachValidation: true,
       schema: {
         ...route,
         summary: 'Create',
@@ -115,7 +117,7 @@ export async function usersWriteRoutes(app: FastifyInstance, options: UsersRoute
         if (outcome.kind === 'login_id_taken') throw failure(call, 'emailTaken');
         if (outcome.kind === 'weak_password') throw invalid(call, outcome.reason);
         if (outcome.kind === 'invalid_email') throw invalid(call, 'Email is not a valid email address');
-        if (outcome.kind === 'invalid_reg_token') throw invalid(call, 'registration refused');
+        if (outcome.kind === 'invalid_reg_token' || outcome.kind === 'invalid_username') throw invalid(call, 'registration refused');
         uid = outcome.account.uid;
       }
       if (verifyEmail) {
@@ -133,6 +135,7 @@ export async function usersWriteRoutes(app: FastifyInstance, options: UsersRoute
   app.post(
     '/v4/Users/Authentication',
     {
+      attachValidation: true,
       schema: {
         ...route,
         summary: 'Authenticate',
@@ -158,7 +161,7 @@ export async function usersWriteRoutes(app: FastifyInstance, options: UsersRoute
 
   const update = async (request: FastifyRequest) => {
     const call = await open(request);
-    const uid = crid(request);
+    const uid = crid(call, request);
     const fields = bodyOf(call, request);
     const names: Record<string, string | undefined> = { firstName: fields.text('firstName', 200), lastName: fields.text('lastName', 200) };
     const verified = fields.flag('verified');
@@ -185,7 +188,8 @@ export async function usersWriteRoutes(app: FastifyInstance, options: UsersRoute
     app.put(
       path,
       {
-        schema: {
+        attachValidation: true,
+      schema: {
           ...route,
           hide: hide || !path.endsWith('/'),
           summary: 'Update',
@@ -202,6 +206,7 @@ export async function usersWriteRoutes(app: FastifyInstance, options: UsersRoute
   app.patch(
     '/v4/Users/:customerRegistrationId/Password',
     {
+      attachValidation: true,
       schema: {
         ...route,
         summary: 'Change Password',
@@ -215,7 +220,7 @@ export async function usersWriteRoutes(app: FastifyInstance, options: UsersRoute
       const call = await open(request);
       const password = bodyOf(call, request).text('password');
       if (!password) throw invalid(call, 'Password is required');
-      const outcome = await core.credentials.changePassword(call.ctx, call.site, crid(request), { next: password, via: 'admin' });
+      const outcome = await core.credentials.changePassword(call.ctx, call.site, crid(call, request), { next: password, via: 'admin' });
       if (outcome.kind === 'weak_password') throw invalid(call, outcome.reason);
       if (outcome.kind === 'reused') throw invalid(call, 'Password was used recently');
       return success(call, 'passwordChanged', null);
@@ -225,6 +230,7 @@ export async function usersWriteRoutes(app: FastifyInstance, options: UsersRoute
   app.patch(
     '/v4/Users/:customerRegistrationId/Email',
     {
+      attachValidation: true,
       schema: {
         ...route,
         summary: 'Update Email',
@@ -236,7 +242,7 @@ export async function usersWriteRoutes(app: FastifyInstance, options: UsersRoute
     },
     async (request) => {
       const call = await open(request);
-      const uid = crid(request);
+      const uid = crid(call, request);
       const email = bodyOf(call, request).text('email', 320)?.trim();
       if (!email || !isValidEmail(email)) throw invalid(call, 'Email is not a valid email address');
       const current = await core.members.findByUid(call.ctx, uid);
@@ -258,6 +264,7 @@ export async function usersWriteRoutes(app: FastifyInstance, options: UsersRoute
   app.post(
     '/v4/Users/ForgotPassword',
     {
+      attachValidation: true,
       schema: {
         ...route,
         summary: 'Start ForgotPassword',
@@ -289,6 +296,7 @@ export async function usersWriteRoutes(app: FastifyInstance, options: UsersRoute
   app.get(
     '/v4/Users/ForgotPassword',
     {
+      attachValidation: true,
       schema: {
         ...route,
         summary: 'Validate ForgotPassword',
@@ -309,6 +317,7 @@ export async function usersWriteRoutes(app: FastifyInstance, options: UsersRoute
   app.put(
     '/v4/Users/ForgotPassword',
     {
+      attachValidation: true,
       schema: {
         ...route,
         summary: 'Finish ForgotPassword',
@@ -335,6 +344,7 @@ export async function usersWriteRoutes(app: FastifyInstance, options: UsersRoute
   app.post(
     '/v4/Users/VerifyEmail',
     {
+      attachValidation: true,
       schema: {
         ...route,
         summary: 'Confirm email',
