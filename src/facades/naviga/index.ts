@@ -46,7 +46,8 @@ export async function navigaFacade(app: FastifyInstance, options: NavigaFacadeOp
     if (error instanceof NavigaError) wire = error;
     else if (isDomainError(error)) wire = DOMAIN_ERRORS[error.code](error.fields);
     // A body that is not JSON, too large or of another type: the caller's mistake, never a 500.
-    else if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) wire = invalidInput([{ field: 'body', message: error.message }]);
+    else if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500)
+      wire = invalidInput([{ field: 'body', message: error.message }]);
     else wire = internalError();
     if (wire.status >= 500) request.log.error({ err: error.cause ?? error }, 'naviga request failed');
     const legacy = (request.routeOptions.config as { legacy?: boolean } | undefined)?.legacy === true;

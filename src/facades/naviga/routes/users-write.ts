@@ -189,7 +189,7 @@ export async function usersWriteRoutes(app: FastifyInstance, options: UsersRoute
       path,
       {
         attachValidation: true,
-      schema: {
+        schema: {
           ...route,
           hide: hide || !path.endsWith('/'),
           summary: 'Update',
