@@ -433,6 +433,22 @@ export function createMembers(deps: CoreDeps) {
     },
 
     /**
+     * Uses up a registration password as a login password (Boostcom's password grant: "may be
+     * used to sign in the user right after registration"): true when it was the live code.
+     */
+    async useRegistrationPassword(ctx: CallContext, kind: 'email' | 'msisdn', rawValue: string, code: string): Promise<boolean> {
+      const proof = await this.checkRegistrationPassword(ctx, kind, rawValue, code);
+      if (!proof) return false;
+      try {
+        await store.transaction((tx) => consumeCode(tx, ctx, proof));
+        return true;
+      } catch (error) {
+        if (error instanceof DomainError && error.code === 'member.verification_code_invalid') return false;
+        throw error;
+      }
+    },
+
+    /**
      * Checks a registration password without using it up; a wrong code counts against the
      * 5 attempts the code allows. Returns the proof create() consumes, or undefined.
      */

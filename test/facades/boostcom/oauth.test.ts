@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../src/app.js';
-import { type Core, createCore } from '../../../src/core/index.js';
+import { type Core, createCore, registrationCodeAad } from '../../../src/core/index.js';
 import { openMessageSecret } from '../../../src/core/message-secrets.js';
 import type { AccountUid } from '../../../src/core/types.js';
 import { PERMITS } from '../../../src/facades/boostcom/permits.js';
@@ -322,6 +322,26 @@ describe('Boostcom one-time passwords (spec C.3)', () => {
     } finally {
       nowMs = start;
     }
+  });
+
+  it('a registration password signs the member in once (password grant by msisdn)', async () => {
+    const m = await member();
+    await boostcom(app, club, { method: 'POST', path: `/members/by_msisdn/${m.msisdn}/send_registration_password` });
+    const rows = await store.db
+      .selectFrom('outbox_events')
+      .select(['payload'])
+      .where('tenant_id', '=', club.tenant.id)
+      .where('type', '=', 'member.registration_password_requested')
+      .orderBy('seq', 'desc')
+      .execute();
+    const payload = rows.map((r) => (r.payload as { payload: { to: string; sealedCode: string } }).payload).find((p) => p.to === m.msisdn);
+    assert.ok(payload);
+    const code = testSecretBox.open(payload.sealedCode, registrationCodeAad(club.tenant.id, 'msisdn', m.msisdn));
+    const byMsisdn = (password: string) => token({ grant_type: 'password', identifier_type: 'msisdn', identifier: m.msisdn, password });
+    const ok = await byMsisdn(code);
+    assert.equal(ok.statusCode, 200, ok.body);
+    assert.equal(ok.json().resource_owner_id, m.id);
+    assert.equal((await byMsisdn(code)).statusCode, 461, 'used up');
   });
 
   it('an email code (16 digits) arrives through the messaging worker with the login_url link; failed logins end the codes', async () => {

@@ -63,7 +63,7 @@ export function memberOAuthRoutes(app: FastifyInstance, core: Core): void {
       schema: {
         summary: 'Create member token',
         description:
-          'grant_type password (identifier_type id, email or msisdn; identifier; password: the member password or a one-time password), refresh_token (refresh_token; the old one is used up) or external_token (external_token, external_token_type apple or google). Access tokens live 24 h, refresh tokens a year. 461: unknown member, wrong password or locked out; 462: bad refresh token.',
+          'grant_type password (identifier_type id, email or msisdn; identifier; password: the member password, a one-time password or a registration password), refresh_token (refresh_token; the old one is used up) or external_token (external_token, external_token_type apple or google). Access tokens live 24 h, refresh tokens a year. 461: unknown member, wrong password or locked out; 462: bad refresh token.',
         tags: ['members oauth'],
         params: SlugParams,
         body: TokenBody,
@@ -102,10 +102,12 @@ export function memberOAuthRoutes(app: FastifyInstance, core: Core): void {
         key = msisdn ? { kind: 'msisdn', value: msisdn } : undefined;
       } else key = { kind: 'email', value: raw };
       const found = key && (await core.members.find(ctx, key));
-      // A one-time password (send_one_time_password_via_*) is used up here, unless the person is locked out.
+      // A one-time password or a registration password is used up here, unless the person is locked out.
       if (found && /^\d{4}$|^\d{16}$/.test(body.password) && !(await core.credentials.loginState(ctx, found.uid)).lockedUntil) {
-        if (await core.oneTimePasswords.use(ctx, found.uid, body.password))
-          return tokenAnswer(await core.credentials.sessions.issuePair(ctx, found.uid, TOKEN_LIFETIMES), found);
+        const otp = await core.oneTimePasswords.use(ctx, found.uid, body.password);
+        // A registration password (send_registration_password) signs in right after registration, once.
+        const registration = !otp && key && key.kind !== 'id' && (await core.members.useRegistrationPassword(ctx, key.kind, String(key.value), body.password));
+        if (otp || registration) return tokenAnswer(await core.credentials.sessions.issuePair(ctx, found.uid, TOKEN_LIFETIMES), found);
       }
       // An unknown member still costs one password check (inside loginAccount): timing does not tell.
       const outcome = await core.credentials.loginAccount(ctx, club.site, found?.uid, kind, body.password, { session: null });
