@@ -66,7 +66,11 @@ export function createSigningKeys(deps: Pick<CoreDeps, 'store' | 'clock' | 'ids'
       const now = clock.now().getTime();
       let keys = await store.signingKeys.list(site.tenantId, site.id);
       if (!keys.some((key) => key.retiredAt === null)) keys = [await create(site), ...keys];
-      return keys.filter((key) => key.retiredAt === null || now - key.retiredAt.getTime() < MAX_TOKEN_SECONDS * 1000).map((key) => key.publicJwk);
+      // The active key first: without V2 the first key is the answer (keys made in the same instant tie on createdAt).
+      return keys
+        .filter((key) => key.retiredAt === null || now - key.retiredAt.getTime() < MAX_TOKEN_SECONDS * 1000)
+        .sort((a, b) => Number(a.retiredAt !== null) - Number(b.retiredAt !== null))
+        .map((key) => key.publicJwk);
     },
 
     /** Retires the active key and makes a new one; returns the new kid. */
