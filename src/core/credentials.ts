@@ -40,6 +40,9 @@ export type RegisterOutcome =
   | { kind: 'invalid_email' }
   | { kind: 'invalid_username' };
 
+/** How the door named the person at login (events record it). */
+export type LoginIdKind = 'email' | 'username' | 'msisdn' | 'id';
+
 export type PasswordChangeOutcome = { kind: 'ok' } | { kind: 'wrong_password' } | { kind: 'weak_password'; reason: string } | { kind: 'reused' };
 
 export interface RegistrationInput {
@@ -209,6 +212,82 @@ export function createCredentials(deps: CoreDeps) {
     });
   }
 
+  /** One password attempt against a found account (or none: the same cost, the same answer). */
+  async function attempt(
+    ctx: CallContext,
+    site: Site,
+    account: Account | undefined,
+    loginIdKind: LoginIdKind,
+    password: string,
+    options: { check?: CompletionCheck; session: SessionRequest | null },
+  ): Promise<LoginOutcome> {
+    const policy = credentialPolicy(site);
+    const stored = account ? await store.credentialStates.findPasswordHash(ctx.tenantId, account.uid) : undefined;
+    if (!account || !stored) {
+      await hasher.verify(await dummy(), password);
+      return { kind: 'invalid' };
+    }
+    const before = await store.credentialStates.find(ctx.tenantId, account.uid);
+    const started = clock.now();
+    if (before?.lockedUntil && before.lockedUntil > started) {
+      await hasher.verify(await dummy(), password);
+      await store.transaction(async (tx) => {
+        await recordEvent(
+          tx,
+          deps,
+          ctx,
+          { type: 'account.login_failed', accountUid: account.uid, payload: { reason: 'locked_out', failedLogins: before.failedLogins } },
+          started,
+        );
+      });
+      return { kind: 'locked', lockedUntil: before.lockedUntil };
+    }
+    const verified = await verifyStored(stored, password, hasher);
+    const rehashed = verified.ok && verified.rehash ? await hasher.hash(password) : undefined;
+    return store.transaction(async (tx): Promise<LoginOutcome> => {
+      const now = clock.now();
+      const state = await tx.credentialStates.lock(ctx.tenantId, account.uid);
+      if (state.lockedUntil && state.lockedUntil > now) return { kind: 'locked', lockedUntil: state.lockedUntil };
+      if (!verified.ok) {
+        const { threshold, lockoutSeconds, resetSeconds } = policy.lockout;
+        const windowOver = state.firstFailedAt === null || (resetSeconds > 0 && now.getTime() - state.firstFailedAt.getTime() >= resetSeconds * 1000);
+        const failedLogins = windowOver ? 1 : state.failedLogins + 1;
+        const next: CredentialState = { ...state, failedLogins, firstFailedAt: windowOver ? now : state.firstFailedAt, lockedUntil: null };
+        await recordEvent(tx, deps, ctx, { type: 'account.login_failed', accountUid: account.uid, payload: { reason: 'wrong_password', failedLogins } }, now);
+        if (threshold > 0 && failedLogins >= threshold) {
+          next.lockedUntil = new Date(now.getTime() + lockoutSeconds * 1000);
+          next.failedLogins = 0;
+          next.firstFailedAt = null;
+          await recordEvent(
+            tx,
+            deps,
+            ctx,
+            { type: 'account.locked_out', accountUid: account.uid, payload: { lockedUntil: next.lockedUntil.toISOString(), failedLogins } },
+            now,
+          );
+        }
+        await tx.credentialStates.save(ctx.tenantId, account.uid, next);
+        return { kind: 'invalid' };
+      }
+      // Only the hash that was checked is replaced: a password changed meanwhile wins.
+      if (rehashed) await tx.credentialStates.replacePasswordHash(ctx.tenantId, account.uid, stored, rehashed);
+      await tx.credentialStates.save(ctx.tenantId, account.uid, { ...state, failedLogins: 0, firstFailedAt: null, lockedUntil: null });
+      const view = await accountView(tx, account);
+      const outcome = await access(tx, ctx, site, view, options.check, options.session, now);
+      if (outcome.kind === 'ok') {
+        await tx.credentialStates.recordLogin(ctx.tenantId, account.uid, now);
+        await recordEvent(
+          tx,
+          deps,
+          ctx,
+          { type: 'account.logged_in', accountUid: account.uid, payload: { loginIdKind, sessionKind: outcome.session?.kind ?? 'none' } },
+          now,
+        );
+      }
+      return outcome;
+    });
+  }
+
   return {
     sessions,
 
@@ -371,73 +450,24 @@ export function createCredentials(deps: CoreDeps) {
       credentials: { loginId: string; password: string },
       options: { check?: CompletionCheck; session: SessionRequest | null },
     ): Promise<LoginOutcome> {
-      const policy = credentialPolicy(site);
-      const found = await findByLoginId(ctx, policy, credentials.loginId);
-      const stored = found ? await store.credentialStates.findPasswordHash(ctx.tenantId, found.account.uid) : undefined;
-      if (!found || !stored) {
-        await hasher.verify(await dummy(), credentials.password);
-        return { kind: 'invalid' };
-      }
-      const { account, kind: loginIdKind } = found;
-      const before = await store.credentialStates.find(ctx.tenantId, account.uid);
-      const started = clock.now();
-      if (before?.lockedUntil && before.lockedUntil > started) {
-        await hasher.verify(await dummy(), credentials.password);
-        await store.transaction(async (tx) => {
-          await recordEvent(
-            tx,
-            deps,
-            ctx,
-            { type: 'account.login_failed', accountUid: account.uid, payload: { reason: 'locked_out', failedLogins: before.failedLogins } },
-            started,
-          );
-        });
-        return { kind: 'locked', lockedUntil: before.lockedUntil };
-      }
-      const verified = await verifyStored(stored, credentials.password, hasher);
-      const rehashed = verified.ok && verified.rehash ? await hasher.hash(credentials.password) : undefined;
-      return store.transaction(async (tx): Promise<LoginOutcome> => {
-        const now = clock.now();
-        const state = await tx.credentialStates.lock(ctx.tenantId, account.uid);
-        if (state.lockedUntil && state.lockedUntil > now) return { kind: 'locked', lockedUntil: state.lockedUntil };
-        if (!verified.ok) {
-          const { threshold, lockoutSeconds, resetSeconds } = policy.lockout;
-          const windowOver = state.firstFailedAt === null || (resetSeconds > 0 && now.getTime() - state.firstFailedAt.getTime() >= resetSeconds * 1000);
-          const failedLogins = windowOver ? 1 : state.failedLogins + 1;
-          const next: CredentialState = { ...state, failedLogins, firstFailedAt: windowOver ? now : state.firstFailedAt, lockedUntil: null };
-          await recordEvent(tx, deps, ctx, { type: 'account.login_failed', accountUid: account.uid, payload: { reason: 'wrong_password', failedLogins } }, now);
-          if (threshold > 0 && failedLogins >= threshold) {
-            next.lockedUntil = new Date(now.getTime() + lockoutSeconds * 1000);
-            next.failedLogins = 0;
-            next.firstFailedAt = null;
-            await recordEvent(
-              tx,
-              deps,
-              ctx,
-              { type: 'account.locked_out', accountUid: account.uid, payload: { lockedUntil: next.lockedUntil.toISOString(), failedLogins } },
-              now,
-            );
-          }
-          await tx.credentialStates.save(ctx.tenantId, account.uid, next);
-          return { kind: 'invalid' };
-        }
-        // Only the hash that was checked is replaced: a password changed meanwhile wins.
-        if (rehashed) await tx.credentialStates.replacePasswordHash(ctx.tenantId, account.uid, stored, rehashed);
-        await tx.credentialStates.save(ctx.tenantId, account.uid, { ...state, failedLogins: 0, firstFailedAt: null, lockedUntil: null });
-        const view = await accountView(tx, account);
-        const outcome = await access(tx, ctx, site, view, options.check, options.session, now);
-        if (outcome.kind === 'ok') {
-          await tx.credentialStates.recordLogin(ctx.tenantId, account.uid, now);
-          await recordEvent(
-            tx,
-            deps,
-            ctx,
-            { type: 'account.logged_in', accountUid: account.uid, payload: { loginIdKind, sessionKind: outcome.session?.kind ?? 'none' } },
-            now,
-          );
-        }
-        return outcome;
-      });
+      const found = await findByLoginId(ctx, credentialPolicy(site), credentials.loginId);
+      return attempt(ctx, site, found?.account, found?.kind ?? 'email', credentials.password, options);
+    },
+
+    /**
+     * Password login of a person a door has already found by its own identifier (Boostcom: id,
+     * msisdn or email; Naviga: loginName): the same checks, failure counts and lockout as login().
+     */
+    async loginAccount(
+      ctx: CallContext,
+      site: Site,
+      uid: AccountUid | undefined,
+      loginIdKind: LoginIdKind,
+      password: string,
+      options: { check?: CompletionCheck; session: SessionRequest | null },
+    ): Promise<LoginOutcome> {
+      const account = uid === undefined ? undefined : await store.accounts.findByUid(ctx.tenantId, uid);
+      return attempt(ctx, site, account, loginIdKind, password, options);
     },
 
     /** When the person last logged in and until when they are locked out (lockedUntil in the past: not locked). */
@@ -538,6 +568,13 @@ export function createCredentials(deps: CoreDeps) {
         }
         return { kind: 'ok' as const, account, token, expiresAt };
       });
+    },
+
+    /** Whose live reset token this is (undefined: unknown, used or expired); the token stays unused. */
+    async resetTokenHolder(ctx: CallContext, token: string): Promise<AccountUid | undefined> {
+      if (token.length > 200) return undefined;
+      const live = await store.personTokens.findLive(ctx.tenantId, hashToken(token), 'password_reset', clock.now());
+      return live?.accountUid ?? undefined;
     },
 
     /** Finishes a reset: the token is used once; the account is unlocked and its sessions end. */

@@ -125,7 +125,11 @@ export type DomainEvent =
 export type CredentialEvent =
   /** A full registration was completed (finalized): a new account or a lite account that became full. */
   | { type: 'account.registered'; accountUid: AccountUid; payload: { email: string | null; upgradedFromLite: boolean } }
-  | { type: 'account.logged_in'; accountUid: AccountUid; payload: { loginIdKind: 'email' | 'username'; sessionKind: 'web' | 'mobile' | 'none' } }
+  | {
+      type: 'account.logged_in';
+      accountUid: AccountUid;
+      payload: { loginIdKind: 'email' | 'username' | 'msisdn' | 'id'; sessionKind: 'web' | 'mobile' | 'bearer' | 'refresh' | 'none' };
+    }
   | { type: 'account.logged_out'; accountUid: AccountUid; payload: { sessionsEnded: number } }
   | { type: 'account.login_failed'; accountUid: AccountUid; payload: { reason: 'wrong_password' | 'locked_out'; failedLogins: number } }
   | { type: 'account.locked_out'; accountUid: AccountUid; payload: { lockedUntil: string; failedLogins: number } }
@@ -141,7 +145,13 @@ export type CredentialEvent =
       accountUid: AccountUid;
       payload: { email: string; language: string | null; sealedVerificationToken: string; expiresAt: string };
     }
-  | { type: 'account.email_verified'; accountUid: AccountUid; payload: { email: string | null } };
+  | { type: 'account.email_verified'; accountUid: AccountUid; payload: { email: string | null } }
+  /** A one-time password is due (one-time-passwords.ts): messaging opens the sealed code and sends it. */
+  | {
+      type: 'member.one_time_password_requested';
+      accountUid: AccountUid;
+      payload: { channel: 'sms' | 'email'; to: string; language: string | null; loginUrl: string | null; sealedCode: string; expiresAt: string };
+    };
 
 export type DomainEventType = DomainEvent['type'];
 

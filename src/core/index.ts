@@ -13,6 +13,7 @@ import { createDoubleOptIn } from './double-opt-in.js';
 import { createKeys } from './keys.js';
 import { createMemberImports } from './member-imports.js';
 import { createMembers } from './members.js';
+import { createOneTimePasswords } from './one-time-passwords.js';
 import { createOpaqueIds } from './opaque-ids.js';
 import { createProvisioning } from './provisioning.js';
 import { createRequestGuards } from './request-guards.js';
@@ -46,6 +47,7 @@ export function createCore(deps: CoreDeps) {
     adminIdentity: createAdminIdentity(deps),
     adminConsole: createAdminConsole(deps),
     credentials: createCredentials(deps),
+    oneTimePasswords: createOneTimePasswords(deps),
     signingKeys: createSigningKeys(deps),
   };
 }

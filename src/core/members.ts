@@ -234,6 +234,20 @@ export function createMembers(deps: CoreDeps) {
       return asMember(found, await store.members.findAttributes(ctx.tenantId, found.uid));
     },
 
+    /** The member a social login (`external:<type>` identifier) belongs to. */
+    async findByExternalId(ctx: CallContext, type: string, subject: string): Promise<MemberView | undefined> {
+      const found = await store.accountViews.find(ctx.tenantId, { identifier: { kind: `external:${type}`, value: subject } });
+      if (!found) return undefined;
+      return asMember(found, await store.members.findAttributes(ctx.tenantId, found.uid));
+    },
+
+    /** The member behind a session or token (Boostcom /me). */
+    async findByUid(ctx: CallContext, uid: AccountUid): Promise<MemberView | undefined> {
+      const found = await store.accountViews.find(ctx.tenantId, { uid });
+      if (!found) return undefined;
+      return asMember(found, await store.members.findAttributes(ctx.tenantId, found.uid));
+    },
+
     async list(ctx: CallContext, query: MemberQuery): Promise<{ members: MemberView[]; total: number }> {
       const { accounts, total } = await store.members.list(ctx.tenantId, query);
       const extras = await store.members.extrasFor(
@@ -416,6 +430,22 @@ export function createMembers(deps: CoreDeps) {
           now,
         );
       });
+    },
+
+    /**
+     * Uses up a registration password as a login password (Boostcom's password grant: "may be
+     * used to sign in the user right after registration"): true when it was the live code.
+     */
+    async useRegistrationPassword(ctx: CallContext, kind: 'email' | 'msisdn', rawValue: string, code: string): Promise<boolean> {
+      const proof = await this.checkRegistrationPassword(ctx, kind, rawValue, code);
+      if (!proof) return false;
+      try {
+        await store.transaction((tx) => consumeCode(tx, ctx, proof));
+        return true;
+      } catch (error) {
+        if (error instanceof DomainError && error.code === 'member.verification_code_invalid') return false;
+        throw error;
+      }
     },
 
     /**

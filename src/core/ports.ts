@@ -529,7 +529,8 @@ export interface CredentialStateRepo {
   lastLogin(tenantId: TenantId, uid: AccountUid): Promise<Date | null>;
 }
 
-export type SessionKind = 'web' | 'mobile';
+/** web and mobile: Gigya sessions; bearer and refresh: OAuth access and refresh tokens (Boostcom). */
+export type SessionKind = 'web' | 'mobile' | 'bearer' | 'refresh';
 
 /** A login session as stored: the token only as its SHA-256, the signing secret sealed. */
 export interface StoredSession {
@@ -552,7 +553,7 @@ export interface SessionRepo {
   revokeAll(tenantId: TenantId, uid: AccountUid, keepTokenHash?: string): Promise<number>;
 }
 
-export type PersonTokenPurpose = 'registration' | 'password_reset' | 'email_verification';
+export type PersonTokenPurpose = 'registration' | 'password_reset' | 'email_verification' | 'one_time_password';
 
 /** A single-use token handed to a person (regToken, reset link, verification link), stored as its SHA-256. */
 export interface PersonToken {

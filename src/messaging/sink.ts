@@ -21,6 +21,7 @@ export const MESSAGE_EVENT_TYPES: readonly DomainEventType[] = [
   'member.registration_password_requested',
   'account.password_reset_requested',
   'account.email_verification_requested',
+  'member.one_time_password_requested',
 ];
 
 interface Planned {
@@ -111,6 +112,14 @@ export function createMessagingSink(db: Kysely<Database>, core: Core, secretBox:
         const token = openMessageSecret(secretBox, event.tenantId, uid, 'email-verification-token', p.sealedVerificationToken);
         const verifyUrl = withParam(withParam(`${options.publicUrl}/accounts.verifyEmail`, 'apiKey', site?.gigyaApiKey ?? ''), 'ticket', token);
         return [{ channel: 'email', to: p.email, template: 'email_verification', language: p.language, vars: { verifyUrl, email: p.email } }];
+      }
+      case 'member.one_time_password_requested': {
+        // Sealed by core/one-time-passwords.ts for this person: only messaging opens it.
+        const p = domain.payload;
+        const code = openMessageSecret(secretBox, event.tenantId, uid, 'one-time-password', p.sealedCode);
+        const loginUrl = p.loginUrl ? withParam(p.loginUrl, 'otp', code) : '';
+        const template = p.channel === 'email' ? 'one_time_password_email' : 'one_time_password_sms';
+        return [{ channel: p.channel, to: p.to, template, language: p.language, vars: { club, code, loginUrl } }];
       }
       default:
         return [];

@@ -9,6 +9,8 @@ export type TemplateName =
   | 'registration_password_sms'
   | 'password_reset'
   | 'email_verification'
+  | 'one_time_password_sms'
+  | 'one_time_password_email'
   | PageTemplateName;
 
 export interface Template {
@@ -105,6 +107,17 @@ export const DEFAULT_TEMPLATES: Record<TemplateName, Record<string, Template>> =
     en: { subject: 'Link not recognised', text: 'We could not find this confirmation link. Check that you opened the whole link from the email.' },
     nb: { subject: 'Ukjent lenke', text: 'Vi fant ikke denne bekreftelseslenken. Sjekk at du åpnet hele lenken fra e-posten.' },
     sv: { subject: 'Okänd länk', text: 'Vi hittade inte den här bekräftelselänken. Kontrollera att du öppnade hela länken från mejlet.' },
+  },
+  one_time_password_sms: {
+    en: { text: 'Your {{club}} login code: {{code}} {{loginUrl}}' },
+    nb: { text: 'Din innloggingskode for {{club}}: {{code}} {{loginUrl}}' },
+  },
+  one_time_password_email: {
+    en: {
+      subject: 'Your {{club}} login code',
+      text: 'Your one-time login code: {{code}}\n\n{{loginUrl}}\n\nIt works once, for an hour.',
+      html: '<p>Your one-time login code: <strong>{{code}}</strong></p><p>{{loginUrl}}</p><p>It works once, for an hour.</p>',
+    },
   },
   password_reset: {
     en: {

@@ -6,9 +6,13 @@ import { authenticate } from './auth.js';
 import { guardBody, guardUrl } from './edge-guard.js';
 import { BoostcomError, handleError } from './errors.js';
 import { importRoutes } from './routes/imports.js';
+import { memberMeRoutes } from './routes/member-me.js';
+import { memberOAuthRoutes } from './routes/member-oauth.js';
 import { memberSchemaRoutes } from './routes/member-schema.js';
 import { memberReadRoutes } from './routes/members-read.js';
 import { memberWriteRoutes } from './routes/members-write.js';
+import { oneTimePasswordRoutes } from './routes/one-time-password.js';
+import { passwordResetRoutes } from './routes/password-reset.js';
 import { registrationPasswordRoutes } from './routes/registration-password.js';
 
 export interface BoostcomFacadeOptions {
@@ -67,6 +71,10 @@ export async function boostcomFacade(app: FastifyInstance, options: BoostcomFaca
   app.addHook('onRequest', authenticate(core));
   app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
 
+  memberOAuthRoutes(app, core);
+  memberMeRoutes(app, core);
+  passwordResetRoutes(app, core);
+  oneTimePasswordRoutes(app, core);
   memberReadRoutes(app, core);
   memberWriteRoutes(app, core);
   registrationPasswordRoutes(app, core);

@@ -12,6 +12,15 @@ export const PERMITS = {
   importsCreate: 'BL:Api:Members:Imports:Create',
   importsGet: 'BL:Api:Members:Imports:Get',
   schemaGet: 'BL:Api:Schema:Get',
+  oauth: 'BL:Api:Members:OAuth',
+  oauthGet: 'BL:Api:Members:OAuth:Get',
+  oauthUpdate: 'BL:Api:Members:OAuth:Update',
+  oauthDestroy: 'BL:Api:Members:OAuth:Destroy',
+  oauthUpdatePassword: 'BL:Api:Members:OAuth:UpdatePassword',
+  resetPassword: 'BL:Api:Members:ResetPassword',
+  createOneTimePassword: 'BL:Api:Members:CreateOneTimePassword',
+  tokensCreate: 'BL:Api:Members:Tokens:Create',
+  tokensVerify: 'BL:Api:Members:Tokens:Verify',
 } as const;
 
 export const ALL_PERMITS: readonly string[] = Object.values(PERMITS);

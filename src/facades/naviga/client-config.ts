@@ -7,11 +7,14 @@ import { httpJsonProvider } from './providers/http-json.js';
 import type { UserProvider } from './providers/provider.js';
 import { type CircuitBreaker, DEFAULT_RESILIENCE, type ResilienceOptions, resilient } from './providers/resilience.js';
 import { type NavigaSettings, openSettings } from './settings.js';
+import { type WriteCodes, writeCodes } from './write-codes.js';
 
 export interface ClientConfig {
   verify: JwtVerifier;
   /** The valid provider of Flow.UserProvider, or null: local store only (orchestration case 1). */
   provider: (UserProvider & { breaker: CircuitBreaker }) | null;
+  /** Message codes of the write side, with the client's overrides. */
+  codes: WriteCodes;
 }
 
 function buildProvider(settings: NavigaSettings, resilience: Omit<ResilienceOptions, 'timeoutMs'>): ClientConfig['provider'] {
@@ -47,9 +50,9 @@ export function clientConfigs(core: Core, log: FastifyBaseLogger, resilience = D
       if ('problem' in opened) {
         // Unusable settings refuse every token rather than run half-configured.
         log.warn({ tenantId: site.tenantId, siteId: site.id, problem: opened.problem }, 'naviga settings unusable');
-        config = { verify: jwtVerifier(undefined), provider: null };
+        config = { verify: jwtVerifier(undefined), provider: null, codes: writeCodes(undefined) };
       } else {
-        config = { verify: jwtVerifier(opened.settings.jwt), provider: buildProvider(opened.settings, resilience) };
+        config = { verify: jwtVerifier(opened.settings.jwt), provider: buildProvider(opened.settings, resilience), codes: writeCodes(opened.settings.codes) };
       }
       cache.set(key, { version: site.updatedAt.getTime(), config });
       return config;

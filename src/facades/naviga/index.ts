@@ -5,12 +5,13 @@ import type { Registry } from 'prom-client';
 import { type Core, isDomainError } from '../../core/index.js';
 import { clientConfigs } from './client-config.js';
 import { guardUrl } from './edge-guard.js';
-import { DOMAIN_ERRORS, errorEnvelope, internalError, legacyErrorEnvelope, NavigaError } from './errors.js';
+import { DOMAIN_ERRORS, errorEnvelope, internalError, invalidInput, legacyErrorEnvelope, NavigaError } from './errors.js';
 import { providerCallMetrics } from './metrics.js';
 import { orchestrator } from './orchestrator.js';
 import { DEFAULT_RESILIENCE, type ResilienceOptions } from './providers/resilience.js';
 import { legacyUserRoutes } from './routes/legacy-user.js';
 import { usersRoutes } from './routes/users.js';
+import { usersWriteRoutes } from './routes/users-write.js';
 
 export interface NavigaFacadeOptions {
   core: Core;
@@ -49,6 +50,9 @@ export async function navigaFacade(app: FastifyInstance, options: NavigaFacadeOp
     let wire: NavigaError;
     if (error instanceof NavigaError) wire = error;
     else if (isDomainError(error)) wire = DOMAIN_ERRORS[error.code](error.fields);
+    // A body that is not JSON, too large or of another type: the caller's mistake, never a 500.
+    else if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500)
+      wire = invalidInput([{ field: 'body', message: error.message }]);
     else wire = internalError();
     if (wire.status >= 500) request.log.error({ err: error.cause ?? error }, 'naviga request failed');
     const legacy = (request.routeOptions.config as { legacy?: boolean } | undefined)?.legacy === true;
@@ -67,6 +71,7 @@ export async function navigaFacade(app: FastifyInstance, options: NavigaFacadeOp
     [PROXY_PREFIX, true],
   ] as const) {
     await app.register(usersRoutes, { ...routeOptions, prefix, hide });
+    await app.register(usersWriteRoutes, { ...routeOptions, prefix, hide });
     await app.register(legacyUserRoutes, { ...routeOptions, prefix, hide });
   }
 

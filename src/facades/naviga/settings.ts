@@ -2,6 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import Type, { type Static } from 'typebox';
 import Value from 'typebox/value';
 import type { JsonObject } from '../../core/index.js';
+import { CodeOverrides } from './write-codes.js';
 
 /**
  * Per-client configuration of the Naviga facade, kept in `site.settings.naviga` and provisioned
@@ -89,6 +90,8 @@ export const NavigaSettings = Type.Object(
     gigya: Type.Optional(GigyaSettings),
     ssor: Type.Optional(HttpProviderSettings),
     firefly: Type.Optional(HttpProviderSettings),
+    /** Overrides of the write side's message codes and texts (write-codes.ts). */
+    codes: Type.Optional(CodeOverrides),
   },
   { additionalProperties: false },
 );

@@ -1,6 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import type { Channel, ChannelStatusValue, Core, Identifier, JsonObject, MemberChange } from '../../../core/index.js';
+import type { Channel, ChannelStatusValue, Core, Identifier, JsonObject, MemberChange, MemberView } from '../../../core/index.js';
 import { clientHolds, mergeJson } from '../../../core/index.js';
 import { caller } from '../auth.js';
 import { BoostcomError, failure, hasErrors, type ValidationErrors } from '../errors.js';
@@ -119,51 +119,7 @@ export function memberWriteRoutes(app: FastifyInstance, core: Core): void {
         response: { 200: Member, 404: ErrorBody, 422: ValidationErrorBody, ...commonResponses },
       },
     },
-    async (request) => {
-      const { club, ctx } = caller(request);
-      const body = request.body as UpdateMemberBody;
-      const current = await requireMember(core, request, 'id');
-      const schema = memberSchemaOf(club);
-      const sent = asJson(body.properties ?? {});
-      const errors: ValidationErrors = {};
-      const identifiers = checkIdentifiers(club, sent, errors);
-      const after = {
-        email: identifiers.email === undefined ? current.email : identifiers.email,
-        msisdn: identifiers.msisdn === undefined ? current.msisdn : identifiers.msisdn,
-      };
-      requireAnIdentifier(schema, after, errors);
-      if (body.validate_partially) {
-        // Only what was sent is checked (spec B.9.7): the club schema may have changed since.
-        checkSchema(schema, sent, 'sent', errors);
-      } else {
-        // Stored keys the schema does not know came through another door (a Gigya profile): they are kept, not judged.
-        const stored = Object.fromEntries(Object.entries(current.profile).filter(([key]) => !schema.known || schema.known.has(key)));
-        const merged = mergeJson({ ...stored, ...(current.language && { language: current.language }) }, withoutIdentifiers(sent)).value;
-        checkSchema(schema, { ...merged, ...(after.email && { email: after.email }), ...(after.msisdn && { msisdn: after.msisdn }) }, 'full', errors);
-      }
-      checkConsents(schema, body.consents, errors);
-      checkStores(club, body.favorite_stores, errors);
-      if (hasErrors(errors)) throw new BoostcomError(422, errors);
-
-      const channels: Partial<Record<Channel, ChannelStatusValue>> = {};
-      for (const [channel, enabled] of [
-        ['sms', body.sms_enabled],
-        ['email', body.email_enabled],
-        ['push', body.push_enabled],
-      ] as const) {
-        const wanted = status(enabled);
-        // "enabled" keeps a verified msisdn verified.
-        if (wanted && !(wanted === 'enabled' && current.channels[channel] === 'verified')) channels[channel] = wanted;
-      }
-      const change: MemberChange = { properties: profileOf(sent), consents: consentChanges(body.consents), channels };
-      if (identifiers.email !== undefined) change.email = identifiers.email;
-      if (identifiers.msisdn !== undefined) change.msisdn = identifiers.msisdn;
-      if ('language' in sent) change.language = typeof sent['language'] === 'string' && sent['language'] !== '' ? sent['language'] : schema.defaultLanguage;
-      if (body.password !== undefined) change.password = body.password;
-      if (body.favorite_stores) change.favoriteStores = body.favorite_stores;
-      if (body.event_occurred_at) change.occurredAt = new Date(body.event_occurred_at);
-      return renderMember(await core.members.update(ctx, current.uid, change), club);
-    },
+    async (request) => updateMember(core, request, await requireMember(core, request, 'id')),
   );
 
   app.delete(
@@ -237,4 +193,50 @@ function withoutIdentifiers(sent: JsonObject): JsonObject {
   delete copy['email'];
   delete copy['msisdn'];
   return copy;
+}
+
+/** PUT /members/:id and PUT /members/me: a merge update of `current` from the request body (spec B.9.7). */
+export async function updateMember(core: Core, request: FastifyRequest, current: MemberView) {
+  const { club, ctx } = caller(request);
+  const body = request.body as UpdateMemberBody;
+  const schema = memberSchemaOf(club);
+  const sent = asJson(body.properties ?? {});
+  const errors: ValidationErrors = {};
+  const identifiers = checkIdentifiers(club, sent, errors);
+  const after = {
+    email: identifiers.email === undefined ? current.email : identifiers.email,
+    msisdn: identifiers.msisdn === undefined ? current.msisdn : identifiers.msisdn,
+  };
+  requireAnIdentifier(schema, after, errors);
+  if (body.validate_partially) {
+    // Only what was sent is checked (spec B.9.7): the club schema may have changed since.
+    checkSchema(schema, sent, 'sent', errors);
+  } else {
+    // Stored keys the schema does not know came through another door (a Gigya profile): they are kept, not judged.
+    const stored = Object.fromEntries(Object.entries(current.profile).filter(([key]) => !schema.known || schema.known.has(key)));
+    const merged = mergeJson({ ...stored, ...(current.language && { language: current.language }) }, withoutIdentifiers(sent)).value;
+    checkSchema(schema, { ...merged, ...(after.email && { email: after.email }), ...(after.msisdn && { msisdn: after.msisdn }) }, 'full', errors);
+  }
+  checkConsents(schema, body.consents, errors);
+  checkStores(club, body.favorite_stores, errors);
+  if (hasErrors(errors)) throw new BoostcomError(422, errors);
+
+  const channels: Partial<Record<Channel, ChannelStatusValue>> = {};
+  for (const [channel, enabled] of [
+    ['sms', body.sms_enabled],
+    ['email', body.email_enabled],
+    ['push', body.push_enabled],
+  ] as const) {
+    const wanted = status(enabled);
+    // "enabled" keeps a verified msisdn verified.
+    if (wanted && !(wanted === 'enabled' && current.channels[channel] === 'verified')) channels[channel] = wanted;
+  }
+  const change: MemberChange = { properties: profileOf(sent), consents: consentChanges(body.consents), channels };
+  if (identifiers.email !== undefined) change.email = identifiers.email;
+  if (identifiers.msisdn !== undefined) change.msisdn = identifiers.msisdn;
+  if ('language' in sent) change.language = typeof sent['language'] === 'string' && sent['language'] !== '' ? sent['language'] : schema.defaultLanguage;
+  if (body.password !== undefined) change.password = body.password;
+  if (body.favorite_stores) change.favoriteStores = body.favorite_stores;
+  if (body.event_occurred_at) change.occurredAt = new Date(body.event_occurred_at);
+  return renderMember(await core.members.update(ctx, current.uid, change), club);
 }
