@@ -98,9 +98,15 @@ describe('sign-up seen through every vendor API', () => {
     assert.ok(link);
 
     roster.clock.advance(8 * 24 * 3600 * 1000);
-    assert.equal((await fetch(link)).status, 404); // expired
+    assert.equal((await fetch(link)).status, 410); // expired: the page says so
     roster.clock.reset();
-    assert.equal((await fetch(link)).status, 200); // confirmed
+    assert.equal((await fetch(link)).status, 200); // the page with its confirm button (GET never confirms)
+    const token = new URL(link).searchParams.get('token') ?? '';
+    const confirm = await fetch(new URL('/doi/confirm', link), { method: 'POST', body: new URLSearchParams({ token }) });
+    assert.equal(confirm.status, 200); // the button's POST confirms
+    const account = await gigyaClient().request('accounts.getAccountInfo', { UID: uid });
+    const daily = (account.subscriptions as { newsletter: { daily: { email: { doubleOptIn: { status: string } } } } }).newsletter.daily.email;
+    assert.equal(daily.doubleOptIn.status, 'Confirmed');
   });
 
   it('the Naviga user provider can be made to fail or to hold a given user', async () => {
