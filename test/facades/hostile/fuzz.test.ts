@@ -224,6 +224,9 @@ describe('fuzz: gigya accounts.* through a listening server', () => {
     { name: 'accounts.resendDOIConfirmationEmail', params: { email: 'fuzz@example.com', subscriptionId: 'news' } },
     { name: 'accounts.getAllWebhooks', params: {} },
     { name: 'accounts.deleteWebhook', params: { name: 'nobody' } },
+    { name: 'accounts.isAvailableLoginID', params: { loginID: 'fuzz-free@example.com' } },
+    { name: 'accounts.verifyLogin', params: { UID: uid } },
+    { name: 'accounts.getJWTPublicKey', params: {}, anonymous: true },
     { name: 'accounts.constructor', params: {} },
   ];
 
