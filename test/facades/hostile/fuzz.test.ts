@@ -381,6 +381,7 @@ describe('fuzz: boostcom members through a listening server', () => {
     { method: 'POST', path: (p) => `/members/by_email/${p}/send_registration_password` },
     { method: 'POST', path: () => '/members/imports', body: { members: [{ properties: { ...OLA, email: 'fuzz-import@example.com' } }] } },
     { method: 'GET', path: (p) => `/members/imports/${p}` },
+    { method: 'POST', path: () => '/members/oauth/token', body: { grant_type: 'password', username: 'nobody@example.com', password: 'not-the-password' } },
   ];
 
   it(`answers every hostile request in Boostcom's own bodies, never 5xx (seed ${SEED})`, async () => {
@@ -524,6 +525,44 @@ describe('fuzz: naviga users orchestrator through a listening server', () => {
         if (answer.status >= 400) assert.equal(afterwards, before, `${what}: the store changed on ${answer.status}`);
       }),
       runOptions(2),
+    );
+  });
+
+  it(`answers every hostile write in the orchestrator envelope, never 5xx (seed ${SEED})`, async () => {
+    // Writes whose errors change nothing: a create, an update, a forgot-password start for nobody.
+    const writes = (): Array<{ method: string; path: string; body: Record<string, unknown> }> => [
+      { method: 'POST', path: '/v4/Users', body: { email: 'fuzz-create@example.com', firstName: 'F', lastName: 'L' } },
+      { method: 'PUT', path: `/v4/Users/${uid}`, body: { firstName: 'F', lastName: 'L' } },
+      { method: 'POST', path: '/v4/Users/ForgotPassword', body: { loginName: 'nobody@example.com' } },
+    ];
+    const all = writes();
+    const watch = storeWatch(() => client.tenant.id);
+    const request = fc.record({
+      route: fc.integer({ min: 0, max: all.length - 1 }),
+      mutation: fc.oneof(
+        fc.record({
+          kind: fc.constant('field' as const),
+          key: fc.oneof(fc.constantFrom('email', 'firstName', 'lastName', 'password', 'verifyEmail', 'loginName'), hostileText),
+          json: hostileJson,
+        }),
+        fc.record({ kind: fc.constant('raw' as const), json: fc.oneof(hostileJson, hostileText) }),
+      ),
+    });
+    await fc.assert(
+      fc.asyncProperty(request, async ({ route, mutation }) => {
+        const chosen = all[route] as (typeof all)[number];
+        const body = mutation.kind === 'field' ? `{${JSON.stringify(mutation.key)}:${mutation.json},${JSON.stringify(chosen.body).slice(1)}` : mutation.json;
+        const before = await watch.before();
+        const answer = await send(chosen.method, chosen.path, { headers: { ...headers, 'content-type': 'application/json' }, body });
+        const afterwards = await watch.after();
+        const what = `${chosen.method} ${chosen.path} ${body.slice(0, 200)}`;
+        assert.ok(answer.status < 500, `${what}: HTTP ${answer.status} ${answer.text.slice(0, 300)}`);
+        if (answer.status === 431 || answer.status === 413) return;
+        const message = parseJson(answer, what).message as { code?: unknown } | undefined;
+        assert.equal(typeof message?.code, 'string', `${what}: envelope ${answer.text.slice(0, 200)}`);
+        if (answer.status >= 400) assert.equal(afterwards, before, `${what}: the store changed on ${answer.status}`);
+      }),
+      runOptions(3),
     );
   });
 });
