@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { Kysely, type MigrationResultSet, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Repos, Store } from '../core/ports.js';
-import { createAccountViewRepo } from './account-views.js';
+import { createAccountViewRepo, createCoalescingAccountViewRepo } from './account-views.js';
 import { createAccountRepo, createIdentifierRepo } from './accounts.js';
 import { createBulkRepo } from './bulk.js';
 import type { Database } from './database.js';
@@ -10,6 +10,8 @@ import { createImportJobRepo } from './import-jobs.js';
 import { createKeyRepo } from './keys.js';
 import { createClubClientRepo, createMemberImportRepo, createMemberRepo, createVerificationCodeRepo } from './members.js';
 import { migrations } from './migrations/index.js';
+import { type BatchSettings, DEFAULT_BATCH_SETTINGS } from './batcher.js';
+import { batchHitCounts, batchNonceClaims, groupCommitLiteInserts, groupCommitOutboxAppends } from './group-commit.js';
 import { createBufferedOutbox, createOutboxRepo } from './outbox.js';
 import { translateDriverError, translatingErrors } from './pg-errors.js';
 import { PGliteDialect } from './pglite-dialect.js';
@@ -20,10 +22,14 @@ import { createSiteRepo, createTenantRepo } from './tenants.js';
 import { createDoiConfirmationRepo, createLiteTokenRepo } from './tokens.js';
 import { createWebhookRepo } from './webhooks.js';
 
-export type StoreOptions =
+export type StoreOptions = (
   | { engine: 'postgres'; databaseUrl: string; poolSize: number }
   /** dataDir undefined: in memory (tests). */
-  | { engine: 'pglite'; dataDir: string | undefined };
+  | { engine: 'pglite'; dataDir: string | undefined }
+) & {
+  /** Group commit and read coalescing of concurrent calls (default: on, DEFAULT_BATCH_SETTINGS). */
+  batching?: BatchSettings;
+};
 
 export interface PoolStats {
   total: number;
@@ -64,6 +70,24 @@ function createRepos(db: Kysely<Database>): Repos {
   };
 }
 
+/**
+ * The repos of the store itself (outside transactions) with batching: concurrent calls share
+ * statements and commits. Inside a transaction calls run one after another and are not batched.
+ */
+function createBatchedRepos(db: Kysely<Database>, options: { settings: BatchSettings; maxInFlight: number }): Repos {
+  const plain = createRepos(db);
+  return {
+    ...plain,
+    accounts: { ...plain.accounts, insertIfEmailFree: translatingErrors({ insert: groupCommitLiteInserts(db, options) }).insert },
+    accountViews: translatingErrors(createCoalescingAccountViewRepo(db, plain.accountViews, options)),
+    outbox: { ...plain.outbox, append: translatingErrors({ append: groupCommitOutboxAppends(db, options) }).append },
+    requestGuards: {
+      ...plain.requestGuards,
+      ...translatingErrors({ claimNonce: batchNonceClaims(db, options), countHit: batchHitCounts(db, options) }),
+    },
+  };
+}
+
 export async function openStore(options: StoreOptions): Promise<OpenedStore> {
   let db: Kysely<Database>;
   let poolStats: () => PoolStats;
@@ -81,7 +105,10 @@ export async function openStore(options: StoreOptions): Promise<OpenedStore> {
     poolStats = () => ({ total: 1, idle: 1, waiting: 0 });
   }
 
-  const repos = createRepos(db);
+  const batching = options.batching ?? DEFAULT_BATCH_SETTINGS;
+  // The embedded store has one connection; a PostgreSQL pool keeps slots for unbatched work.
+  const maxInFlight = options.engine === 'postgres' ? Math.max(1, Math.floor(options.poolSize / 4)) : 1;
+  const repos = batching.enabled ? createBatchedRepos(db, { settings: batching, maxInFlight }) : createRepos(db);
   return {
     engine: options.engine,
     db,
