@@ -110,8 +110,9 @@ export function createCoalescingAccountViewRepo(db: Kysely<Database>, plain: Acc
     const answered = new Set<AccountView>();
     return lookups.map((lookup) => {
       const view = found.get(lookupGroup(lookup))?.get(lookupValue(lookup));
-      if (!view || !answered.has(view)) return view && (answered.add(view), view);
-      return structuredClone(view);
+      if (view && answered.has(view)) return structuredClone(view);
+      if (view) answered.add(view);
+      return view;
     });
   }, options);
   return {

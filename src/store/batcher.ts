@@ -57,7 +57,7 @@ export function createBatcher<I, O>(runBatch: (items: I[]) => Promise<O[]>, opti
   const run = async (batch: Array<Waiting<I, O>>) => {
     try {
       const answers = await runBatch(batch.map((w) => w.item));
-      batch.forEach((w, i) => w.resolve(answers[i] as O));
+      for (const [i, w] of batch.entries()) w.resolve(answers[i] as O);
     } catch (error) {
       if (batch.length === 1) (batch[0] as Waiting<I, O>).reject(error);
       else await Promise.all(batch.map((w) => run([w])));
