@@ -18,6 +18,8 @@ export interface Scenario {
   name: string;
   /** Which ceiling it is compared to: the bare HTTP route or the raw database upsert loop. */
   baseline: 'http' | 'db';
+  /** Also measured against the same SQL behind a bare node:http server (bench/same-sql-server.ts). */
+  sameSql?: boolean;
   /** The minimum ratio to the baseline the goals ask for, if any. */
   goalRatio?: number;
   /** Builds the load: per-request paths/bodies and a body check that counts vendor errors. */
