@@ -124,6 +124,8 @@ async function main(): Promise<void> {
     HOME: process.env.HOME,
     ROSTER_MASTER_KEY: masterKey.toString('base64'),
     ROSTER_DB_POOL_SIZE: String(POOL_SIZE),
+    // Batching settings are passed through, to measure the server with and without them.
+    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('ROSTER_BATCH'))),
   };
   let dataDir: string | undefined;
   let database: string | undefined;
