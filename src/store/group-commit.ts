@@ -11,6 +11,7 @@ import { subscriptionRow } from './subscriptions.js';
  * Group commit: writes of concurrent requests gathered by the batcher and written with the
  * set-based statements of the bulk import, one statement (hence one commit) per batch. Each
  * caller gets the answer its own call would have had; a failed batch is retried call by call.
+ * Rows are claimed in key order, so batches of two processes take their locks in one order.
  */
 
 type NewLite = Parameters<AccountRepo['insertIfEmailFree']>;
@@ -45,7 +46,7 @@ async function insertLitesIfEmailsFree(db: Kysely<Database>, calls: NewLite[]): 
       SELECT * FROM json_to_recordset(${JSON.stringify(claims)}::json) AS x(tenant_id text, uid text, email text, created_at timestamptz)
     ), claim AS (
       INSERT INTO identifiers (tenant_id, kind, value, account_uid, created_at)
-      SELECT tenant_id, 'email', email, uid, created_at FROM input
+      SELECT tenant_id, 'email', email, uid, created_at FROM input ORDER BY tenant_id, email
       ON CONFLICT (tenant_id, kind, value) DO NOTHING
       RETURNING tenant_id, account_uid, value
     ), a AS (
@@ -115,7 +116,7 @@ export function batchNonceClaims(db: Kysely<Database>, options: BatcherOptions<N
           SELECT * FROM json_to_recordset(${JSON.stringify(input)}::json) AS x(n int, tenant_id text, scope text, nonce text, expires_at timestamptz, now timestamptz)
         ), fresh AS (
           INSERT INTO gigya_nonces (tenant_id, scope, nonce, expires_at)
-          SELECT tenant_id, scope, nonce, expires_at FROM input
+          SELECT tenant_id, scope, nonce, expires_at FROM input ORDER BY tenant_id, scope, nonce
           ON CONFLICT (tenant_id, scope, nonce) DO NOTHING
           RETURNING tenant_id, scope, nonce
         ), taken AS (
@@ -138,7 +139,11 @@ export function batchHitCounts(db: Kysely<Database>, options: BatcherOptions<Hit
     async (calls) => {
       const rows = await db
         .insertInto('gigya_rate_windows')
-        .values(calls.map(([tenantId, bucket, windowStart, hits]) => ({ tenant_id: tenantId, bucket, window_start: windowStart, hits })))
+        .values(
+          calls
+            .map(([tenantId, bucket, windowStart, hits]) => ({ tenant_id: tenantId, bucket, window_start: windowStart, hits }))
+            .sort((a, b) => (a.tenant_id + a.bucket < b.tenant_id + b.bucket ? -1 : 1)),
+        )
         .onConflict((oc) => oc.columns(['tenant_id', 'bucket', 'window_start']).doUpdateSet({ hits: sql<number>`gigya_rate_windows.hits + excluded.hits` }))
         .returning(['tenant_id', 'bucket', 'window_start', 'hits'])
         .execute();
