@@ -132,6 +132,8 @@ async function main(): Promise<void> {
     HOME: process.env.HOME,
     ROSTER_MASTER_KEY: masterKey.toString('base64'),
     ROSTER_DB_POOL_SIZE: String(POOL_SIZE),
+    // Batching settings are passed through, to measure the server with and without them.
+    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('ROSTER_BATCH'))),
   };
   let dataDir: string | undefined;
   let database: string | undefined;
@@ -161,6 +163,16 @@ async function main(): Promise<void> {
     );
     servers.push(bare);
     const ctx: BenchContext = { ...prepared, url: roster.url };
+    // The same SQL behind a bare node:http server: what the framework and facade cost (PostgreSQL only).
+    let sameSqlServer: RunningServer | undefined;
+    if (engine === 'postgres' && scenarios.some((s) => s.sameSql)) {
+      sameSqlServer = await startProcess(
+        ['--import', 'tsx', fileURLToPath(new URL('./same-sql-server.ts', import.meta.url))],
+        { PATH: process.env.PATH, DATABASE_URL: env.DATABASE_URL, ROSTER_DB_POOL_SIZE: String(POOL_SIZE), BENCH_TENANT_ID: prepared.tenantId },
+        '/readyz',
+      );
+      servers.push(sameSqlServer);
+    }
 
     let dbBaseline: number | undefined;
     const measureDbBaseline = async () => {
@@ -210,10 +222,22 @@ async function main(): Promise<void> {
         });
         baseline = { kind: `bare Fastify ${size} B`, rps: http.rps };
       }
+      let sameSql: ScenarioResult['sameSql'];
+      if (scenario.sameSql && sameSqlServer) {
+        log(`baseline: same SQL behind node:http for ${scenario.name}`);
+        const bare = await runLoad({
+          connections: CONNECTIONS,
+          duration: plan.duration,
+          ...scenario.load({ ...ctx, url: sameSqlServer.url }),
+          url: sameSqlServer.url,
+        });
+        sameSql = { rps: bare.rps, p99: bare.p99 };
+      }
       results.push({
         name: scenario.name,
         status: 'ok',
         result,
+        ...(sameSql && { sameSql }),
         rssBytes,
         ...(baseline && { baseline, ratio: result.rps / baseline.rps }),
         goal: { ...(scenario.goalRatio !== undefined && { ratio: scenario.goalRatio }), p99Ms: scenario.p99GoalMs ?? 50, rssBytes: 250 * 1024 * 1024 },

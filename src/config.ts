@@ -56,6 +56,8 @@ export interface Config {
     smsToken: string | undefined;
   };
   gigya: GigyaConfig;
+  /** Group commit and read coalescing of concurrent requests in the store adapter. */
+  batching: { enabled: boolean; windowMs: number; maxSize: number };
 }
 
 /** Days rows are kept before the worker deletes them; 0 keeps them forever. */
@@ -87,6 +89,9 @@ export const CONFIG_VARIABLES = {
   PORT: ['8080', 'TCP port'],
   DATABASE_URL: ['(unset)', 'PostgreSQL URL; when unset the embedded PGlite store is used'],
   ROSTER_DB_POOL_SIZE: ['10', 'PostgreSQL connection pool size'],
+  ROSTER_BATCHING: ['true', 'let concurrent requests share statements and commits (group commit, read coalescing)'],
+  ROSTER_BATCH_WINDOW_MS: ['1', 'how long the first call of a batch waits for others (0: until the event loop turns)'],
+  ROSTER_BATCH_MAX_SIZE: ['64', 'most calls written or read in one batch'],
   ROSTER_DATA_DIR: ['./data', 'embedded store directory (and its generated master key)'],
   ROSTER_MASTER_KEY: ['(generated)', '32-byte key, 64 hex chars or Base64, that encrypts stored secrets; required with DATABASE_URL'],
   ROSTER_TLS_CERT: ['(unset)', 'PEM certificate file; with ROSTER_TLS_KEY serves HTTPS'],
@@ -256,6 +261,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       serverRateLimit: integer(env, 'ROSTER_GIGYA_RATE_LIMIT_SERVER', 600_000, 1, 100_000_000),
       clientRateLimit: integer(env, 'ROSTER_GIGYA_RATE_LIMIT_CLIENT', 600, 1, 100_000_000),
       rateWindowSeconds: integer(env, 'ROSTER_GIGYA_RATE_WINDOW_SECONDS', 60, 1, 86_400),
+    }),
+    batching: Object.freeze({
+      enabled: boolean(env, 'ROSTER_BATCHING', true),
+      windowMs: integer(env, 'ROSTER_BATCH_WINDOW_MS', 1, 0, 1000),
+      maxSize: integer(env, 'ROSTER_BATCH_MAX_SIZE', 64, 1, 10_000),
     }),
     publicUrl,
     events: {

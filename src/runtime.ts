@@ -56,8 +56,8 @@ export async function openRuntime(config: Readonly<Config>): Promise<Runtime> {
   try {
     const store = await openStore(
       config.database.engine === 'postgres'
-        ? { engine: 'postgres', databaseUrl: config.database.url, poolSize: config.database.poolSize }
-        : { engine: 'pglite', dataDir: config.database.dataDir },
+        ? { engine: 'postgres', databaseUrl: config.database.url, poolSize: config.database.poolSize, batching: config.batching }
+        : { engine: 'pglite', dataDir: config.database.dataDir, batching: config.batching },
     );
     await store.migrate();
     const secretBox = createSecretBox(masterKey);

@@ -11,6 +11,8 @@ export interface ScenarioResult {
   baseline?: { kind: string; rps: number };
   ratio?: number;
   goal?: { ratio?: number; p99Ms: number; rssBytes: number };
+  /** The same SQL behind a bare node:http server, measured in the same run (PostgreSQL only). */
+  sameSql?: { rps: number; p99: number };
 }
 
 const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
@@ -24,12 +26,12 @@ export function machineDescription(engine: string): string {
 /** The markdown table: one row per scenario, with its baseline, ratio and goal verdicts. */
 export function markdownTable(results: ScenarioResult[]): string {
   const lines = [
-    '| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | server RSS | baseline | baseline req/s | ratio | goals |',
-    '|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---|',
+    '| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | server RSS | baseline | baseline req/s | ratio | same SQL, node:http req/s | facade overhead | goals |',
+    '|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|',
   ];
   for (const r of results) {
     if (r.status === 'skipped' || !r.result) {
-      lines.push(`| ${r.name} | – | – | – | – | – | – | – | – | – | skipped: ${r.reason ?? ''} |`);
+      lines.push(`| ${r.name} | – | – | – | – | – | – | – | – | – | – | – | skipped: ${r.reason ?? ''} |`);
       continue;
     }
     const x = r.result;
@@ -38,8 +40,12 @@ export function markdownTable(results: ScenarioResult[]): string {
     if (r.goal) verdicts.push(`p99 < ${r.goal.p99Ms} ${x.p99 < r.goal.p99Ms ? '✓' : '✗'}`);
     if (r.goal && r.rssBytes !== undefined) verdicts.push(`RSS < ${mb(r.goal.rssBytes)} ${r.rssBytes < r.goal.rssBytes ? '✓' : '✗'}`);
     verdicts.push(`errors ${x.errors + x.non2xx === 0 ? '✓' : '✗'}`);
+    // Overhead: the share of the same-SQL server's throughput Roster's framework and facade cost.
+    const overhead = r.sameSql ? 1 - x.rps / r.sameSql.rps : undefined;
+    if (overhead !== undefined) verdicts.push(`overhead ≤ 20 % ${overhead <= 0.2 ? '✓' : '✗'}`);
+    const sameSql = r.sameSql ? `${fixed(r.sameSql.rps)} | ${fixed((overhead ?? 0) * 100)} %` : '– | –';
     lines.push(
-      `| ${r.name} | ${fixed(x.rps)} | ${fixed(x.p50, 1)} | ${fixed(x.p95, 1)} | ${fixed(x.p99, 1)} | ${x.errors + x.non2xx} | ${r.rssBytes ? mb(r.rssBytes) : '–'} | ${r.baseline?.kind ?? '–'} | ${r.baseline ? fixed(r.baseline.rps) : '–'} | ${r.ratio !== undefined ? fixed(r.ratio, 2) : '–'} | ${verdicts.join(', ')} |`,
+      `| ${r.name} | ${fixed(x.rps)} | ${fixed(x.p50, 1)} | ${fixed(x.p95, 1)} | ${fixed(x.p99, 1)} | ${x.errors + x.non2xx} | ${r.rssBytes ? mb(r.rssBytes) : '–'} | ${r.baseline?.kind ?? '–'} | ${r.baseline ? fixed(r.baseline.rps) : '–'} | ${r.ratio !== undefined ? fixed(r.ratio, 2) : '–'} | ${sameSql} | ${verdicts.join(', ')} |`,
     );
   }
   return lines.join('\n');

@@ -51,6 +51,7 @@ export const gigyaScenarios: Scenario[] = [
   {
     name: 'gigya accounts.importLiteAccount (secret)',
     baseline: 'db',
+    sameSql: true,
     goalRatio: 0.5,
     load: (ctx) => ({ method: 'POST', headers: FORM, check: okGigya, next: () => ({ path: '/accounts.importLiteAccount', body: plain(ctx, importParams()) }) }),
   },
@@ -92,6 +93,7 @@ export const gigyaScenarios: Scenario[] = [
   {
     name: 'gigya accounts.getAccountInfo',
     baseline: 'http',
+    sameSql: true,
     goalRatio: 0.35,
     load: (ctx) => ({
       method: 'POST',

@@ -24,6 +24,8 @@ export interface Scenario {
   p99GoalMs?: number;
   /** Requests in flight when not the suite's default (a CPU-bound scenario is measured below saturation). */
   connections?: number;
+  /** Also measured against the same SQL behind a bare node:http server (bench/same-sql-server.ts). */
+  sameSql?: boolean;
   /** The minimum ratio to the baseline the goals ask for, if any. */
   goalRatio?: number;
   /** Builds the load: per-request paths/bodies and a body check that counts vendor errors. */

@@ -1,7 +1,8 @@
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { type Kysely, type Selectable, type SqlBool, sql } from 'kysely';
 import type { AccountViewRepo } from '../core/ports.js';
-import type { AccountView, Channel, ChannelStatusValue } from '../core/types.js';
+import type { AccountUid, AccountView, Channel, ChannelStatusValue, IdentifierKind, TenantId } from '../core/types.js';
 import { type AccountRow, accountKeyMatches, selectAccounts, toAccount } from './accounts.js';
+import { type BatcherOptions, createBatcher } from './batcher.js';
 import type { ConsentsTable, Database, SubscriptionsTable } from './database.js';
 import { toConsent, toSubscription } from './subscriptions.js';
 
@@ -59,6 +60,65 @@ export function createAccountViewRepo(db: Kysely<Database>): AccountViewRepo {
       if (options.lock) query = query.forUpdate('a');
       const row = await query.executeTakeFirst();
       return row && toAccountView(row as ViewRow);
+    },
+  };
+}
+
+type BatchableKey = { uid: AccountUid } | { identifier: { kind: IdentifierKind; value: string } };
+interface ViewLookup {
+  tenantId: TenantId;
+  key: BatchableKey;
+}
+
+/** The lookups of one batch that one `= ANY($1)` statement answers: one tenant, one kind of key. */
+const lookupGroup = ({ tenantId, key }: ViewLookup) => `${tenantId}\u0000${'uid' in key ? 'uid' : `identifier:${key.identifier.kind}`}`;
+const lookupValue = ({ key }: ViewLookup) => ('uid' in key ? key.uid : key.identifier.value);
+
+/** One statement for many lookups of one tenant and key kind; each row carries the value it matched. */
+async function findViews(db: Kysely<Database>, lookups: ViewLookup[]): Promise<Map<string, AccountView>> {
+  const [first] = lookups as [ViewLookup];
+  const values = [...new Set(lookups.map(lookupValue))];
+  const query =
+    'uid' in first.key
+      ? selectAccountViews(db)
+          .select(sql<string>`a.uid`.as('matched'))
+          .where('a.tenant_id', '=', first.tenantId)
+          .where(sql<SqlBool>`a.uid = ANY(${values}::text[])`)
+      : selectAccountViews(db)
+          .innerJoin('identifiers as m', (join) => join.onRef('m.tenant_id', '=', 'a.tenant_id').onRef('m.account_uid', '=', 'a.uid'))
+          .select(sql<string>`m.value`.as('matched'))
+          .where('m.tenant_id', '=', first.tenantId)
+          .where('m.kind', '=', first.key.identifier.kind)
+          .where(sql<SqlBool>`m.value = ANY(${values}::text[])`)
+          .where('a.tenant_id', '=', first.tenantId);
+  const rows = (await query.execute()) as Array<ViewRow & { matched: string }>;
+  return new Map(rows.map((row) => [row.matched, toAccountView(row)]));
+}
+
+/**
+ * Account views with read coalescing (the DataLoader pattern): lookups by uid or identifier in
+ * flight at the same moment are answered by one `= ANY($1)` statement per tenant and key kind.
+ * Locked reads and other keys (email token, numeric id) go to `plain` unchanged.
+ */
+export function createCoalescingAccountViewRepo(db: Kysely<Database>, plain: AccountViewRepo, options: BatcherOptions<ViewLookup>): AccountViewRepo {
+  const load = createBatcher<ViewLookup, AccountView | undefined>(async (lookups) => {
+    const groups = new Map<string, ViewLookup[]>();
+    for (const lookup of lookups) groups.set(lookupGroup(lookup), [...(groups.get(lookupGroup(lookup)) ?? []), lookup]);
+    const found = new Map<string, Map<string, AccountView>>();
+    await Promise.all([...groups].map(async ([group, members]) => found.set(group, await findViews(db, members))));
+    // Two callers asking for one account each get their own copy, as they would unbatched.
+    const answered = new Set<AccountView>();
+    return lookups.map((lookup) => {
+      const view = found.get(lookupGroup(lookup))?.get(lookupValue(lookup));
+      if (view && answered.has(view)) return structuredClone(view);
+      if (view) answered.add(view);
+      return view;
+    });
+  }, options);
+  return {
+    find(tenantId, key, findOptions = {}) {
+      if (findOptions.lock || !('uid' in key || 'identifier' in key)) return plain.find(tenantId, key, findOptions);
+      return load({ tenantId, key });
     },
   };
 }

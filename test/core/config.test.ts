@@ -73,6 +73,16 @@ describe('loadConfig', () => {
     assert.equal(config.gigya.rateWindowSeconds, 1);
   });
 
+  it('reads the batching settings, on by default and switchable off', () => {
+    assert.deepEqual(loadConfig({}).batching, { enabled: true, windowMs: 1, maxSize: 64 });
+    assert.deepEqual(loadConfig({ ROSTER_BATCHING: 'false', ROSTER_BATCH_WINDOW_MS: '0', ROSTER_BATCH_MAX_SIZE: '8' }).batching, {
+      enabled: false,
+      windowMs: 0,
+      maxSize: 8,
+    });
+    assert.throws(() => loadConfig({ ROSTER_BATCH_MAX_SIZE: '0' }), /ROSTER_BATCH_MAX_SIZE/);
+  });
+
   it('accepts trusted proxies as IPs and CIDRs', () => {
     assert.deepEqual(loadConfig({ ROSTER_TRUSTED_PROXIES: '127.0.0.1, 10.0.0.0/8,::1' }).trustedProxies, ['127.0.0.1', '10.0.0.0/8', '::1']);
   });

@@ -311,6 +311,32 @@ describe('Gigya authorization errors', () => {
     );
   });
 
+  it('403004 for all but one of 20 concurrent calls replaying one nonce (claims are batched)', async () => {
+    const f = await gigyaFixture(t.core);
+    const nonce = `race-${Date.now()}`;
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        call(
+          t.app,
+          IMPORT,
+          sign(IMPORT, { apiKey: f.apiKey, userKey: f.userKey, email: `race${i}@example.com`, nonce: i % 2 === 0 ? nonce : `${nonce}-${i}` }, f.secret),
+        ),
+      ),
+    );
+    const shared = replies.filter((_, i) => i % 2 === 0).map((r) => r.body.errorCode);
+    assert.deepEqual(shared.filter((code) => code === 0).length, 1, 'one call wins the shared nonce');
+    assert.deepEqual(
+      shared.filter((code) => code !== 0),
+      Array(9).fill(403004),
+    );
+    assert.deepEqual(
+      replies.filter((_, i) => i % 2 === 1).map((r) => r.body.errorCode),
+      Array(10).fill(0),
+      'distinct nonces all pass',
+    );
+    assert.equal(await t.store.accounts.count(f.tenant.id), 11, 'only the accepted calls imported');
+  });
+
   it('accepts a bearer JWT (RS256, kid = userKey) and refuses bad ones with 400008; a replayed jti is 403004', async () => {
     const f = await gigyaFixture(t.core);
     const jti = `j-${Date.now()}`;

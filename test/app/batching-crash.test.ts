@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { AccountUid } from '../../src/core/types.js';
+import { openStore, type StoreOptions } from '../../src/store/index.js';
+import { startServer } from '../helpers/cli.js';
+import { gigyaFixture } from '../helpers/gigya.js';
+import { engines, testCore, testMasterKey } from '../helpers/store.js';
+
+/*
+ * Group commit must not acknowledge what it has not committed: `roster start` (batching on, its
+ * default) is killed with SIGKILL while 32 clients import new emails, and every import it
+ * answered with errorCode 0 must be in the store afterwards, whole (account, email, subscription,
+ * events). Imports it never answered may or may not be there, each whole or not at all.
+ */
+for (const engine of engines()) {
+  describe(`roster start killed with SIGKILL mid-batch on ${engine}`, () => {
+    it('keeps every acknowledged import, each with its subscription and events', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'roster-batch-crash-'));
+      const storeOptions: StoreOptions =
+        engine === 'postgres' ? { engine, databaseUrl: process.env.DATABASE_URL as string, poolSize: 4 } : { engine, dataDir: dir };
+      let store = await openStore(storeOptions);
+      await store.migrate();
+      const f = await gigyaFixture(testCore(store));
+      await store.close();
+
+      const env: NodeJS.ProcessEnv = {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        ROSTER_DATA_DIR: dir,
+        ROSTER_MASTER_KEY: testMasterKey.toString('base64'),
+        ROSTER_DEMO: 'false',
+        ROSTER_WORKER: 'false',
+        ROSTER_LOG_LEVEL: 'info',
+        ROSTER_BATCHING: 'true',
+        ...(engine === 'postgres' && { DATABASE_URL: process.env.DATABASE_URL }),
+      };
+      const server = await startServer(env);
+      const acknowledged: string[] = [];
+      const sent: string[] = [];
+      let next = 0;
+      let killed = false;
+      const client = async () => {
+        while (!killed) {
+          const email = `crash${next++}@example.com`;
+          sent.push(email);
+          const body = new URLSearchParams({
+            apiKey: f.apiKey,
+            userKey: f.userKey,
+            secret: f.secret,
+            email,
+            subscriptions: JSON.stringify({ news: { email: { isSubscribed: true } } }),
+          });
+          try {
+            const response = await fetch(`${server.address}/accounts.importLiteAccount`, { method: 'POST', body });
+            const reply = (await response.json()) as { errorCode: number };
+            if (reply.errorCode === 0) acknowledged.push(email);
+            else throw new Error(`import failed: ${JSON.stringify(reply)}`);
+          } catch (error) {
+            if (!killed) throw error;
+          }
+          if (acknowledged.length >= 300 && !killed) {
+            killed = true;
+            server.child.kill('SIGKILL');
+          }
+        }
+      };
+      try {
+        await Promise.all(Array.from({ length: 32 }, client));
+        await server.exited;
+        assert.ok(acknowledged.length >= 300);
+        assert.ok(sent.length > acknowledged.length, 'imports were in flight when the server was killed');
+
+        store = await openStore(storeOptions);
+        const core = testCore(store);
+        for (const email of acknowledged) {
+          const account = await core.accounts.findByIdentifier(f.ctx, 'email', email);
+          assert.ok(account, `acknowledged ${email} is stored`);
+          assert.deepEqual(
+            account.subscriptions.map((s) => [s.subscriptionId, s.isSubscribed]),
+            [['news', true]],
+          );
+          const events = await store.outbox.listForAccount(f.tenant.id, account.uid as AccountUid);
+          assert.deepEqual(
+            events.map((e) => e.event.type),
+            ['account.created', 'subscription.changed'],
+          );
+        }
+        // Nothing half-written or invented: every stored account is a sent email, with its subscription.
+        const rows = await store.db
+          .selectFrom('accounts as a')
+          .innerJoin('identifiers as i', (j) => j.onRef('i.tenant_id', '=', 'a.tenant_id').onRef('i.account_uid', '=', 'a.uid'))
+          .leftJoin('subscriptions as s', (j) => j.onRef('s.tenant_id', '=', 'a.tenant_id').onRef('s.account_uid', '=', 'a.uid'))
+          .select(['i.value as email', 's.subscription_id as subscription'])
+          .where('a.tenant_id', '=', f.tenant.id)
+          .execute();
+        const sentSet = new Set(sent);
+        for (const row of rows) {
+          assert.ok(sentSet.has(row.email), `${row.email} was sent`);
+          assert.equal(row.subscription, 'news');
+        }
+        assert.ok(rows.length >= acknowledged.length);
+      } finally {
+        killed = true;
+        server.child.kill('SIGKILL');
+        await store.close().catch(() => {});
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+}
