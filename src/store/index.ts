@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { Kysely, type MigrationResultSet, Migrator, PostgresDialect } from 'kysely';
+import { Kysely, type LogEvent, type MigrationResultSet, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Repos, Store } from '../core/ports.js';
 import { createAccountViewRepo } from './account-views.js';
@@ -23,10 +23,14 @@ import { createSiteRepo, createTenantRepo } from './tenants.js';
 import { createDoiConfirmationRepo, createLiteTokenRepo } from './tokens.js';
 import { createWebhookRepo } from './webhooks.js';
 
-export type StoreOptions =
+export type StoreOptions = (
   | { engine: 'postgres'; databaseUrl: string; poolSize: number }
   /** dataDir undefined: in memory (tests, the emulator); loadDataDir starts from a dumped cluster instead of initdb. */
-  | { engine: 'pglite'; dataDir: string | undefined; loadDataDir?: Blob };
+  | { engine: 'pglite'; dataDir: string | undefined; loadDataDir?: Blob }
+) & {
+  /** Called with the SQL of every statement run, failed ones too (tests check what the store sends). */
+  onQuery?: (sql: string) => void;
+};
 
 export interface PoolStats {
   total: number;
@@ -82,9 +86,11 @@ export async function openStore(options: StoreOptions): Promise<OpenedStore> {
   let db: Kysely<Database>;
   let poolStats: () => PoolStats;
   let dumpDataDir: (() => Promise<Blob>) | undefined;
+  const { onQuery } = options;
+  const log = onQuery && ((event: LogEvent) => onQuery(event.query.sql));
   if (options.engine === 'postgres') {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize });
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
     poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
   } else {
     if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
@@ -93,7 +99,7 @@ export async function openStore(options: StoreOptions): Promise<OpenedStore> {
     const client = options.dataDir ? new PGlite(options.dataDir) : new PGlite({ ...(options.loadDataDir && { loadDataDir: options.loadDataDir }) });
     await client.waitReady;
     dumpDataDir = () => client.dumpDataDir('none');
-    db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
+    db = new Kysely<Database>({ dialect: new PGliteDialect(client), log });
     poolStats = () => ({ total: 1, idle: 1, waiting: 0 });
   }
 
