@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { Kysely, type MigrationResultSet, Migrator, PostgresDialect } from 'kysely';
+import { Kysely, type LogEvent, type MigrationResultSet, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Repos, Store } from '../core/ports.js';
 import { createAccountViewRepo, createCoalescingAccountViewRepo } from './account-views.js';
@@ -32,6 +32,8 @@ export type StoreOptions = (
 ) & {
   /** Group commit and read coalescing of concurrent calls (default: on, DEFAULT_BATCH_SETTINGS). */
   batching?: BatchSettings;
+  /** Called with the SQL of every statement run, failed ones too (tests check what the store sends). */
+  onQuery?: (sql: string) => void;
 };
 
 export interface PoolStats {
@@ -109,9 +111,11 @@ export async function openStore(options: StoreOptions): Promise<OpenedStore> {
   let db: Kysely<Database>;
   let poolStats: () => PoolStats;
   let dumpDataDir: (() => Promise<Blob>) | undefined;
+  const { onQuery } = options;
+  const log = onQuery && ((event: LogEvent) => onQuery(event.query.sql));
   if (options.engine === 'postgres') {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize });
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
     poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
   } else {
     if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
@@ -126,7 +130,7 @@ export async function openStore(options: StoreOptions): Promise<OpenedStore> {
       : new PGlite({ ...settings, ...(options.loadDataDir && { loadDataDir: options.loadDataDir }) });
     await client.waitReady;
     dumpDataDir = () => client.dumpDataDir('none');
-    db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
+    db = new Kysely<Database>({ dialect: new PGliteDialect(client), log });
     poolStats = () => ({ total: 1, idle: 1, waiting: 0 });
   }
 

@@ -3,7 +3,7 @@ import { type Core, createCore } from '../../src/core/index.js';
 import type { CallContext, Site, Tenant } from '../../src/core/types.js';
 import { argon2Hasher } from '../../src/security/password-hasher.js';
 import { createSecretBox } from '../../src/security/secret-box.js';
-import { type OpenedStore, openStore } from '../../src/store/index.js';
+import { type OpenedStore, openStore, type StoreOptions } from '../../src/store/index.js';
 import { cryptoIds, systemClock } from '../../src/system.js';
 
 export type Engine = 'pglite' | 'postgres';
@@ -19,11 +19,11 @@ export function defaultEngine(): Engine {
 }
 
 /** A migrated store. PGlite in memory; PostgreSQL shared by all test files, isolated by tenant. */
-export async function openTestStore(engine: Engine = defaultEngine()): Promise<OpenedStore> {
+export async function openTestStore(engine: Engine = defaultEngine(), options: Pick<StoreOptions, 'onQuery'> = {}): Promise<OpenedStore> {
   const store =
     engine === 'postgres'
-      ? await openStore({ engine: 'postgres', databaseUrl: process.env.DATABASE_URL as string, poolSize: 20 })
-      : await openStore({ engine: 'pglite', dataDir: undefined });
+      ? await openStore({ engine: 'postgres', databaseUrl: process.env.DATABASE_URL as string, poolSize: 20, ...options })
+      : await openStore({ engine: 'pglite', dataDir: undefined, ...options });
   await store.migrate();
   return store;
 }

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import type { OpenedStore } from '../../src/store/index.js';
 import { openTestStore } from '../helpers/store.js';
+import { REFERENCE_TABLES } from '../helpers/tenancy.js';
 
 /**
  * The precondition for distributing Roster by tenant (Citus): every table is either a small
@@ -10,18 +11,6 @@ import { openTestStore } from '../helpers/store.js';
  * primary key, unique index and foreign key leads with tenant_id, so each of them can be checked
  * on one node. A migration that breaks this fails here (docs/scaling.md).
  */
-const REFERENCE_TABLES = new Set([
-  'tenants', // the distribution key's own table
-  // Configuration found by a wire credential before the tenant is known (apiKey, club slug,
-  // Naviga codes, userKey): globally unique by nature, small, read through a cache.
-  'sites',
-  'application_keys',
-  // The console's operators span tenants (an owner sees all): their accounts, sessions and the
-  // audit log of what they did are operator-level, not any one tenant's data.
-  'admin_users',
-  'admin_sessions',
-  'admin_audit',
-]);
 const MIGRATOR_TABLES = new Set(['kysely_migration', 'kysely_migration_lock']);
 
 let store: OpenedStore;
