@@ -153,7 +153,8 @@ async function run(argv: string[]): Promise<void> {
     process.stdout.write(`${(flags.help && commandHelp(command)) || USAGE}\n`);
     return;
   }
-  const config = loadConfig();
+  // The emulator's store is always in memory: DATABASE_URL (and the master key it requires) do not apply.
+  const config = command === 'emulate' ? loadConfig({ ...process.env, DATABASE_URL: undefined }) : loadConfig();
 
   switch (`${command} ${sub ?? ''}`.trim()) {
     case 'start': {

@@ -97,6 +97,8 @@ export interface RetentionDeps {
   now: () => Date;
   log: Pick<Logger, 'info'>;
   metrics?: PipelineMetrics;
+  /** The tenants whose rows this worker may delete (ROSTER_WORKER_TENANTS); absent or empty: every tenant. */
+  tenants?: readonly string[] | undefined;
 }
 
 /**
@@ -106,6 +108,9 @@ export interface RetentionDeps {
  */
 export function createRetention(deps: RetentionDeps) {
   const { db, config } = deps;
+  // A worker dedicated to some tenants keeps out of the others' rows, as it does for deliveries.
+  const ofTenants = (alias: string) =>
+    deps.tenants && deps.tenants.length > 0 ? sql`AND ${sql.ref(`${alias}.tenant_id`)} IN (${sql.join([...deps.tenants])})` : sql``;
 
   async function timed(table: string, statement: () => Promise<number>): Promise<number> {
     const started = performance.now();
@@ -123,7 +128,7 @@ export function createRetention(deps: RetentionDeps) {
     );
     const result = await sql<{ n: string | number }>`
       WITH victims AS (
-        SELECT ${keys} FROM ${sql.table(rule.table)} s WHERE ${rule.where('s', cutoff)} ORDER BY ${sql.ref(`s.${rule.order}`)} LIMIT ${config.batchSize}),
+        SELECT ${keys} FROM ${sql.table(rule.table)} s WHERE ${rule.where('s', cutoff)} ${ofTenants('s')} ORDER BY ${sql.ref(`s.${rule.order}`)} LIMIT ${config.batchSize}),
       deleted AS (
         DELETE FROM ${sql.table(rule.table)} t USING victims v WHERE ${match} AND ${rule.where('t', cutoff)} RETURNING 1)
       SELECT count(*) AS n FROM deleted`.execute(db);
@@ -141,7 +146,7 @@ export function createRetention(deps: RetentionDeps) {
     for (let batch = 0; batch < MAX_BATCHES_PER_TABLE; batch++) {
       const result = await sql<{ deleted: string | number; old: string | number; last: string | number | null }>`
         WITH win AS (
-          SELECT tenant_id, seq, created_at FROM outbox_events WHERE seq > ${after} ORDER BY seq LIMIT ${config.batchSize}),
+          SELECT o.tenant_id, o.seq, o.created_at FROM outbox_events o WHERE o.seq > ${after} ${ofTenants('o')} ORDER BY o.seq LIMIT ${config.batchSize}),
         victims AS (
           SELECT w.tenant_id, w.seq FROM win w WHERE w.created_at < ${cutoff}
             AND NOT EXISTS (SELECT 1 FROM event_deliveries d WHERE d.event_seq = w.seq AND d.status IN ('pending', 'dead'))

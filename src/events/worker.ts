@@ -134,7 +134,14 @@ export function createWorker(deps: WorkerDeps): Worker {
   const metrics = deps.registry ? pipelineMetrics(deps.registry, { perSink: config.events.metricsPerSink }) : undefined;
   const router = createSinkRouter(deps, metrics);
   const health = createSinkHealth(log, { now });
-  const retention = createRetention({ db: deps.store.db, config: config.events.retention, now, log, ...(metrics && { metrics }) });
+  const retention = createRetention({
+    db: deps.store.db,
+    config: config.events.retention,
+    now,
+    log,
+    tenants: config.events.tenants,
+    ...(metrics && { metrics }),
+  });
   let retentionDueAt = 0;
   const retry = {
     maxAttempts: config.events.maxAttempts,

@@ -97,7 +97,8 @@ describe('retention', () => {
     const metrics = pipelineMetrics(registry);
     const config = { ...testConfig().events.retention, batchSize: 2 };
     let clock = Date.now() + 10 * DAY;
-    const retention = createRetention({ db: store.db, config, now: () => new Date(clock), log: { info() {} }, metrics });
+    // Scoped to this test's tenant: on PostgreSQL the database is shared with other test files.
+    const retention = createRetention({ db: store.db, config, now: () => new Date(clock), log: { info() {} }, metrics, tenants: [tenant.id] });
 
     // Ten days on: the mailbox (7 d) and unused expired links go; the log (14 d) and deliveries (30 d) stay.
     await retention.run();
@@ -155,7 +156,7 @@ describe('retention', () => {
     await runUntil(worker, async () => (await count('dev_mailbox', tenant.id)) === 1);
     await worker.stop();
     const config = { ...testConfig().events.retention, mailboxDays: 0 };
-    const retention = createRetention({ db: store.db, config, now: () => new Date(Date.now() + 400 * DAY), log: { info() {} } });
+    const retention = createRetention({ db: store.db, config, now: () => new Date(Date.now() + 400 * DAY), log: { info() {} }, tenants: [tenant.id] });
     await retention.run();
     assert.equal(await count('dev_mailbox', tenant.id), 1);
   });
