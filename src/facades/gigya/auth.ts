@@ -124,7 +124,8 @@ async function plainSecret(deps: AuthDeps, site: Site, params: Params, secret: s
   return { site, credential: 'partnerSecret', key: undefined, plainSecret: true };
 }
 
-async function signed(deps: AuthDeps, request: FastifyRequest, site: Site, params: Params, methodName: string, sig: string): Promise<Caller> {
+/** The signed request's freshness: timestamp and nonce present, the clock within the allowed skew; returns the nonce to claim. */
+function freshNonce(params: Params): string {
   const rawTimestamp = params.timestamp;
   if (!rawTimestamp) throw gigyaErrors.missingParameter('timestamp');
   const nonce = params.nonce;
@@ -132,6 +133,19 @@ async function signed(deps: AuthDeps, request: FastifyRequest, site: Site, param
   const seconds = timestampSeconds(rawTimestamp);
   if (seconds === undefined) throw gigyaErrors.invalidParameter('timestamp', 'expected Unix seconds or milliseconds');
   checkSkew(seconds);
+  return nonce;
+}
+
+/** Every URL a client may have signed for this call: the absolute-form target first, then the received URL and the data centers'. */
+function signedUrls(deps: AuthDeps, request: FastifyRequest, methodName: string): string[] {
+  const urls = candidateUrls(receivedUrl(request, `/${methodName}`), methodName, deps.config.dataCenters);
+  const absolute = absoluteTarget(request);
+  if (absolute) urls.unshift(`${absolute.scheme.toLowerCase()}://${absolute.host.toLowerCase()}${absolute.path}`);
+  return urls;
+}
+
+async function signed(deps: AuthDeps, request: FastifyRequest, site: Site, params: Params, methodName: string, sig: string): Promise<Caller> {
+  const nonce = freshNonce(params);
 
   let secret: string | undefined;
   let key: ApplicationKey | undefined;
@@ -142,10 +156,7 @@ async function signed(deps: AuthDeps, request: FastifyRequest, site: Site, param
   } else {
     secret = await deps.core.sites.gigyaSecret(site);
   }
-  const path = `/${methodName}`;
-  const urls = candidateUrls(receivedUrl(request, path), methodName, deps.config.dataCenters);
-  const absolute = absoluteTarget(request);
-  if (absolute) urls.unshift(`${absolute.scheme.toLowerCase()}://${absolute.host.toLowerCase()}${absolute.path}`);
+  const urls = signedUrls(deps, request, methodName);
   if (secret === undefined || !verifySignature({ httpMethod: request.method, urls, params, sig, secret })) throw gigyaErrors.invalidSignature();
 
   await claimNonce(deps, site, key ? `key:${key.userKey}` : `site:${site.id}`, nonce);
@@ -161,18 +172,10 @@ async function webSession(deps: AuthDeps, site: Site, token: string): Promise<Ca
 
 /** `oauth_token=<sessionToken>` + sig = HMAC-SHA1 keyed with the Base64-decoded session secret (full-accounts A.1). */
 async function mobileSession(deps: AuthDeps, request: FastifyRequest, site: Site, params: Params, methodName: string, sig: string): Promise<Caller> {
-  const rawTimestamp = params.timestamp;
-  if (!rawTimestamp) throw gigyaErrors.missingParameter('timestamp');
-  const nonce = params.nonce;
-  if (!nonce) throw gigyaErrors.missingParameter('nonce');
-  const seconds = timestampSeconds(rawTimestamp);
-  if (seconds === undefined) throw gigyaErrors.invalidParameter('timestamp', 'expected Unix seconds or milliseconds');
-  checkSkew(seconds);
+  const nonce = freshNonce(params);
   const session = await deps.core.credentials.sessions.find(site, params.oauth_token as string);
   if (!session?.secret) throw gigyaErrors.invalidSession();
-  const urls = candidateUrls(receivedUrl(request, `/${methodName}`), methodName, deps.config.dataCenters);
-  const absolute = absoluteTarget(request);
-  if (absolute) urls.unshift(`${absolute.scheme.toLowerCase()}://${absolute.host.toLowerCase()}${absolute.path}`);
+  const urls = signedUrls(deps, request, methodName);
   if (!verifySignature({ httpMethod: request.method, urls, params, sig, secret: session.secret })) throw gigyaErrors.invalidSignature();
   await claimNonce(deps, site, `session:${session.tokenHash}`, nonce);
   return { site, credential: 'session', key: undefined, plainSecret: false, session };
