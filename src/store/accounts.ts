@@ -1,5 +1,5 @@
 import { type Kysely, type Selectable, type SqlBool, sql } from 'kysely';
-import type { AccountKey, AccountRepo, IdentifierRepo } from '../core/ports.js';
+import type { AccountKey, AccountRepo, IdentifierRepo, NewAccount } from '../core/ports.js';
 import type { Account, AccountUid, Identifier, IdentifierKind, JsonObject, SiteId, TenantId } from '../core/types.js';
 import { countAccounts, searchAccounts } from './account-search.js';
 import type { AccountsTable, Database } from './database.js';
@@ -61,6 +61,30 @@ export function accountKeyMatches(tenantId: TenantId, key: AccountKey) {
   return sql<SqlBool>`a.tenant_id = ${tenantId} AND ${match}`;
 }
 
+/**
+ * The accounts row of a new account, with profile and data as objects: Kysely inserts take them as
+ * JSON text, the set-based statements (group commit, bulk) inside a JSON document.
+ */
+export function newAccountColumns(account: NewAccount) {
+  return {
+    tenant_id: account.tenantId,
+    uid: account.uid,
+    has_lite_account: account.hasLiteAccount,
+    has_full_account: account.hasFullAccount,
+    is_verified: account.isVerified,
+    profile: account.profile,
+    data: account.data,
+    password_hash: account.passwordHash,
+    email_token: account.emailToken,
+    language: account.language,
+    optin_channel: account.optinChannel,
+    optin_subchannel: account.optinSubchannel,
+    created_site_id: account.createdSiteId,
+    created_at: account.now,
+    updated_at: account.now,
+  };
+}
+
 export function createAccountRepo(db: Kysely<Database>): AccountRepo {
   const accountRows = () => selectAccounts(db);
 
@@ -77,23 +101,7 @@ export function createAccountRepo(db: Kysely<Database>): AccountRepo {
         .with('a', (q) =>
           q
             .insertInto('accounts')
-            .values({
-              tenant_id: account.tenantId,
-              uid: account.uid,
-              has_lite_account: account.hasLiteAccount,
-              has_full_account: account.hasFullAccount,
-              is_verified: account.isVerified,
-              profile: JSON.stringify(account.profile),
-              data: JSON.stringify(account.data),
-              password_hash: account.passwordHash,
-              email_token: account.emailToken,
-              language: account.language,
-              optin_channel: account.optinChannel,
-              optin_subchannel: account.optinSubchannel,
-              created_site_id: account.createdSiteId,
-              created_at: account.now,
-              updated_at: account.now,
-            })
+            .values({ ...newAccountColumns(account), profile: JSON.stringify(account.profile), data: JSON.stringify(account.data) })
             .returningAll(),
         )
         .selectFrom('a')

@@ -12,6 +12,7 @@ import type {
   StoredSession,
 } from '../core/ports.js';
 import type { AccountUid, JsonObject, SiteId } from '../core/types.js';
+import { newAccountColumns } from './accounts.js';
 import type { Database } from './database.js';
 
 const FRESH: CredentialState = { failedLogins: 0, firstFailedAt: null, lockedUntil: null, passwordHistory: [], passwordChangedAt: null };
@@ -278,21 +279,9 @@ export function createFullAccountBulkRepo(db: Kysely<Database>): FullAccountBulk
         .insertInto('accounts')
         .values(
           accounts.map((a) => ({
-            tenant_id: a.tenantId,
-            uid: a.uid,
-            has_lite_account: a.hasLiteAccount,
-            has_full_account: a.hasFullAccount,
-            is_verified: a.isVerified,
+            ...newAccountColumns(a),
             profile: JSON.stringify(a.profile),
             data: JSON.stringify(a.data),
-            password_hash: a.passwordHash,
-            email_token: a.emailToken,
-            language: a.language,
-            optin_channel: a.optinChannel,
-            optin_subchannel: a.optinSubchannel,
-            created_site_id: a.createdSiteId,
-            created_at: a.now,
-            updated_at: a.now,
             registered_at: a.registeredAt,
             verified_at: a.verifiedAt,
           })),

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { AccountRepo, OutboxRecord, OutboxRepo, RequestGuardRepo } from '../core/ports.js';
 import type { Account, Subscription } from '../core/types.js';
-import { type AccountRow, toAccount } from './accounts.js';
+import { type AccountRow, newAccountColumns, toAccount } from './accounts.js';
 import { type BatcherOptions, createBatcher } from './batcher.js';
 import type { Database } from './database.js';
 import { insertOutboxRecords, outboxRow } from './outbox.js';
@@ -19,23 +19,7 @@ type NewLite = Parameters<AccountRepo['insertIfEmailFree']>;
 /** One set-based statement: claim every email; for the claims won, insert accounts, subscriptions and events. */
 async function insertLitesIfEmailsFree(db: Kysely<Database>, calls: NewLite[]): Promise<Array<Account | undefined>> {
   const claims = calls.map(([account, email]) => ({ tenant_id: account.tenantId, uid: account.uid, email, created_at: account.now }));
-  const accounts = calls.map(([account]) => ({
-    tenant_id: account.tenantId,
-    uid: account.uid,
-    has_lite_account: account.hasLiteAccount,
-    has_full_account: account.hasFullAccount,
-    is_verified: account.isVerified,
-    profile: account.profile,
-    data: account.data,
-    password_hash: account.passwordHash,
-    email_token: account.emailToken,
-    language: account.language,
-    optin_channel: account.optinChannel,
-    optin_subchannel: account.optinSubchannel,
-    created_site_id: account.createdSiteId,
-    created_at: account.now,
-    updated_at: account.now,
-  }));
+  const accounts = calls.map(([account]) => newAccountColumns(account));
   const subscriptions = calls.flatMap(([account, , subs]: NewLite) =>
     subs.map((s: Subscription) => subscriptionRow(account.tenantId, account.uid, s, account.now)),
   );
