@@ -209,6 +209,8 @@ describe('admin console in Chromium', { skip }, () => {
     await progress.getByText('done', { exact: true }).waitFor();
     assert.match(await progress.innerText(), /Created\s+2[\s\S]*Failed\s+1/);
     await page.getByRole('link', { name: 'Download results' }).waitFor();
+    // The finished job joins the list of past jobs without reloading the page.
+    await page.locator('td', { hasText: 'ndjson' }).first().waitFor();
     await check('imports');
     const [job] = await t.core.bulkImport.jobs(f.gigya.tenant.id, 1);
     assert.deepEqual([job?.status, job?.accountsCreated, job?.rowsFailed], ['done', 2, 1]);

@@ -22,7 +22,7 @@ function progress(job) {
   );
 }
 
-function uploadForm(ctx, sites) {
+function uploadForm(ctx, sites, onFinished) {
   const tenantQuery = `tenant=${encodeURIComponent(ctx.tenant)}`;
   const live = h('div', { 'aria-live': 'polite' });
   const form = h(
@@ -54,6 +54,7 @@ function uploadForm(ctx, sites) {
             ),
           );
           announce(`Import ${job.status}: ${job.created} created, ${job.updated} updated, ${job.failed} failed`);
+          await onFinished();
         } catch (error) {
           live.replaceChildren(h('p', { class: 'error', role: 'alert' }, error.message));
         }
@@ -80,14 +81,44 @@ function uploadForm(ctx, sites) {
   return [form, h('p', { class: 'hint' }, 'One lite account per line in the importLiteAccount shape; see the README on bulk import.'), live];
 }
 
-/** Imports: upload a file and watch it run; the tenant's past jobs. */
+function jobsTable(jobs) {
+  return table(
+    [
+      'Started',
+      'Status',
+      'Format',
+      { label: 'Rows', num: true },
+      { label: 'Created', num: true },
+      { label: 'Updated', num: true },
+      { label: 'Failed', num: true },
+      'Finished',
+    ],
+    jobs.map((j) =>
+      h(
+        'tr',
+        {},
+        h('td', { class: 'nowrap' }, when(j.createdAt)),
+        h('td', {}, statusBadge(j.status)),
+        h('td', {}, j.format),
+        h('td', { class: 'num' }, String(j.rowsRead)),
+        h('td', { class: 'num' }, String(j.accountsCreated)),
+        h('td', { class: 'num' }, String(j.accountsUpdated)),
+        h('td', { class: 'num' }, String(j.rowsFailed)),
+        h('td', { class: 'nowrap' }, when(j.finishedAt)),
+      ),
+    ),
+    'No imports yet.',
+  );
+}
+
+/** Imports: upload a file and watch it run; the tenant's past jobs (listed again when an upload finishes). */
 export async function importsView(ctx) {
-  const [{ jobs }, { sites }] = await Promise.all([
-    api('GET', `/tenants/${encodeURIComponent(ctx.tenant)}/import-jobs`),
-    api('GET', `/tenants/${encodeURIComponent(ctx.tenant)}/sites`),
-  ]);
+  const jobsPath = `/tenants/${encodeURIComponent(ctx.tenant)}/import-jobs`;
+  const [{ jobs }, { sites }] = await Promise.all([api('GET', jobsPath), api('GET', `/tenants/${encodeURIComponent(ctx.tenant)}/sites`)]);
   const mayRun = !ctx.session.user || ['owner', 'tenant_admin'].includes(ctx.session.user.role);
   const gigyaSites = sites.filter((s) => s.gigya.apiKey);
+  const jobList = h('div', {}, jobsTable(jobs));
+  const refreshJobs = async () => jobList.replaceChildren(jobsTable((await api('GET', jobsPath)).jobs));
   return [
     h(
       'div',
@@ -99,36 +130,7 @@ export async function importsView(ctx) {
         h('p', { class: 'subtitle' }, 'Bulk imports of lite accounts, from here, roster import or POST /admin/v1/import-jobs.'),
       ),
     ),
-    mayRun && gigyaSites.length ? panel('New import', uploadForm(ctx, gigyaSites)) : null,
-    panel(
-      'Import jobs',
-      table(
-        [
-          'Started',
-          'Status',
-          'Format',
-          { label: 'Rows', num: true },
-          { label: 'Created', num: true },
-          { label: 'Updated', num: true },
-          { label: 'Failed', num: true },
-          'Finished',
-        ],
-        jobs.map((j) =>
-          h(
-            'tr',
-            {},
-            h('td', { class: 'nowrap' }, when(j.createdAt)),
-            h('td', {}, statusBadge(j.status)),
-            h('td', {}, j.format),
-            h('td', { class: 'num' }, String(j.rowsRead)),
-            h('td', { class: 'num' }, String(j.accountsCreated)),
-            h('td', { class: 'num' }, String(j.accountsUpdated)),
-            h('td', { class: 'num' }, String(j.rowsFailed)),
-            h('td', { class: 'nowrap' }, when(j.finishedAt)),
-          ),
-        ),
-        'No imports yet.',
-      ),
-    ),
+    mayRun && gigyaSites.length ? panel('New import', uploadForm(ctx, gigyaSites, refreshJobs)) : null,
+    panel('Import jobs', jobList),
   ];
 }
