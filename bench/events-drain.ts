@@ -11,6 +11,9 @@
  * events by an in-process worker; each round reports the claim and fan-out statement times and
  * the dead rows the queue tables carry (pg_stat_user_tables): claim cost must stay flat as dead
  * rows accumulate. Uses the database BENCH_DRAIN_DB (roster_bench_drain), dropped and recreated.
+ * `--hold-snapshot` keeps a REPEATABLE READ transaction open on another connection for the whole
+ * drain (a long report or backup beside the worker): no row deleted meanwhile is dead to it, so
+ * no index entry can be marked dead and vacuum could not help either.
  */
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -34,7 +37,9 @@ import { cryptoIds, systemClock } from '../src/system.js';
 import { machineDescription } from './lib/report.js';
 import { startProcess } from './lib/server.js';
 
-const { values } = parseArgs({ options: { engine: { type: 'string', default: 'pglite' }, events: { type: 'string', default: '100000' } } });
+const { values } = parseArgs({
+  options: { engine: { type: 'string', default: 'pglite' }, events: { type: 'string', default: '100000' }, 'hold-snapshot': { type: 'boolean', default: false } },
+});
 const EVENTS = Number(values.events);
 const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DRAIN_DB = process.env.BENCH_DRAIN_DB ?? 'roster_bench_drain';
@@ -216,6 +221,12 @@ async function postgresDrain(): Promise<void> {
         SELECT relname, n_dead_tup, n_live_tup FROM pg_stat_user_tables WHERE relname IN ('outbox_fanout_queue', 'event_deliveries')`.execute(store.db);
       return Object.fromEntries(rows.rows.map((r) => [r.relname, { dead: Number(r.n_dead_tup), live: Number(r.n_live_tup) }]));
     };
+    const holder = values['hold-snapshot'] ? new pg.Client({ connectionString: url.toString() }) : undefined;
+    if (holder) {
+      await holder.connect();
+      await holder.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+      await holder.query('SELECT count(*) FROM outbox_events');
+    }
     const rounds = 5;
     const perRound = Math.ceil(EVENTS / rounds);
     const results = [];
@@ -247,7 +258,9 @@ async function postgresDrain(): Promise<void> {
       log(JSON.stringify(results[results.length - 1]));
     }
     await worker.stop();
-    console.log(JSON.stringify({ engine: 'postgres (autovacuum off on the queue tables)', machine: machineDescription('postgres'), rounds: results }, null, 2));
+    if (holder) await holder.end();
+    const engine = `postgres (autovacuum off on the queue tables${holder ? '; a snapshot held open through the drain' : ''})`;
+    console.log(JSON.stringify({ engine, machine: machineDescription('postgres'), rounds: results }, null, 2));
   } finally {
     await receiver.close();
     await store.close();
