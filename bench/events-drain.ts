@@ -38,7 +38,11 @@ import { machineDescription } from './lib/report.js';
 import { startProcess } from './lib/server.js';
 
 const { values } = parseArgs({
-  options: { engine: { type: 'string', default: 'pglite' }, events: { type: 'string', default: '100000' }, 'hold-snapshot': { type: 'boolean', default: false } },
+  options: {
+    engine: { type: 'string', default: 'pglite' },
+    events: { type: 'string', default: '100000' },
+    'hold-snapshot': { type: 'boolean', default: false },
+  },
 });
 const EVENTS = Number(values.events);
 const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
