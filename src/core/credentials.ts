@@ -1,12 +1,13 @@
 import { accountView, newAccount } from './accounts.js';
 import { type CredentialPolicy, credentialPolicy, passwordProblem } from './credential-policy.js';
-import { type CoreDeps, outboxRecord, recordEvent } from './deps.js';
+import { type CoreDeps, outboxRecords, recordEvent } from './deps.js';
 import { DomainError, required } from './errors.js';
 import type { DomainEvent } from './events.js';
 import { type FullAccountInput, importFullAccount, importFullBatch } from './full-account-import.js';
 import { isValidEmail, normalizeEmail } from './identifiers.js';
 import { mergeJson } from './json-merge.js';
 import { sealMessageSecret } from './message-secrets.js';
+import { randomDigits } from './one-time-passwords.js';
 import { verifyStored } from './password-hashes.js';
 import type { CredentialState, PersonTokenPurpose, Repos } from './ports.js';
 import { createSessions, type IssuedSession, type SessionRequest } from './sessions.js';
@@ -58,6 +59,16 @@ export interface RegistrationInput {
 }
 
 const REG_TOKEN_SECONDS = 3600;
+/** Naviga's verification code: six digits (spec B: format GAP), ended after this many wrong guesses. */
+export const VERIFICATION_CODE_DIGITS = 6;
+export const VERIFICATION_CODE_MAX_MISSES = 5;
+const verificationCodeHash = (uid: AccountUid, code: string) => hashToken(`verification-code:${uid}:${code}`);
+
+export type VerificationCodeOutcome =
+  | { kind: 'ok'; uid: AccountUid }
+  | { kind: 'unknown_email' }
+  | { kind: 'already_verified'; uid: AccountUid }
+  | { kind: 'invalid_code' };
 const USERNAME = /^[\p{L}\p{N}._@+-]{1,64}$/u;
 
 class LoginIdTaken extends Error {
@@ -118,12 +129,30 @@ export function createCredentials(deps: CoreDeps) {
     return undefined;
   }
 
-  /** The verification mail of an account's email, as an outbox event that messaging turns into the message. */
-  async function requestVerification(tx: Repos, ctx: CallContext, site: Site, account: Account, now: Date): Promise<void> {
+  /**
+   * The verification mail of an account's email, as an outbox event that messaging turns into the
+   * message: a link, and with `code` also a 6-digit code to type instead (its hash binds it to the
+   * person: six digits alone would collide across people). A new mail ends the earlier link and code.
+   */
+  async function requestVerification(tx: Repos, ctx: CallContext, site: Site, account: Account, now: Date, code = false): Promise<void> {
     if (!account.email) return;
     const policy = credentialPolicy(site);
     await tx.personTokens.expireFor(ctx.tenantId, account.uid, 'email_verification', now);
+    await tx.personTokens.expireFor(ctx.tenantId, account.uid, 'verification_code', now);
     const { token, expiresAt } = await issueToken(tx, ctx, site, 'email_verification', account.uid, policy.verificationSeconds, now, { email: account.email });
+    const digits = code ? randomDigits(ids, VERIFICATION_CODE_DIGITS) : undefined;
+    if (digits) {
+      await tx.personTokens.insert(ctx.tenantId, {
+        tokenHash: verificationCodeHash(account.uid, digits),
+        purpose: 'verification_code',
+        accountUid: account.uid,
+        siteId: site.id,
+        details: { email: account.email },
+        expiresAt,
+        usedAt: null,
+        createdAt: now,
+      });
+    }
     await recordEvent(
       tx,
       deps,
@@ -135,6 +164,7 @@ export function createCredentials(deps: CoreDeps) {
           email: account.email,
           language: account.language,
           sealedVerificationToken: sealMessageSecret(secretBox, ctx.tenantId, account.uid, 'email-verification-token', token),
+          ...(digits && { sealedVerificationCode: sealMessageSecret(secretBox, ctx.tenantId, account.uid, 'email-verification-code', digits) }),
           expiresAt: expiresAt.toISOString(),
         },
       },
@@ -384,7 +414,7 @@ export function createCredentials(deps: CoreDeps) {
               payload: { email: normalized ?? null, msisdn: null, hasLiteAccount: false, hasFullAccount: false },
             };
             if (normalized) {
-              account = await tx.accounts.insertIfEmailFree(fields, normalized, [], [outboxRecord(deps, ctx, created, now)]);
+              account = await tx.accounts.insertIfEmailFree(fields, normalized, [], outboxRecords(deps, ctx, created, now));
               if (!account) throw new LoginIdTaken('email');
             } else {
               account = await tx.accounts.insert(fields);
@@ -606,11 +636,42 @@ export function createCredentials(deps: CoreDeps) {
       });
     },
 
-    /** Sends (again) the verification mail of the account's email. */
-    async requestEmailVerification(ctx: CallContext, site: Site, uid: AccountUid): Promise<void> {
+    /** Sends (again) the verification mail of the account's email; with `code`, the mail carries a 6-digit code too. */
+    async requestEmailVerification(ctx: CallContext, site: Site, uid: AccountUid, options: { code?: boolean } = {}): Promise<void> {
       await store.transaction(async (tx) => {
         const account = required(await tx.accounts.lock(ctx.tenantId, uid), 'account.not_found', `Account ${uid} not found`);
-        await requestVerification(tx, ctx, site, account, clock.now());
+        await requestVerification(tx, ctx, site, account, clock.now(), options.code === true);
+      });
+    },
+
+    /**
+     * The 6-digit code of the verification mail, typed by the person: marks the account verified
+     * once. A wrong code counts a miss; at VERIFICATION_CODE_MAX_MISSES the code ends.
+     */
+    async verifyEmailCode(ctx: CallContext, email: string, code: string): Promise<VerificationCodeOutcome> {
+      const trimmed = email.trim();
+      const account = isValidEmail(trimmed) ? await store.accounts.findByIdentifier(ctx.tenantId, 'email', normalizeEmail(trimmed)) : undefined;
+      if (!account) return { kind: 'unknown_email' };
+      if (account.isVerified) return { kind: 'already_verified', uid: account.uid };
+      const tokenHash = verificationCodeHash(account.uid, code.slice(0, 20));
+      return store.transaction(async (tx): Promise<VerificationCodeOutcome> => {
+        const now = clock.now();
+        const live = /^\d{6}$/.test(code) ? await tx.personTokens.findLive(ctx.tenantId, tokenHash, 'verification_code', now) : undefined;
+        if (live?.accountUid !== account.uid || !(await tx.personTokens.use(ctx.tenantId, tokenHash, now))) {
+          await tx.personTokens.recordMiss(ctx.tenantId, account.uid, 'verification_code', now, VERIFICATION_CODE_MAX_MISSES);
+          return { kind: 'invalid_code' };
+        }
+        const locked = required(await tx.accounts.lock(ctx.tenantId, account.uid), 'account.not_found', 'Account not found');
+        if (locked.isVerified) return { kind: 'already_verified', uid: locked.uid };
+        required(
+          await tx.accounts.update(ctx.tenantId, locked.uid, locked.version, { isVerified: true, verifiedAt: now, now }),
+          'account.concurrent_update',
+          'Account changed during verification',
+        );
+        // The link of the same mail is spent too: the email is verified.
+        await tx.personTokens.expireFor(ctx.tenantId, locked.uid, 'email_verification', now);
+        await recordEvent(tx, deps, ctx, { type: 'account.email_verified', accountUid: locked.uid, payload: { email: locked.email } }, now);
+        return { kind: 'ok', uid: locked.uid };
       });
     },
 
