@@ -1,3 +1,4 @@
+import { type ProviderIdentity, synchroniseIdentity } from './account-reads.js';
 import { accountView, newAccount } from './accounts.js';
 import { type CredentialPolicy, credentialPolicy, passwordProblem } from './credential-policy.js';
 import { type CoreDeps, outboxRecords, recordEvent } from './deps.js';
@@ -500,6 +501,26 @@ export function createCredentials(deps: CoreDeps) {
       return attempt(ctx, site, account, loginIdKind, password, options);
     },
 
+    /**
+     * A login a user provider vouched for (it checked the password: Naviga's Flow.UserProvider):
+     * in one transaction the provider's identity is synchronised into the store (one account per
+     * email, as reads do) and the login recorded. Refused while the account is locked here.
+     */
+    async loginExternal(
+      ctx: CallContext,
+      identity: ProviderIdentity,
+    ): Promise<{ kind: 'ok'; uid: AccountUid } | { kind: 'locked'; lockedUntil: Date }> {
+      return store.transaction(async (tx) => {
+        const now = clock.now();
+        const uid = await synchroniseIdentity(tx, deps, ctx, identity, now, 'getById');
+        const state = await tx.credentialStates.find(ctx.tenantId, uid);
+        if (state?.lockedUntil && state.lockedUntil > now) return { kind: 'locked' as const, lockedUntil: state.lockedUntil };
+        await tx.credentialStates.recordLogin(ctx.tenantId, uid, now);
+        await recordEvent(tx, deps, ctx, { type: 'account.logged_in', accountUid: uid, payload: { loginIdKind: 'email', sessionKind: 'none' } }, now);
+        return { kind: 'ok' as const, uid };
+      });
+    },
+
     /** When the person last logged in and until when they are locked out (lockedUntil in the past: not locked). */
     async loginState(ctx: CallContext, uid: AccountUid): Promise<{ lastLoginAt: Date | null; lockedUntil: Date | null }> {
       const state = await store.credentialStates.find(ctx.tenantId, uid);
@@ -641,6 +662,39 @@ export function createCredentials(deps: CoreDeps) {
       await store.transaction(async (tx) => {
         const account = required(await tx.accounts.lock(ctx.tenantId, uid), 'account.not_found', `Account ${uid} not found`);
         await requestVerification(tx, ctx, site, account, clock.now(), options.code === true);
+      });
+    },
+
+    /**
+     * A new login email: claimed (one owner per email, even under races), the old one released,
+     * the account unverified until the verification mail (with a code when asked) is followed;
+     * one transaction, one account.updated.
+     */
+    async changeEmail(
+      ctx: CallContext,
+      site: Site,
+      uid: AccountUid,
+      email: string,
+      options: { code?: boolean } = {},
+    ): Promise<{ kind: 'ok'; changed: boolean } | { kind: 'taken' } | { kind: 'invalid_email' }> {
+      const trimmed = email.trim();
+      if (!isValidEmail(trimmed)) return { kind: 'invalid_email' };
+      const normalized = normalizeEmail(trimmed);
+      return store.transaction(async (tx) => {
+        const now = clock.now();
+        const account = required(await tx.accounts.lock(ctx.tenantId, uid), 'account.not_found', `Account ${uid} not found`);
+        if (account.email === normalized) return { kind: 'ok' as const, changed: false };
+        const { claimed, ownerUid } = await tx.identifiers.claim(ctx.tenantId, 'email', normalized, uid, now);
+        if (!claimed && ownerUid !== uid) return { kind: 'taken' as const };
+        if (account.email) await tx.identifiers.release(ctx.tenantId, 'email', account.email, uid);
+        const updated = required(
+          await tx.accounts.update(ctx.tenantId, uid, account.version, { profile: { ...account.profile, email: normalized }, isVerified: false, verifiedAt: null, now }),
+          'account.concurrent_update',
+          'Account changed during the email change',
+        );
+        await recordEvent(tx, deps, ctx, { type: 'account.updated', accountUid: uid, via: 'update', payload: { changed: ['email', 'isVerified'] } }, now);
+        await requestVerification(tx, ctx, site, { ...updated, email: normalized }, now, options.code === true);
+        return { kind: 'ok' as const, changed: true };
       });
     },
 
