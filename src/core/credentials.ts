@@ -43,7 +43,7 @@ export type RegisterOutcome =
   | { kind: 'invalid_username' };
 
 /** How the door named the person at login (events record it). */
-export type LoginIdKind = 'email' | 'username' | 'msisdn' | 'id';
+export type LoginIdKind = 'email' | 'username' | 'msisdn' | 'id' | 'token';
 
 export type PasswordChangeOutcome = { kind: 'ok' } | { kind: 'wrong_password' } | { kind: 'weak_password'; reason: string } | { kind: 'reused' };
 
@@ -60,6 +60,7 @@ export interface RegistrationInput {
 }
 
 const REG_TOKEN_SECONDS = 3600;
+const FRESH_STATE: CredentialState = { failedLogins: 0, firstFailedAt: null, lockedUntil: null, passwordHistory: [], passwordChangedAt: null };
 /** Naviga's verification code: six digits (spec B: format GAP), ended after this many wrong guesses. */
 export const VERIFICATION_CODE_DIGITS = 6;
 export const VERIFICATION_CODE_MAX_MISSES = 5;
@@ -241,6 +242,21 @@ export function createCredentials(deps: CoreDeps) {
       firstFailedAt: null,
       lockedUntil: null,
     });
+  }
+
+  /** Why `password` cannot be the person's next one (the site's rules, then its history); undefined: it can. */
+  async function newPasswordProblem(
+    ctx: CallContext,
+    site: Site,
+    uid: AccountUid,
+    password: string,
+  ): Promise<{ kind: 'weak_password'; reason: string } | { kind: 'reused' } | undefined> {
+    const policy = credentialPolicy(site);
+    const problem = passwordProblem(policy, password);
+    if (problem) return { kind: 'weak_password', reason: problem };
+    const stored = await store.credentialStates.findPasswordHash(ctx.tenantId, uid);
+    const state = (await store.credentialStates.find(ctx.tenantId, uid)) ?? FRESH_STATE;
+    return (await inHistory(stored, state, policy, password)) ? { kind: 'reused' } : undefined;
   }
 
   /** One password attempt against a found account (or none: the same cost, the same answer). */
@@ -521,6 +537,28 @@ export function createCredentials(deps: CoreDeps) {
       });
     },
 
+    /**
+     * Authentication with a token a door handed out earlier (a Gigya login_token, a Boostcom
+     * access token): the one sessions service decides, so an expired or revoked token fails at
+     * every door. Recorded as a login; refused while the person is locked out.
+     */
+    async loginWithSession(
+      ctx: CallContext,
+      token: string,
+    ): Promise<{ kind: 'ok'; uid: AccountUid } | { kind: 'invalid' } | { kind: 'locked'; lockedUntil: Date }> {
+      const session = await sessions.find(ctx, token, ['web', 'mobile', 'bearer']);
+      if (!session) return { kind: 'invalid' };
+      return store.transaction(async (tx) => {
+        const now = clock.now();
+        const uid = session.accountUid;
+        const state = await tx.credentialStates.find(ctx.tenantId, uid);
+        if (state?.lockedUntil && state.lockedUntil > now) return { kind: 'locked' as const, lockedUntil: state.lockedUntil };
+        await tx.credentialStates.recordLogin(ctx.tenantId, uid, now);
+        await recordEvent(tx, deps, ctx, { type: 'account.logged_in', accountUid: uid, payload: { loginIdKind: 'token', sessionKind: session.kind } }, now);
+        return { kind: 'ok' as const, uid };
+      });
+    },
+
     /** When the person last logged in and until when they are locked out (lockedUntil in the past: not locked). */
     async loginState(ctx: CallContext, uid: AccountUid): Promise<{ lastLoginAt: Date | null; lockedUntil: Date | null }> {
       const state = await store.credentialStates.find(ctx.tenantId, uid);
@@ -561,14 +599,8 @@ export function createCredentials(deps: CoreDeps) {
       if (problem) return { kind: 'weak_password', reason: problem };
       const stored = await store.credentialStates.findPasswordHash(ctx.tenantId, uid);
       if (change.current !== undefined && (!stored || !(await verifyStored(stored, change.current, hasher)).ok)) return { kind: 'wrong_password' };
-      const state = (await store.credentialStates.find(ctx.tenantId, uid)) ?? {
-        failedLogins: 0,
-        firstFailedAt: null,
-        lockedUntil: null,
-        passwordHistory: [],
-        passwordChangedAt: null,
-      };
-      if (await inHistory(stored, state, policy, change.next)) return { kind: 'reused' };
+      const refused = await newPasswordProblem(ctx, site, uid, change.next);
+      if (refused) return refused;
       const hash = await hasher.hash(change.next);
       await store.transaction(async (tx) => {
         const now = clock.now();
@@ -621,6 +653,9 @@ export function createCredentials(deps: CoreDeps) {
       });
     },
 
+    /** Whether `password` may become the person's next one (a door that must know before it writes elsewhere). */
+    newPasswordProblem,
+
     /** Whose live reset token this is (undefined: unknown, used or expired); the token stays unused. */
     async resetTokenHolder(ctx: CallContext, token: string): Promise<AccountUid | undefined> {
       if (token.length > 200) return undefined;
@@ -640,11 +675,8 @@ export function createCredentials(deps: CoreDeps) {
       const live = await store.personTokens.findLive(ctx.tenantId, tokenHash, 'password_reset', clock.now());
       if (!live?.accountUid) return { kind: 'invalid_token' };
       const uid = live.accountUid;
-      const problem = passwordProblem(policy, password);
-      if (problem) return { kind: 'weak_password', reason: problem };
-      const stored = await store.credentialStates.findPasswordHash(ctx.tenantId, uid);
-      const state = await store.credentialStates.find(ctx.tenantId, uid);
-      if (state && (await inHistory(stored, state, policy, password))) return { kind: 'reused' };
+      const refused = await newPasswordProblem(ctx, site, uid, password);
+      if (refused) return refused;
       const hash = await hasher.hash(password);
       return store.transaction(async (tx) => {
         const now = clock.now();

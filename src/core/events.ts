@@ -151,7 +151,7 @@ export type CredentialEvent =
   | {
       type: 'account.logged_in';
       accountUid: AccountUid;
-      payload: { loginIdKind: 'email' | 'username' | 'msisdn' | 'id'; sessionKind: 'web' | 'mobile' | 'bearer' | 'refresh' | 'none' };
+      payload: { loginIdKind: 'email' | 'username' | 'msisdn' | 'id' | 'token'; sessionKind: 'web' | 'mobile' | 'bearer' | 'refresh' | 'none' };
     }
   | { type: 'account.logged_out'; accountUid: AccountUid; payload: { sessionsEnded: number } }
   | { type: 'account.login_failed'; accountUid: AccountUid; payload: { reason: 'wrong_password' | 'locked_out'; failedLogins: number } }
