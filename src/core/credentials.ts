@@ -522,10 +522,7 @@ export function createCredentials(deps: CoreDeps) {
      * in one transaction the provider's identity is synchronised into the store (one account per
      * email, as reads do) and the login recorded. Refused while the account is locked here.
      */
-    async loginExternal(
-      ctx: CallContext,
-      identity: ProviderIdentity,
-    ): Promise<{ kind: 'ok'; uid: AccountUid } | { kind: 'locked'; lockedUntil: Date }> {
+    async loginExternal(ctx: CallContext, identity: ProviderIdentity): Promise<{ kind: 'ok'; uid: AccountUid } | { kind: 'locked'; lockedUntil: Date }> {
       return store.transaction(async (tx) => {
         const now = clock.now();
         const uid = await synchroniseIdentity(tx, deps, ctx, identity, now, 'getById');
@@ -720,7 +717,12 @@ export function createCredentials(deps: CoreDeps) {
         if (!claimed && ownerUid !== uid) return { kind: 'taken' as const };
         if (account.email) await tx.identifiers.release(ctx.tenantId, 'email', account.email, uid);
         const updated = required(
-          await tx.accounts.update(ctx.tenantId, uid, account.version, { profile: { ...account.profile, email: normalized }, isVerified: false, verifiedAt: null, now }),
+          await tx.accounts.update(ctx.tenantId, uid, account.version, {
+            profile: { ...account.profile, email: normalized },
+            isVerified: false,
+            verifiedAt: null,
+            now,
+          }),
           'account.concurrent_update',
           'Account changed during the email change',
         );

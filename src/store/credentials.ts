@@ -224,7 +224,12 @@ export function createPersonTokenRepo(db: Kysely<Database>): PersonTokenRepo {
         .updateTable('person_tokens')
         .set((eb) => ({
           misses: eb('misses', '+', 1),
-          expires_at: eb.case().when('misses', '>=', limit - 1).then(now).else(eb.ref('expires_at')).end(),
+          expires_at: eb
+            .case()
+            .when('misses', '>=', limit - 1)
+            .then(now)
+            .else(eb.ref('expires_at'))
+            .end(),
         }))
         .where('tenant_id', '=', tenantId)
         .where('account_uid', '=', uid)

@@ -55,7 +55,12 @@ export function clientConfigs(core: Core, log: FastifyBaseLogger, resilience = D
         config = { verify: jwtVerifier(undefined), provider: null, codes: writeCodes(undefined), events: eventCodes(undefined) };
       } else {
         const { codes } = opened.settings;
-        config = { verify: jwtVerifier(opened.settings.jwt), provider: buildProvider(opened.settings, resilience), codes: writeCodes(codes), events: eventCodes(codes) };
+        config = {
+          verify: jwtVerifier(opened.settings.jwt),
+          provider: buildProvider(opened.settings, resilience),
+          codes: writeCodes(codes),
+          events: eventCodes(codes),
+        };
       }
       cache.set(key, { version: site.updatedAt.getTime(), config });
       return config;

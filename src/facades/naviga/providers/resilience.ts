@@ -96,8 +96,18 @@ export function resilient(
   const inner = provider.writes;
   const written = () => 'written' as const;
   const writes: ProviderWrites | undefined = inner && {
-    create: (user) => guarded((signal) => inner.create(user, signal), (a) => (a.kind === 'created' ? 'written' : 'refused'), false),
-    authenticate: (email, password) => guarded((signal) => inner.authenticate(email, password, signal), (a) => (a ? 'found' : 'refused'), true),
+    create: (user) =>
+      guarded(
+        (signal) => inner.create(user, signal),
+        (a) => (a.kind === 'created' ? 'written' : 'refused'),
+        false,
+      ),
+    authenticate: (email, password) =>
+      guarded(
+        (signal) => inner.authenticate(email, password, signal),
+        (a) => (a ? 'found' : 'refused'),
+        true,
+      ),
     update: (subject, change) => guarded((signal) => inner.update(subject, change, signal), written, false),
     changePassword: (subject, password) => guarded((signal) => inner.changePassword(subject, password, signal), written, false),
     changeEmail: (subject, email) => guarded((signal) => inner.changeEmail(subject, email, signal), written, false),
@@ -105,7 +115,12 @@ export function resilient(
   return {
     name: provider.name,
     breaker,
-    findByEmail: (email) => guarded((signal) => provider.findByEmail(email, signal), (user) => (user ? 'found' : 'not_found'), true),
+    findByEmail: (email) =>
+      guarded(
+        (signal) => provider.findByEmail(email, signal),
+        (user) => (user ? 'found' : 'not_found'),
+        true,
+      ),
     ...(writes && { writes }),
   };
 }
