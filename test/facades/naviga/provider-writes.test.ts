@@ -202,6 +202,23 @@ describe('naviga writes orchestrated with an Auth0 provider (real HTTP)', () => 
     assert.equal((await send(client, 'POST', '/v4/Users/Authentication', { loginName: 'changed@example.com', password: 'Change-Pass-2' })).statusCode, 200);
   });
 
+  it('twenty concurrent first logins of a provider-only user give one local account', async () => {
+    const client = await withProvider();
+    users.push({ email: 'crowd-login@example.com', id: 'auth0|crowdlogin', firstName: 'Cro', password: 'Crowd-Pass-1' });
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => send(client, 'POST', '/v4/Users/Authentication', { loginName: 'crowd-login@example.com', password: 'Crowd-Pass-1' })),
+    );
+    assert.ok(
+      responses.every((r) => r.statusCode === 200),
+      responses.find((r) => r.statusCode !== 200)?.body,
+    );
+    assert.equal(new Set(responses.map((r) => r.json().data.customerRegistrationId)).size, 1);
+    const uid = responses[0]?.json().data.customerRegistrationId as AccountUid;
+    const rows = await t.store.outbox.listForAccount(client.tenant.id, uid);
+    assert.equal(rows.filter((r) => r.event.type === 'account.created').length, 1);
+    assert.equal(rows.filter((r) => r.event.type === 'account.logged_in').length, 20);
+  });
+
   it('provider writes are counted on /metrics (written, refused) by provider, like the reads', async () => {
     const metric = async (outcome: string) => {
       const text = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
