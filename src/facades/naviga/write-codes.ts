@@ -86,20 +86,19 @@ export const CodeOverrides = Type.Record(
 );
 export type CodeOverrides = Static<typeof CodeOverrides>;
 
-export function writeCodes(overrides: CodeOverrides | undefined): WriteCodes {
-  const codes = { ...WRITE_CODES } as WriteCodes;
-  for (const [name, override] of Object.entries(overrides ?? {})) {
-    const base = codes[name as WriteCodeName];
-    if (base) codes[name as WriteCodeName] = { code: override.code ?? base.code, text: override.text ?? base.text };
-  }
-  return codes;
+/** The defaults with a client's overrides applied by `apply`; names that are not in `defaults` are ignored. */
+function withOverrides<N extends string, V>(
+  defaults: Record<N, V>,
+  overrides: CodeOverrides | undefined,
+  apply: (base: V, override: CodeOverrides[string]) => V,
+) {
+  const merged = { ...defaults };
+  for (const [name, override] of Object.entries(overrides ?? {})) if (Object.hasOwn(merged, name)) merged[name as N] = apply(merged[name as N], override);
+  return merged;
 }
 
-export function eventCodes(overrides: CodeOverrides | undefined): EventCodes {
-  const codes = { ...EVENT_CODES } as EventCodes;
-  for (const [name, override] of Object.entries(overrides ?? {})) {
-    const base = codes[name as EventCodeName];
-    if (base) codes[name as EventCodeName] = { code: override.code ?? base.code, id: override.id ?? base.id };
-  }
-  return codes;
-}
+export const writeCodes = (overrides: CodeOverrides | undefined): WriteCodes =>
+  withOverrides<WriteCodeName, WriteCodes[WriteCodeName]>(WRITE_CODES, overrides, (base, o) => ({ code: o.code ?? base.code, text: o.text ?? base.text }));
+
+export const eventCodes = (overrides: CodeOverrides | undefined): EventCodes =>
+  withOverrides<EventCodeName, EventCodes[EventCodeName]>(EVENT_CODES, overrides, (base, o) => ({ code: o.code ?? base.code, id: o.id ?? base.id }));
