@@ -38,7 +38,7 @@ export function writeOrchestrator(core: Core) {
           authenticate: (email, password) => writes.authenticate(email, password, signal()),
           update: (subject, change) => writes.update(subject, change, signal()),
           changePassword: (subject, password) => writes.changePassword(subject, password, signal()),
-          changeEmail: (subject, email) => writes.changeEmail(subject, email, signal()),
+          changeEmail: (subject, email, previous) => writes.changeEmail(subject, email, previous, signal()),
         },
         linkKind: `external:${provider.name.toLowerCase()}`,
         findByEmail: (email) => provider.findByEmail(email, AbortSignal.timeout(60_000)),

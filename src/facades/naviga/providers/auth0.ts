@@ -144,7 +144,7 @@ export function auth0Provider(settings: Static<typeof Auth0Settings>, now: () =>
         signal,
       ),
     changePassword: (subject, password, signal) => patch(subject, { password, connection }, signal),
-    changeEmail: (subject, email, signal) => patch(subject, { email, email_verified: false, connection }, signal),
+    changeEmail: (subject, email, _previous, signal) => patch(subject, { email, email_verified: false, connection }, signal),
   };
 
   return { name: 'Auth0', findByEmail, writes };

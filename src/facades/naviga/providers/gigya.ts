@@ -130,8 +130,9 @@ export function gigyaProvider(settings: Static<typeof GigyaSettings>, now: () =>
 
     changePassword: (subject, password, signal) => setAccountInfo(subject, { newPassword: password, securityOverride: 'true' }, signal),
 
-    // SAP CDC changes a login email with addLoginEmails/removeLoginEmails and profile.email follows.
-    changeEmail: (subject, email, signal) => setAccountInfo(subject, { addLoginEmails: email, profile: JSON.stringify({ email }) }, signal),
+    // SAP CDC changes a login email with addLoginEmails/removeLoginEmails; profile.email follows.
+    changeEmail: (subject, email, previous, signal) =>
+      setAccountInfo(subject, { addLoginEmails: email, ...(previous && { removeLoginEmails: previous }), profile: JSON.stringify({ email }) }, signal),
   };
 
   return {

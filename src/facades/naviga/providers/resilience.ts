@@ -110,7 +110,7 @@ export function resilient(
       ),
     update: (subject, change) => guarded((signal) => inner.update(subject, change, signal), written, false),
     changePassword: (subject, password) => guarded((signal) => inner.changePassword(subject, password, signal), written, false),
-    changeEmail: (subject, email) => guarded((signal) => inner.changeEmail(subject, email, signal), written, false),
+    changeEmail: (subject, email, previous) => guarded((signal) => inner.changeEmail(subject, email, previous, signal), written, false),
   };
   return {
     name: provider.name,

@@ -235,7 +235,7 @@ export async function usersWriteRoutes(app: FastifyInstance, options: WriteRoute
       const owner = await core.accounts.findByIdentifier(plain.ctx, 'email', normalized);
       if (owner && owner.uid !== uid) throw failure(plain, 'emailTaken');
       const subject = provider && (await writes.atProvider(plain, 'updateFailed', () => writes.subjectOf(provider, account)));
-      if (provider && subject) await writes.atProvider(plain, 'updateFailed', () => provider.writes.changeEmail(subject, normalized));
+      if (provider && subject) await writes.atProvider(plain, 'updateFailed', () => provider.writes.changeEmail(subject, normalized, account.email));
       const call = withEvents(plain, (event) =>
         event.type === 'account.updated' && event.via === 'update' ? codes(subject != null, 'changeEmailEvent', 'providerChangeEmailEvent') : [],
       );
