@@ -22,6 +22,33 @@ export async function userItem(options: WriteRouteOptions, call: NavigaCall, uid
   return user.item;
 }
 
+/**
+ * Create at the provider, after everything Roster itself would refuse has been refused (so the
+ * provider never gets a user Roster will not have). True: created there; false: the provider
+ * already had the email (the local user is linked to it by the answer's read).
+ */
+async function createAtProvider(
+  options: WriteRouteOptions,
+  call: NavigaCall,
+  provider: WritingProvider,
+  user: { email: string; password: string | undefined; profile: JsonObject },
+): Promise<boolean> {
+  const { core, writes } = options;
+  const weak = user.password && passwordProblem(core.credentials.policy(call.site), user.password);
+  if (weak) throw invalid(call, weak);
+  if (!(await core.credentials.isLoginIdAvailable(call.ctx, user.email))) throw failure(call, 'emailTaken');
+  const outcome = await writes.atProvider(call, 'createFailed', () =>
+    provider.writes.create({
+      email: normalizeEmail(user.email),
+      password: user.password ?? dummyPassword(),
+      firstName: (user.profile.firstName as string | undefined) ?? null,
+      lastName: (user.profile.lastName as string | undefined) ?? null,
+    }),
+  );
+  if (outcome.kind === 'invalid') throw invalid(call, `the user provider refused the user: ${outcome.reason}`);
+  return outcome.kind === 'created';
+}
+
 /** Provider codes first (the provider was written first), then Subscribe's. */
 const codes = (provider: boolean, local: EventCodeName, atProvider: EventCodeName): EventCodeName[] => (provider ? [atProvider, local] : [local]);
 
@@ -63,23 +90,7 @@ export async function usersWriteRoutes(app: FastifyInstance, options: WriteRoute
         if (value !== undefined) profile[name] = value;
       }
 
-      let createdAtProvider = false;
-      if (provider) {
-        // Everything Roster would refuse is refused before the provider is written.
-        const weak = password && passwordProblem(core.credentials.policy(plain.site), password);
-        if (weak) throw invalid(plain, weak);
-        if (!(await core.credentials.isLoginIdAvailable(plain.ctx, email))) throw failure(plain, 'emailTaken');
-        const outcome = await writes.atProvider(plain, 'createFailed', () =>
-          provider.writes.create({
-            email: normalizeEmail(email),
-            password: password ?? dummyPassword(),
-            firstName: (profile.firstName as string | undefined) ?? null,
-            lastName: (profile.lastName as string | undefined) ?? null,
-          }),
-        );
-        if (outcome.kind === 'invalid') throw invalid(plain, `the user provider refused the user: ${outcome.reason}`);
-        createdAtProvider = outcome.kind === 'created';
-      }
+      const createdAtProvider = provider !== null && (await createAtProvider(options, plain, provider, { email, password, profile }));
 
       // 4002 for the new user, or 4003 when it waits for its verification code (spec A.7).
       const call = withEvents(plain, (event) => {
