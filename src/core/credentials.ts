@@ -64,6 +64,7 @@ const FRESH_STATE: CredentialState = { failedLogins: 0, firstFailedAt: null, loc
 /** Naviga's verification code: six digits (spec B: format GAP), ended after this many wrong guesses. */
 export const VERIFICATION_CODE_DIGITS = 6;
 export const VERIFICATION_CODE_MAX_MISSES = 5;
+const VERIFICATION_CODE = new RegExp(`^\\d{${VERIFICATION_CODE_DIGITS}}$`);
 const verificationCodeHash = (uid: AccountUid, code: string) => hashToken(`verification-code:${uid}:${code}`);
 
 export type VerificationCodeOutcome =
@@ -744,7 +745,7 @@ export function createCredentials(deps: CoreDeps) {
       const tokenHash = verificationCodeHash(account.uid, code.slice(0, 20));
       return store.transaction(async (tx): Promise<VerificationCodeOutcome> => {
         const now = clock.now();
-        const live = /^\d{6}$/.test(code) ? await tx.personTokens.findLive(ctx.tenantId, tokenHash, 'verification_code', now) : undefined;
+        const live = VERIFICATION_CODE.test(code) ? await tx.personTokens.findLive(ctx.tenantId, tokenHash, 'verification_code', now) : undefined;
         if (live?.accountUid !== account.uid || !(await tx.personTokens.use(ctx.tenantId, tokenHash, now))) {
           await tx.personTokens.recordMiss(ctx.tenantId, account.uid, 'verification_code', now, VERIFICATION_CODE_MAX_MISSES);
           return { kind: 'invalid_code' };
