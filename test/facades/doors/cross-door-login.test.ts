@@ -179,5 +179,12 @@ describe('one person, one credential across the Gigya, Naviga and Boostcom doors
     // The Gigya session expires by the one clock.
     nowMs += 3601_000;
     assert.equal((await byToken(loginToken)).json().message.code, 'UsersOrchestrator_E400_03');
+
+    // Locked out through any door: a live token is refused too (E400_05) until the lock ends.
+    const fresh = (await boostcomLogin('tokens@example.com', 'Token-Pass-1')).json().access_token as string;
+    for (let i = 0; i < 3; i++) await gigyaLogin('tokens@example.com', 'Wrong-Pass-9');
+    assert.deepEqual((await byToken(fresh)).json().message, { code: 'UsersOrchestrator_E400_05', text: 'The user is locked out.', type: 'Error' });
+    nowMs += 601_000;
+    assert.equal((await byToken(fresh)).statusCode, 200);
   });
 });
