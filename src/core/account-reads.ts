@@ -41,87 +41,99 @@ function identityProfile(identity: ProviderIdentity, email: string): JsonObject 
 }
 
 /**
+ * Records the provider read of `identity` and creates or updates the account owning its email,
+ * inside the caller's transaction; returns its uid. One account per email even under races
+ * (identifier claim). Used by audited reads and by logins made at a provider.
+ */
+export async function synchroniseIdentity(
+  tx: Repos,
+  deps: CoreDeps,
+  ctx: CallContext,
+  identity: ProviderIdentity,
+  now: Date,
+  kind: AuditedReadOptions['kind'],
+): Promise<AccountUid> {
+  const { ids } = deps;
+  const email = normalizeEmail(identity.email);
+  const candidate = ids.uid();
+  const { ownerUid, claimed } = await tx.identifiers.claim(ctx.tenantId, 'email', email, candidate, now);
+  await recordEvent(
+    tx,
+    deps,
+    ctx,
+    { type: 'provider.user_read', accountUid: ownerUid, payload: { ...READ_EVENTS[kind].provider, provider: identity.provider, found: true } },
+    now,
+  );
+  const changed: string[] = [];
+  if (claimed) {
+    const account = await tx.accounts.insert(
+      newAccount(deps, ctx, candidate, now, { hasFullAccount: true, isVerified: identity.verified, profile: identityProfile(identity, email) }),
+    );
+    await recordEvent(
+      tx,
+      deps,
+      ctx,
+      { type: 'account.created', accountUid: account.uid, via: 'sync', payload: { email, msisdn: null, hasLiteAccount: false, hasFullAccount: true } },
+      now,
+    );
+  } else {
+    const existing = required(await tx.accounts.lock(ctx.tenantId, ownerUid), 'account.not_found', 'Account not found');
+    const profile = mergeJson(existing.profile, identityProfile(identity, email));
+    changed.push(...profile.changed.map((path) => `profile.${path}`));
+    if (existing.isVerified !== identity.verified) changed.push('isVerified');
+    if (changed.length > 0) {
+      required(
+        await tx.accounts.update(ctx.tenantId, ownerUid, existing.version, {
+          profile: profile.value,
+          isVerified: identity.verified,
+          ...(identity.verified && !existing.verifiedAt && { verifiedAt: now }),
+          now,
+        }),
+        'account.concurrent_update',
+        'Account changed during the update',
+      );
+      await recordEvent(tx, deps, ctx, { type: 'account.updated', accountUid: ownerUid, via: 'sync', payload: { changed } }, now);
+    }
+  }
+  if (identity.subject) {
+    // Links the provider's id; an id already linked to another account stays where it is.
+    const kindName = `external:${identity.provider}` as const;
+    const existingOwner = await tx.accounts.findByIdentifier(ctx.tenantId, kindName, identity.subject);
+    if (!existingOwner) {
+      const linked = await tx.identifiers.claim(ctx.tenantId, kindName, identity.subject, ownerUid, now);
+      if (linked.claimed) changed.push(kindName);
+    }
+  }
+  if (claimed || changed.length > 0) {
+    await recordEvent(
+      tx,
+      deps,
+      ctx,
+      {
+        type: 'account.synced',
+        accountUid: ownerUid,
+        payload: {
+          eventCode: 'SUBSCRIBE_USER_UPDATE',
+          eventId: 4004,
+          provider: identity.provider,
+          created: claimed,
+          changed: claimed ? ['created'] : changed,
+        },
+      },
+      now,
+    );
+  }
+  return ownerUid;
+}
+
+/**
  * Reads that are audited (no read is answered before its read events are in the outbox) and,
  * when a provider was consulted, the synchronisation of the provider's identity into the local
  * store: the provider is the source for email, names and verified; a user it has that the store
  * lacks is created, one it holds stale is brought up to date.
  */
 export function createAccountReads(deps: CoreDeps) {
-  const { store, clock, ids } = deps;
-
-  /** Creates or updates the account owning the identity's email; returns its uid. One account per email even under races (identifier claim). */
-  async function synchronise(tx: Repos, ctx: CallContext, identity: ProviderIdentity, now: Date, kind: AuditedReadOptions['kind']): Promise<AccountUid> {
-    const email = normalizeEmail(identity.email);
-    const candidate = ids.uid();
-    const { ownerUid, claimed } = await tx.identifiers.claim(ctx.tenantId, 'email', email, candidate, now);
-    await recordEvent(
-      tx,
-      deps,
-      ctx,
-      { type: 'provider.user_read', accountUid: ownerUid, payload: { ...READ_EVENTS[kind].provider, provider: identity.provider, found: true } },
-      now,
-    );
-    const changed: string[] = [];
-    if (claimed) {
-      const account = await tx.accounts.insert(
-        newAccount(deps, ctx, candidate, now, { hasFullAccount: true, isVerified: identity.verified, profile: identityProfile(identity, email) }),
-      );
-      await recordEvent(
-        tx,
-        deps,
-        ctx,
-        { type: 'account.created', accountUid: account.uid, via: 'sync', payload: { email, msisdn: null, hasLiteAccount: false, hasFullAccount: true } },
-        now,
-      );
-    } else {
-      const existing = required(await tx.accounts.lock(ctx.tenantId, ownerUid), 'account.not_found', 'Account not found');
-      const profile = mergeJson(existing.profile, identityProfile(identity, email));
-      changed.push(...profile.changed.map((path) => `profile.${path}`));
-      if (existing.isVerified !== identity.verified) changed.push('isVerified');
-      if (changed.length > 0) {
-        required(
-          await tx.accounts.update(ctx.tenantId, ownerUid, existing.version, {
-            profile: profile.value,
-            isVerified: identity.verified,
-            ...(identity.verified && !existing.verifiedAt && { verifiedAt: now }),
-            now,
-          }),
-          'account.concurrent_update',
-          'Account changed during the update',
-        );
-        await recordEvent(tx, deps, ctx, { type: 'account.updated', accountUid: ownerUid, via: 'sync', payload: { changed } }, now);
-      }
-    }
-    if (identity.subject) {
-      // Links the provider's id; an id already linked to another account stays where it is.
-      const kindName = `external:${identity.provider}` as const;
-      const existingOwner = await tx.accounts.findByIdentifier(ctx.tenantId, kindName, identity.subject);
-      if (!existingOwner) {
-        const linked = await tx.identifiers.claim(ctx.tenantId, kindName, identity.subject, ownerUid, now);
-        if (linked.claimed) changed.push(kindName);
-      }
-    }
-    if (claimed || changed.length > 0) {
-      await recordEvent(
-        tx,
-        deps,
-        ctx,
-        {
-          type: 'account.synced',
-          accountUid: ownerUid,
-          payload: {
-            eventCode: 'SUBSCRIBE_USER_UPDATE',
-            eventId: 4004,
-            provider: identity.provider,
-            created: claimed,
-            changed: claimed ? ['created'] : changed,
-          },
-        },
-        now,
-      );
-    }
-    return ownerUid;
-  }
+  const { store, clock } = deps;
 
   return {
     /**
@@ -148,7 +160,7 @@ export function createAccountReads(deps: CoreDeps) {
       const provider = options.provider;
       return store.transaction(async (tx) => {
         const now = clock.now();
-        if (provider.identity) await synchronise(tx, ctx, provider.identity, now, options.kind);
+        if (provider.identity) await synchroniseIdentity(tx, deps, ctx, provider.identity, now, options.kind);
         const account = await tx.accountViews.find(ctx.tenantId, key);
         if (!provider.identity) {
           await recordEvent(

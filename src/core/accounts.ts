@@ -1,6 +1,6 @@
 import type { ConsentChange } from './consent-rules.js';
 import { writeConsentChanges } from './consents.js';
-import { type CoreDeps, outboxRecord, recordEvent } from './deps.js';
+import { type CoreDeps, outboxRecords, recordEvent } from './deps.js';
 import { DomainError, required } from './errors.js';
 import type { DomainEvent } from './events.js';
 import { normalizeEmail } from './identifiers.js';
@@ -96,7 +96,7 @@ export function createAccounts(deps: CoreDeps) {
       account,
       email,
       subscriptions.map((write) => write.after),
-      events.map((event) => outboxRecord(deps, ctx, event, now)),
+      events.flatMap((event) => outboxRecords(deps, ctx, event, now)),
     );
   }
 

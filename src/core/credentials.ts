@@ -1,12 +1,14 @@
+import { type ProviderIdentity, synchroniseIdentity } from './account-reads.js';
 import { accountView, newAccount } from './accounts.js';
 import { type CredentialPolicy, credentialPolicy, passwordProblem } from './credential-policy.js';
-import { type CoreDeps, outboxRecord, recordEvent } from './deps.js';
+import { type CoreDeps, outboxRecords, recordEvent } from './deps.js';
 import { DomainError, required } from './errors.js';
 import type { DomainEvent } from './events.js';
 import { type FullAccountInput, importFullAccount, importFullBatch } from './full-account-import.js';
 import { isValidEmail, normalizeEmail } from './identifiers.js';
 import { mergeJson } from './json-merge.js';
 import { sealMessageSecret } from './message-secrets.js';
+import { randomDigits } from './one-time-passwords.js';
 import { verifyStored } from './password-hashes.js';
 import type { CredentialState, PersonTokenPurpose, Repos } from './ports.js';
 import { createSessions, type IssuedSession, type SessionRequest } from './sessions.js';
@@ -41,7 +43,7 @@ export type RegisterOutcome =
   | { kind: 'invalid_username' };
 
 /** How the door named the person at login (events record it). */
-export type LoginIdKind = 'email' | 'username' | 'msisdn' | 'id';
+export type LoginIdKind = 'email' | 'username' | 'msisdn' | 'id' | 'token';
 
 export type PasswordChangeOutcome = { kind: 'ok' } | { kind: 'wrong_password' } | { kind: 'weak_password'; reason: string } | { kind: 'reused' };
 
@@ -58,6 +60,18 @@ export interface RegistrationInput {
 }
 
 const REG_TOKEN_SECONDS = 3600;
+const FRESH_STATE: CredentialState = { failedLogins: 0, firstFailedAt: null, lockedUntil: null, passwordHistory: [], passwordChangedAt: null };
+/** Naviga's verification code: six digits (spec B: format GAP), ended after this many wrong guesses. */
+export const VERIFICATION_CODE_DIGITS = 6;
+export const VERIFICATION_CODE_MAX_MISSES = 5;
+const VERIFICATION_CODE = new RegExp(`^\\d{${VERIFICATION_CODE_DIGITS}}$`);
+const verificationCodeHash = (uid: AccountUid, code: string) => hashToken(`verification-code:${uid}:${code}`);
+
+export type VerificationCodeOutcome =
+  | { kind: 'ok'; uid: AccountUid }
+  | { kind: 'unknown_email' }
+  | { kind: 'already_verified'; uid: AccountUid }
+  | { kind: 'invalid_code' };
 const USERNAME = /^[\p{L}\p{N}._@+-]{1,64}$/u;
 
 class LoginIdTaken extends Error {
@@ -118,12 +132,30 @@ export function createCredentials(deps: CoreDeps) {
     return undefined;
   }
 
-  /** The verification mail of an account's email, as an outbox event that messaging turns into the message. */
-  async function requestVerification(tx: Repos, ctx: CallContext, site: Site, account: Account, now: Date): Promise<void> {
+  /**
+   * The verification mail of an account's email, as an outbox event that messaging turns into the
+   * message: a link, and with `code` also a 6-digit code to type instead (its hash binds it to the
+   * person: six digits alone would collide across people). A new mail ends the earlier link and code.
+   */
+  async function requestVerification(tx: Repos, ctx: CallContext, site: Site, account: Account, now: Date, code = false): Promise<void> {
     if (!account.email) return;
     const policy = credentialPolicy(site);
     await tx.personTokens.expireFor(ctx.tenantId, account.uid, 'email_verification', now);
+    await tx.personTokens.expireFor(ctx.tenantId, account.uid, 'verification_code', now);
     const { token, expiresAt } = await issueToken(tx, ctx, site, 'email_verification', account.uid, policy.verificationSeconds, now, { email: account.email });
+    const digits = code ? randomDigits(ids, VERIFICATION_CODE_DIGITS) : undefined;
+    if (digits) {
+      await tx.personTokens.insert(ctx.tenantId, {
+        tokenHash: verificationCodeHash(account.uid, digits),
+        purpose: 'verification_code',
+        accountUid: account.uid,
+        siteId: site.id,
+        details: { email: account.email },
+        expiresAt,
+        usedAt: null,
+        createdAt: now,
+      });
+    }
     await recordEvent(
       tx,
       deps,
@@ -135,6 +167,7 @@ export function createCredentials(deps: CoreDeps) {
           email: account.email,
           language: account.language,
           sealedVerificationToken: sealMessageSecret(secretBox, ctx.tenantId, account.uid, 'email-verification-token', token),
+          ...(digits && { sealedVerificationCode: sealMessageSecret(secretBox, ctx.tenantId, account.uid, 'email-verification-code', digits) }),
           expiresAt: expiresAt.toISOString(),
         },
       },
@@ -210,6 +243,21 @@ export function createCredentials(deps: CoreDeps) {
       firstFailedAt: null,
       lockedUntil: null,
     });
+  }
+
+  /** Why `password` cannot be the person's next one (the site's rules, then its history); undefined: it can. */
+  async function newPasswordProblem(
+    ctx: CallContext,
+    site: Site,
+    uid: AccountUid,
+    password: string,
+  ): Promise<{ kind: 'weak_password'; reason: string } | { kind: 'reused' } | undefined> {
+    const policy = credentialPolicy(site);
+    const problem = passwordProblem(policy, password);
+    if (problem) return { kind: 'weak_password', reason: problem };
+    const stored = await store.credentialStates.findPasswordHash(ctx.tenantId, uid);
+    const state = (await store.credentialStates.find(ctx.tenantId, uid)) ?? FRESH_STATE;
+    return (await inHistory(stored, state, policy, password)) ? { kind: 'reused' } : undefined;
   }
 
   /** One password attempt against a found account (or none: the same cost, the same answer). */
@@ -384,7 +432,7 @@ export function createCredentials(deps: CoreDeps) {
               payload: { email: normalized ?? null, msisdn: null, hasLiteAccount: false, hasFullAccount: false },
             };
             if (normalized) {
-              account = await tx.accounts.insertIfEmailFree(fields, normalized, [], [outboxRecord(deps, ctx, created, now)]);
+              account = await tx.accounts.insertIfEmailFree(fields, normalized, [], outboxRecords(deps, ctx, created, now));
               if (!account) throw new LoginIdTaken('email');
             } else {
               account = await tx.accounts.insert(fields);
@@ -470,6 +518,45 @@ export function createCredentials(deps: CoreDeps) {
       return attempt(ctx, site, account, loginIdKind, password, options);
     },
 
+    /**
+     * A login a user provider vouched for (it checked the password: Naviga's Flow.UserProvider):
+     * in one transaction the provider's identity is synchronised into the store (one account per
+     * email, as reads do) and the login recorded. Refused while the account is locked here.
+     */
+    async loginExternal(ctx: CallContext, identity: ProviderIdentity): Promise<{ kind: 'ok'; uid: AccountUid } | { kind: 'locked'; lockedUntil: Date }> {
+      return store.transaction(async (tx) => {
+        const now = clock.now();
+        const uid = await synchroniseIdentity(tx, deps, ctx, identity, now, 'getById');
+        const state = await tx.credentialStates.find(ctx.tenantId, uid);
+        if (state?.lockedUntil && state.lockedUntil > now) return { kind: 'locked' as const, lockedUntil: state.lockedUntil };
+        await tx.credentialStates.recordLogin(ctx.tenantId, uid, now);
+        await recordEvent(tx, deps, ctx, { type: 'account.logged_in', accountUid: uid, payload: { loginIdKind: 'email', sessionKind: 'none' } }, now);
+        return { kind: 'ok' as const, uid };
+      });
+    },
+
+    /**
+     * Authentication with a token a door handed out earlier (a Gigya login_token, a Boostcom
+     * access token): the one sessions service decides, so an expired or revoked token fails at
+     * every door. Recorded as a login; refused while the person is locked out.
+     */
+    async loginWithSession(
+      ctx: CallContext,
+      token: string,
+    ): Promise<{ kind: 'ok'; uid: AccountUid } | { kind: 'invalid' } | { kind: 'locked'; lockedUntil: Date }> {
+      const session = await sessions.find(ctx, token, ['web', 'mobile', 'bearer']);
+      if (!session) return { kind: 'invalid' };
+      return store.transaction(async (tx) => {
+        const now = clock.now();
+        const uid = session.accountUid;
+        const state = await tx.credentialStates.find(ctx.tenantId, uid);
+        if (state?.lockedUntil && state.lockedUntil > now) return { kind: 'locked' as const, lockedUntil: state.lockedUntil };
+        await tx.credentialStates.recordLogin(ctx.tenantId, uid, now);
+        await recordEvent(tx, deps, ctx, { type: 'account.logged_in', accountUid: uid, payload: { loginIdKind: 'token', sessionKind: session.kind } }, now);
+        return { kind: 'ok' as const, uid };
+      });
+    },
+
     /** When the person last logged in and until when they are locked out (lockedUntil in the past: not locked). */
     async loginState(ctx: CallContext, uid: AccountUid): Promise<{ lastLoginAt: Date | null; lockedUntil: Date | null }> {
       const state = await store.credentialStates.find(ctx.tenantId, uid);
@@ -510,14 +597,8 @@ export function createCredentials(deps: CoreDeps) {
       if (problem) return { kind: 'weak_password', reason: problem };
       const stored = await store.credentialStates.findPasswordHash(ctx.tenantId, uid);
       if (change.current !== undefined && (!stored || !(await verifyStored(stored, change.current, hasher)).ok)) return { kind: 'wrong_password' };
-      const state = (await store.credentialStates.find(ctx.tenantId, uid)) ?? {
-        failedLogins: 0,
-        firstFailedAt: null,
-        lockedUntil: null,
-        passwordHistory: [],
-        passwordChangedAt: null,
-      };
-      if (await inHistory(stored, state, policy, change.next)) return { kind: 'reused' };
+      const refused = await newPasswordProblem(ctx, site, uid, change.next);
+      if (refused) return refused;
       const hash = await hasher.hash(change.next);
       await store.transaction(async (tx) => {
         const now = clock.now();
@@ -570,6 +651,9 @@ export function createCredentials(deps: CoreDeps) {
       });
     },
 
+    /** Whether `password` may become the person's next one (a door that must know before it writes elsewhere). */
+    newPasswordProblem,
+
     /** Whose live reset token this is (undefined: unknown, used or expired); the token stays unused. */
     async resetTokenHolder(ctx: CallContext, token: string): Promise<AccountUid | undefined> {
       if (token.length > 200) return undefined;
@@ -589,11 +673,8 @@ export function createCredentials(deps: CoreDeps) {
       const live = await store.personTokens.findLive(ctx.tenantId, tokenHash, 'password_reset', clock.now());
       if (!live?.accountUid) return { kind: 'invalid_token' };
       const uid = live.accountUid;
-      const problem = passwordProblem(policy, password);
-      if (problem) return { kind: 'weak_password', reason: problem };
-      const stored = await store.credentialStates.findPasswordHash(ctx.tenantId, uid);
-      const state = await store.credentialStates.find(ctx.tenantId, uid);
-      if (state && (await inHistory(stored, state, policy, password))) return { kind: 'reused' };
+      const refused = await newPasswordProblem(ctx, site, uid, password);
+      if (refused) return refused;
       const hash = await hasher.hash(password);
       return store.transaction(async (tx) => {
         const now = clock.now();
@@ -606,11 +687,80 @@ export function createCredentials(deps: CoreDeps) {
       });
     },
 
-    /** Sends (again) the verification mail of the account's email. */
-    async requestEmailVerification(ctx: CallContext, site: Site, uid: AccountUid): Promise<void> {
+    /** Sends (again) the verification mail of the account's email; with `code`, the mail carries a 6-digit code too. */
+    async requestEmailVerification(ctx: CallContext, site: Site, uid: AccountUid, options: { code?: boolean } = {}): Promise<void> {
       await store.transaction(async (tx) => {
         const account = required(await tx.accounts.lock(ctx.tenantId, uid), 'account.not_found', `Account ${uid} not found`);
-        await requestVerification(tx, ctx, site, account, clock.now());
+        await requestVerification(tx, ctx, site, account, clock.now(), options.code === true);
+      });
+    },
+
+    /**
+     * A new login email: claimed (one owner per email, even under races), the old one released,
+     * the account unverified until the verification mail (with a code when asked) is followed;
+     * one transaction, one account.updated.
+     */
+    async changeEmail(
+      ctx: CallContext,
+      site: Site,
+      uid: AccountUid,
+      email: string,
+      options: { code?: boolean } = {},
+    ): Promise<{ kind: 'ok'; changed: boolean } | { kind: 'taken' } | { kind: 'invalid_email' }> {
+      const trimmed = email.trim();
+      if (!isValidEmail(trimmed)) return { kind: 'invalid_email' };
+      const normalized = normalizeEmail(trimmed);
+      return store.transaction(async (tx) => {
+        const now = clock.now();
+        const account = required(await tx.accounts.lock(ctx.tenantId, uid), 'account.not_found', `Account ${uid} not found`);
+        if (account.email === normalized) return { kind: 'ok' as const, changed: false };
+        const { claimed, ownerUid } = await tx.identifiers.claim(ctx.tenantId, 'email', normalized, uid, now);
+        if (!claimed && ownerUid !== uid) return { kind: 'taken' as const };
+        if (account.email) await tx.identifiers.release(ctx.tenantId, 'email', account.email, uid);
+        const updated = required(
+          await tx.accounts.update(ctx.tenantId, uid, account.version, {
+            profile: { ...account.profile, email: normalized },
+            isVerified: false,
+            verifiedAt: null,
+            now,
+          }),
+          'account.concurrent_update',
+          'Account changed during the email change',
+        );
+        await recordEvent(tx, deps, ctx, { type: 'account.updated', accountUid: uid, via: 'update', payload: { changed: ['email', 'isVerified'] } }, now);
+        await requestVerification(tx, ctx, site, { ...updated, email: normalized }, now, options.code === true);
+        return { kind: 'ok' as const, changed: true };
+      });
+    },
+
+    /**
+     * The 6-digit code of the verification mail, typed by the person: marks the account verified
+     * once. A wrong code counts a miss; at VERIFICATION_CODE_MAX_MISSES the code ends.
+     */
+    async verifyEmailCode(ctx: CallContext, email: string, code: string): Promise<VerificationCodeOutcome> {
+      const trimmed = email.trim();
+      const account = isValidEmail(trimmed) ? await store.accounts.findByIdentifier(ctx.tenantId, 'email', normalizeEmail(trimmed)) : undefined;
+      if (!account) return { kind: 'unknown_email' };
+      if (account.isVerified) return { kind: 'already_verified', uid: account.uid };
+      const tokenHash = verificationCodeHash(account.uid, code.slice(0, 20));
+      return store.transaction(async (tx): Promise<VerificationCodeOutcome> => {
+        const now = clock.now();
+        const live = VERIFICATION_CODE.test(code) ? await tx.personTokens.findLive(ctx.tenantId, tokenHash, 'verification_code', now) : undefined;
+        if (live?.accountUid !== account.uid || !(await tx.personTokens.use(ctx.tenantId, tokenHash, now))) {
+          await tx.personTokens.recordMiss(ctx.tenantId, account.uid, 'verification_code', now, VERIFICATION_CODE_MAX_MISSES);
+          return { kind: 'invalid_code' };
+        }
+        const locked = required(await tx.accounts.lock(ctx.tenantId, account.uid), 'account.not_found', 'Account not found');
+        if (locked.isVerified) return { kind: 'already_verified', uid: locked.uid };
+        required(
+          await tx.accounts.update(ctx.tenantId, locked.uid, locked.version, { isVerified: true, verifiedAt: now, now }),
+          'account.concurrent_update',
+          'Account changed during verification',
+        );
+        // The link of the same mail is spent too: the email is verified.
+        await tx.personTokens.expireFor(ctx.tenantId, locked.uid, 'email_verification', now);
+        await recordEvent(tx, deps, ctx, { type: 'account.email_verified', accountUid: locked.uid, payload: { email: locked.email } }, now);
+        return { kind: 'ok', uid: locked.uid };
       });
     },
 

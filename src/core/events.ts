@@ -119,7 +119,30 @@ export type DomainEvent =
       accountUid: null;
       payload: { channel: 'sms' | 'email'; to: string; sealedCode: string; language: string | null; expiresAt: string };
     }
+  /**
+   * A door whose vendor numbers its events (Naviga's EventTypeCode (EventID), spec A.7) names the
+   * state change recorded just before it, in the same transaction, with the vendor's code: `of`
+   * is that change's type. `provider`: the change went through this user provider too.
+   */
+  | {
+      type: 'account.vendor_event';
+      accountUid: AccountUid | null;
+      payload: { eventCode: string; eventId: number; of: DomainEventType; provider?: string };
+    }
   | CredentialEvent;
+
+/** A vendor's number for a state change; `provider` when it was made at a user provider too. */
+export interface VendorEventCode {
+  eventCode: string;
+  eventId: number;
+  provider?: string;
+}
+
+/**
+ * How a door names the state changes of one call in its vendor's event codes: each recorded
+ * event maps to none, one or several codes (a change made at the provider and locally has both).
+ */
+export type VendorEventCoder = (event: DomainEvent) => readonly VendorEventCode[];
 
 /** Credentials and sessions (credentials.ts): the same events whichever door the person used. */
 export type CredentialEvent =
@@ -128,7 +151,7 @@ export type CredentialEvent =
   | {
       type: 'account.logged_in';
       accountUid: AccountUid;
-      payload: { loginIdKind: 'email' | 'username' | 'msisdn' | 'id'; sessionKind: 'web' | 'mobile' | 'bearer' | 'refresh' | 'none' };
+      payload: { loginIdKind: 'email' | 'username' | 'msisdn' | 'id' | 'token'; sessionKind: 'web' | 'mobile' | 'bearer' | 'refresh' | 'none' };
     }
   | { type: 'account.logged_out'; accountUid: AccountUid; payload: { sessionsEnded: number } }
   | { type: 'account.login_failed'; accountUid: AccountUid; payload: { reason: 'wrong_password' | 'locked_out'; failedLogins: number } }
@@ -143,7 +166,8 @@ export type CredentialEvent =
   | {
       type: 'account.email_verification_requested';
       accountUid: AccountUid;
-      payload: { email: string; language: string | null; sealedVerificationToken: string; expiresAt: string };
+      /** `sealedVerificationCode`: a 6-digit code to type instead of following the link (Naviga Verification). */
+      payload: { email: string; language: string | null; sealedVerificationToken: string; sealedVerificationCode?: string; expiresAt: string };
     }
   | { type: 'account.email_verified'; accountUid: AccountUid; payload: { email: string | null } }
   /** A one-time password is due (one-time-passwords.ts): messaging opens the sealed code and sends it. */
@@ -156,4 +180,4 @@ export type CredentialEvent =
 export type DomainEventType = DomainEvent['type'];
 
 /** Payload fields that hold sealed secrets: only messaging opens them; webhooks and NATS never carry them. */
-export const SEALED_PAYLOAD_FIELDS = ['sealedCode', 'sealedResetToken', 'sealedVerificationToken'] as const;
+export const SEALED_PAYLOAD_FIELDS = ['sealedCode', 'sealedResetToken', 'sealedVerificationToken', 'sealedVerificationCode'] as const;

@@ -1,7 +1,7 @@
 import { newAccount } from './accounts.js';
 import type { ConsentChange } from './consent-rules.js';
 import { writeConsentChanges } from './consents.js';
-import { type CoreDeps, outboxRecord, recordEvent } from './deps.js';
+import { type CoreDeps, outboxRecord, outboxRecords, recordEvent } from './deps.js';
 import { DomainError, required } from './errors.js';
 import { isValidEmail, normalizeEmail } from './identifiers.js';
 import { mergeJson } from './json-merge.js';
@@ -133,7 +133,7 @@ export async function importFullAccount(deps: CoreDeps, ctx: CallContext, input:
     };
     let account: Account | undefined;
     if (normalized) {
-      account = await tx.accounts.insertIfEmailFree(fields, normalized, [], [outboxRecord(deps, ctx, created, now)]);
+      account = await tx.accounts.insertIfEmailFree(fields, normalized, [], outboxRecords(deps, ctx, created, now));
       if (!account) return { kind: 'email_taken' };
     } else {
       account = await tx.accounts.insert(fields);

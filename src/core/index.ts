@@ -72,6 +72,7 @@ export type { CoreDeps } from './deps.js';
 export type { ConfirmationLink, ConfirmationOutcome } from './double-opt-in.js';
 export type { DomainErrorCode, FieldError } from './errors.js';
 export { DomainError, isDomainError } from './errors.js';
+export type { DomainEvent, DomainEventType, VendorEventCode } from './events.js';
 export type { FullAccountInput } from './full-account-import.js';
 export { isValidEmail, normalizeEmail } from './identifiers.js';
 export { mergeJson } from './json-merge.js';

@@ -7,7 +7,7 @@ import type { AccountUid, TenantId } from './types.js';
  * the sealed fields (SEALED_PAYLOAD_FIELDS), so no webhook receiver ever sees them, and a sealed
  * value copied to another account or purpose does not open.
  */
-export type MessageSecretPurpose = 'registration-code' | 'password-reset-token' | 'email-verification-token' | 'one-time-password';
+export type MessageSecretPurpose = 'registration-code' | 'password-reset-token' | 'email-verification-token' | 'email-verification-code' | 'one-time-password';
 
 const aad = (tenantId: TenantId, uid: AccountUid, purpose: MessageSecretPurpose) => `message-secret:${purpose}:${tenantId}:${uid}`;
 

@@ -1,5 +1,6 @@
 import { type CoreDeps, recordEvent } from './deps.js';
 import { sealMessageSecret } from './message-secrets.js';
+import type { Ids } from './ports.js';
 import { hashToken } from './subscriptions.js';
 import type { AccountUid, CallContext, SiteId } from './types.js';
 
@@ -16,16 +17,17 @@ export const OTP_MAX_FAILURES = 5;
 const digitsFor = (channel: 'sms' | 'email') => (channel === 'sms' ? 4 : 16);
 const codeHash = (uid: AccountUid, code: string) => hashToken(`otp:${uid}:${code}`);
 
+/** `n` uniformly random decimal digits (bytes ≥ 250 are skipped, so no digit is likelier). */
+export function randomDigits(ids: Ids, n: number): string {
+  let out = '';
+  while (out.length < n) {
+    for (const byte of Buffer.from(ids.token(32), 'base64url')) if (byte < 250 && out.length < n) out += String(byte % 10);
+  }
+  return out;
+}
+
 export function createOneTimePasswords(deps: CoreDeps) {
   const { store, clock, ids, secretBox } = deps;
-
-  function randomDigits(n: number): string {
-    let out = '';
-    while (out.length < n) {
-      for (const byte of Buffer.from(ids.token(32), 'base64url')) if (byte < 250 && out.length < n) out += String(byte % 10);
-    }
-    return out;
-  }
 
   return {
     async issue(
@@ -33,7 +35,7 @@ export function createOneTimePasswords(deps: CoreDeps) {
       uid: AccountUid,
       delivery: { channel: 'sms' | 'email'; to: string; language: string | null; loginUrl: string | null },
     ): Promise<void> {
-      const code = randomDigits(digitsFor(delivery.channel));
+      const code = randomDigits(ids, digitsFor(delivery.channel));
       await store.transaction(async (tx) => {
         const now = clock.now();
         await tx.personTokens.expireFor(ctx.tenantId, uid, 'one_time_password', now);

@@ -553,7 +553,7 @@ export interface SessionRepo {
   revokeAll(tenantId: TenantId, uid: AccountUid, keepTokenHash?: string): Promise<number>;
 }
 
-export type PersonTokenPurpose = 'registration' | 'password_reset' | 'email_verification' | 'one_time_password';
+export type PersonTokenPurpose = 'registration' | 'password_reset' | 'email_verification' | 'one_time_password' | 'verification_code';
 
 /** A single-use token handed to a person (regToken, reset link, verification link), stored as its SHA-256. */
 export interface PersonToken {
@@ -576,6 +576,8 @@ export interface PersonTokenRepo {
   attach(tenantId: TenantId, tokenHash: string, uid: AccountUid): Promise<void>;
   /** Ends the person's live tokens of this purpose (only the latest reset token stays valid). */
   expireFor(tenantId: TenantId, uid: AccountUid, purpose: PersonTokenPurpose, now: Date): Promise<void>;
+  /** Counts a wrong guess against the person's live tokens of this purpose; at `limit` misses they end. */
+  recordMiss(tenantId: TenantId, uid: AccountUid, purpose: PersonTokenPurpose, now: Date, limit: number): Promise<void>;
 }
 
 /** A per-site JWT signing key: the private JWK sealed with the master key, the public JWK in clear. */

@@ -1,5 +1,7 @@
 /** The core's vocabulary. No wire names here: facades translate to and from these shapes. */
 
+import type { VendorEventCoder } from './events.js';
+
 type Brand<T, B extends string> = T & { readonly __brand: B };
 export type TenantId = Brand<string, 'TenantId'>;
 export type SiteId = Brand<string, 'SiteId'>;
@@ -133,6 +135,8 @@ export interface CallContext {
   tenantId: TenantId;
   siteId: SiteId | null;
   origin: Origin;
+  /** The calling door's names for the events this call records (Naviga's event codes); written beside them. */
+  vendorEvents?: VendorEventCoder;
 }
 
 /**

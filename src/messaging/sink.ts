@@ -111,6 +111,11 @@ export function createMessagingSink(db: Kysely<Database>, core: Core, secretBox:
         const p = domain.payload;
         const token = openMessageSecret(secretBox, event.tenantId, uid, 'email-verification-token', p.sealedVerificationToken);
         const verifyUrl = withParam(withParam(`${options.publicUrl}/accounts.verifyEmail`, 'apiKey', site?.gigyaApiKey ?? ''), 'ticket', token);
+        if (p.sealedVerificationCode) {
+          // Naviga's code flow: the code to type, and the link as well.
+          const code = openMessageSecret(secretBox, event.tenantId, uid, 'email-verification-code', p.sealedVerificationCode);
+          return [{ channel: 'email', to: p.email, template: 'email_verification_code', language: p.language, vars: { verifyUrl, email: p.email, code } }];
+        }
         return [{ channel: 'email', to: p.email, template: 'email_verification', language: p.language, vars: { verifyUrl, email: p.email } }];
       }
       case 'member.one_time_password_requested': {

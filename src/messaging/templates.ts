@@ -9,6 +9,7 @@ export type TemplateName =
   | 'registration_password_sms'
   | 'password_reset'
   | 'email_verification'
+  | 'email_verification_code'
   | 'one_time_password_sms'
   | 'one_time_password_email'
   | PageTemplateName;
@@ -131,6 +132,13 @@ export const DEFAULT_TEMPLATES: Record<TemplateName, Record<string, Template>> =
       subject: 'Please verify your email address',
       text: 'Please verify your email address by opening this link:\n\n{{verifyUrl}}\n\nIf you did not register, ignore this email.',
       html: '<p>Please verify your email address.</p><p><a href="{{verifyUrl}}">Verify my email address</a></p><p>If you did not register, ignore this email.</p>',
+    },
+  },
+  email_verification_code: {
+    en: {
+      subject: 'Your verification code: {{code}}',
+      text: 'Your verification code is {{code}}. Type it where you registered, or open this link:\n\n{{verifyUrl}}\n\nIf you did not register, ignore this email.',
+      html: '<p>Your verification code is <strong>{{code}}</strong>.</p><p>Type it where you registered, or <a href="{{verifyUrl}}">verify my email address</a>.</p><p>If you did not register, ignore this email.</p>',
     },
   },
 };

@@ -218,6 +218,26 @@ export function createPersonTokenRepo(db: Kysely<Database>): PersonTokenRepo {
         .where('expires_at', '>', now)
         .execute();
     },
+    async recordMiss(tenantId, uid, purpose, now, limit) {
+      // One statement: concurrent wrong guesses each count, and the one reaching the limit ends the token.
+      await db
+        .updateTable('person_tokens')
+        .set((eb) => ({
+          misses: eb('misses', '+', 1),
+          expires_at: eb
+            .case()
+            .when('misses', '>=', limit - 1)
+            .then(now)
+            .else(eb.ref('expires_at'))
+            .end(),
+        }))
+        .where('tenant_id', '=', tenantId)
+        .where('account_uid', '=', uid)
+        .where('purpose', '=', purpose)
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', now)
+        .execute();
+    },
   };
 }
 

@@ -447,6 +447,8 @@ export interface PersonTokensTable {
   expires_at: Timestamp;
   used_at: Timestamp | null;
   created_at: Timestamp;
+  /** Wrong guesses of a verification code (0760). */
+  misses: Generated<number>;
 }
 
 export interface SigningKeysTable {

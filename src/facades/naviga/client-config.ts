@@ -7,7 +7,7 @@ import { httpJsonProvider } from './providers/http-json.js';
 import type { UserProvider } from './providers/provider.js';
 import { type CircuitBreaker, DEFAULT_RESILIENCE, type ResilienceOptions, resilient } from './providers/resilience.js';
 import { type NavigaSettings, openSettings } from './settings.js';
-import { type WriteCodes, writeCodes } from './write-codes.js';
+import { type EventCodes, eventCodes, type WriteCodes, writeCodes } from './write-codes.js';
 
 export interface ClientConfig {
   verify: JwtVerifier;
@@ -15,6 +15,8 @@ export interface ClientConfig {
   provider: (UserProvider & { breaker: CircuitBreaker }) | null;
   /** Message codes of the write side, with the client's overrides. */
   codes: WriteCodes;
+  /** Event codes of the write side, with the client's overrides. */
+  events: EventCodes;
 }
 
 function buildProvider(settings: NavigaSettings, resilience: Omit<ResilienceOptions, 'timeoutMs'>): ClientConfig['provider'] {
@@ -50,9 +52,15 @@ export function clientConfigs(core: Core, log: FastifyBaseLogger, resilience = D
       if ('problem' in opened) {
         // Unusable settings refuse every token rather than run half-configured.
         log.warn({ tenantId: site.tenantId, siteId: site.id, problem: opened.problem }, 'naviga settings unusable');
-        config = { verify: jwtVerifier(undefined), provider: null, codes: writeCodes(undefined) };
+        config = { verify: jwtVerifier(undefined), provider: null, codes: writeCodes(undefined), events: eventCodes(undefined) };
       } else {
-        config = { verify: jwtVerifier(opened.settings.jwt), provider: buildProvider(opened.settings, resilience), codes: writeCodes(opened.settings.codes) };
+        const { codes } = opened.settings;
+        config = {
+          verify: jwtVerifier(opened.settings.jwt),
+          provider: buildProvider(opened.settings, resilience),
+          codes: writeCodes(codes),
+          events: eventCodes(codes),
+        };
       }
       cache.set(key, { version: site.updatedAt.getTime(), config });
       return config;

@@ -9,9 +9,13 @@ import { DOMAIN_ERRORS, errorEnvelope, internalError, invalidInput, legacyErrorE
 import { providerCallMetrics } from './metrics.js';
 import { orchestrator } from './orchestrator.js';
 import { DEFAULT_RESILIENCE, type ResilienceOptions } from './providers/resilience.js';
+import { authenticationRoutes } from './routes/authentication.js';
+import { forgotPasswordRoutes } from './routes/forgot-password.js';
 import { legacyUserRoutes } from './routes/legacy-user.js';
 import { usersRoutes } from './routes/users.js';
 import { usersWriteRoutes } from './routes/users-write.js';
+import { verificationRoutes } from './routes/verification.js';
+import { writeOrchestrator } from './write-orchestrator.js';
 
 export interface NavigaFacadeOptions {
   core: Core;
@@ -39,7 +43,7 @@ export async function navigaFacade(app: FastifyInstance, options: NavigaFacadeOp
       info: {
         title: 'Roster — Naviga Subscribe Users Orchestrator',
         version: 'v4',
-        description: 'Wire-compatible Users Orchestrator reads. Routes also answer under /UsersOrchestrator. See docs/naviga.md.',
+        description: 'Wire-compatible Users Orchestrator reads and writes. Routes also answer under /UsersOrchestrator. See docs/naviga.md.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       security: [{ bearer: [] }],
@@ -65,13 +69,16 @@ export async function navigaFacade(app: FastifyInstance, options: NavigaFacadeOp
   app.addHook('onRequest', guardUrl);
 
   const resilience = { ...(options.resilience ?? DEFAULT_RESILIENCE), ...(options.registry && { observe: providerCallMetrics(options.registry) }) };
-  const routeOptions = { core, configs: clientConfigs(core, app.log, resilience), orchestrator: orchestrator(core) };
+  const routeOptions = { core, configs: clientConfigs(core, app.log, resilience), orchestrator: orchestrator(core), writes: writeOrchestrator(core) };
   for (const [prefix, hide] of [
     ['', false],
     [PROXY_PREFIX, true],
   ] as const) {
     await app.register(usersRoutes, { ...routeOptions, prefix, hide });
     await app.register(usersWriteRoutes, { ...routeOptions, prefix, hide });
+    await app.register(authenticationRoutes, { ...routeOptions, prefix, hide });
+    await app.register(forgotPasswordRoutes, { ...routeOptions, prefix, hide });
+    await app.register(verificationRoutes, { ...routeOptions, prefix, hide });
     await app.register(legacyUserRoutes, { ...routeOptions, prefix, hide });
   }
 

@@ -5,15 +5,16 @@ const byRegistry = new WeakMap<Registry, ProviderCallObserver>();
 
 /**
  * Calls to a client's user provider (Auth0, Gigya, SSOR, Firefly) by provider and outcome:
- * `found`, `not_found`, `failed` (error or timeout, after the one retry), `circuit_open` (refused
- * without a call). Labels are bounded: provider kinds, never a client or tenant.
+ * `found`, `not_found` (reads, password checks), `written`, `refused` (writes; a wrong password),
+ * `failed` (error or timeout, after the one retry of a read), `circuit_open` (refused without a
+ * call). Labels are bounded: provider kinds, never a client or tenant.
  */
 export function providerCallMetrics(registry: Registry): ProviderCallObserver {
   const existing = byRegistry.get(registry);
   if (existing) return existing;
   const calls = new Counter({
     name: 'roster_naviga_provider_calls_total',
-    help: 'Naviga user provider calls by provider and outcome (found, not_found, failed, circuit_open)',
+    help: 'Naviga user provider calls by provider and outcome (found, not_found, written, refused, failed, circuit_open)',
     labelNames: ['provider', 'outcome'],
     registers: [registry],
   });

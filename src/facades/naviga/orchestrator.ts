@@ -81,6 +81,8 @@ export function orchestrator(core: Core) {
       return combine(call, account, found && identity ? { ...found, email: identity.email } : null);
     },
 
+    identityOf,
+
     openEncryptedId: (call: NavigaCall, token: string) => core.opaqueIds.open(call.ctx.tenantId, ENCRYPTED_ID_PURPOSE, token),
     openEncryptedEmail: (call: NavigaCall, token: string) => core.opaqueIds.open(call.ctx.tenantId, ENCRYPTED_EMAIL_PURPOSE, token),
   };

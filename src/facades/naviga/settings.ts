@@ -36,6 +36,8 @@ export const Auth0Settings = Type.Object(
     baseUrl: Type.Optional(Url),
     /** Management API audience; default https://<domain>/api/v2/. */
     audience: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
+    /** The database connection users are created in and authenticated against; default Username-Password-Authentication. */
+    connection: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   },
   { additionalProperties: false },
 );

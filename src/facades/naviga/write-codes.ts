@@ -27,25 +27,78 @@ export const WRITE_CODES = {
   pendingVerification: { code: 'UsersOrchestrator_E400_07', text: 'The entered email address is still pending verification.' },
   /** FIRM. */
   emailTaken: { code: 'UsersOrchestrator_E400_08', text: 'The email is already in use by another user' },
+  verificationCodeSent: { code: 'UsersOrchestrator_S200_13', text: 'Send Verification Code completed.' },
+  verificationCompleted: { code: 'UsersOrchestrator_S200_14', text: 'Verification completed.' },
+  invalidToken: { code: 'UsersOrchestrator_E400_03', text: 'The token is invalid or expired.' },
+  /** FIRM. */
+  emailNotRegistered: { code: 'UsersOrchestrator_E400_14', text: 'The email is not registered.' },
+  /** FIRM. */
+  invalidVerificationCode: { code: 'UsersOrchestrator_E400_15', text: 'The verification code is invalid.' },
+  /** FIRM. */
+  alreadyVerified: { code: 'UsersOrchestrator_E400_16', text: 'Email is already verified.' },
+  /** The provider failed during a create (Naviga publishes no code for it). */
+  createFailed: { code: 'UsersOrchestrator_E500_03', text: 'There was a problem during the Create workflow.' },
+  /** The provider failed during an authentication. */
+  authenticationFailed: { code: 'UsersOrchestrator_E500_04', text: 'There was a problem during the Authentication workflow.' },
+  /** FIRM: the code Naviga lists for update, password and email (its text names GetById). */
+  updateFailed: { code: 'UsersOrchestrator_E500_01', text: 'There was a problem during the GetById workflow.' },
 } as const;
+
+/**
+ * Naviga's event type codes and ids of the writes (spec A.7, the seed's style: EventTypeCode
+ * (EventID)). FIRM except the provider create and update, whose ids Naviga does not publish;
+ * a client may override any of them in `naviga.codes` too (`{"providerCreateEvent": {"code": "…", "id": 4602}}`).
+ */
+export const EVENT_CODES = {
+  createEvent: { code: 'SUBSCRIBE_USER_CREATE', id: 4002 },
+  createPendingEvent: { code: 'SUBSCRIBE_USER_CREATEPENDING', id: 4003 },
+  updateEvent: { code: 'SUBSCRIBE_USER_UPDATE', id: 4004 },
+  loginEvent: { code: 'SUBSCRIBE_USER_LOGIN', id: 4006 },
+  startForgotPasswordEvent: { code: 'SUBSCRIBE_USER_STARTFORGOTPASSWORD', id: 4009 },
+  changePasswordEvent: { code: 'SUBSCRIBE_USER_CHANGEPASSWORD', id: 4010 },
+  changeEmailEvent: { code: 'SUBSCRIBE_USER_CHANGEEMAIL', id: 4011 },
+  /** INFERRED: Naviga names no create event at the provider. */
+  providerCreateEvent: { code: 'AUTHSYSTEM_USER_CREATE', id: 4602 },
+  /** INFERRED. */
+  providerUpdateEvent: { code: 'AUTHSYSTEM_USER_UPDATE', id: 4604 },
+  providerLoginEvent: { code: 'AUTHSYSTEM_USER_LOGIN', id: 4605 },
+  providerChangePasswordEvent: { code: 'AUTHSYSTEM_USER_CHANGEPASSWORD', id: 4609 },
+  providerChangeEmailEvent: { code: 'AUTHSYSTEM_USER_CHANGEEMAIL', id: 4610 },
+} as const;
+
+export type EventCodeName = keyof typeof EVENT_CODES;
+export type EventCodes = Record<EventCodeName, { code: string; id: number }>;
 
 export type WriteCodeName = keyof typeof WRITE_CODES;
 export type WriteCodes = Record<WriteCodeName, { code: string; text: string }>;
 
+/** Message overrides take code and text; event overrides code and id. */
 export const CodeOverrides = Type.Record(
-  Type.String({ pattern: `^(${Object.keys(WRITE_CODES).join('|')})$` }),
+  Type.String({ pattern: `^(${[...Object.keys(WRITE_CODES), ...Object.keys(EVENT_CODES)].join('|')})$` }),
   Type.Object(
-    { code: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })), text: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })) },
+    {
+      code: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+      text: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+      id: Type.Optional(Type.Integer({ minimum: 1, maximum: 999_999 })),
+    },
     { additionalProperties: false },
   ),
 );
 export type CodeOverrides = Static<typeof CodeOverrides>;
 
-export function writeCodes(overrides: CodeOverrides | undefined): WriteCodes {
-  const codes = { ...WRITE_CODES } as WriteCodes;
-  for (const [name, override] of Object.entries(overrides ?? {})) {
-    const base = codes[name as WriteCodeName];
-    if (base) codes[name as WriteCodeName] = { code: override.code ?? base.code, text: override.text ?? base.text };
-  }
-  return codes;
+/** The defaults with a client's overrides applied by `apply`; names that are not in `defaults` are ignored. */
+function withOverrides<N extends string, V>(
+  defaults: Record<N, V>,
+  overrides: CodeOverrides | undefined,
+  apply: (base: V, override: CodeOverrides[string]) => V,
+) {
+  const merged = { ...defaults };
+  for (const [name, override] of Object.entries(overrides ?? {})) if (Object.hasOwn(merged, name)) merged[name as N] = apply(merged[name as N], override);
+  return merged;
 }
+
+export const writeCodes = (overrides: CodeOverrides | undefined): WriteCodes =>
+  withOverrides<WriteCodeName, WriteCodes[WriteCodeName]>(WRITE_CODES, overrides, (base, o) => ({ code: o.code ?? base.code, text: o.text ?? base.text }));
+
+export const eventCodes = (overrides: CodeOverrides | undefined): EventCodes =>
+  withOverrides<EventCodeName, EventCodes[EventCodeName]>(EVENT_CODES, overrides, (base, o) => ({ code: o.code ?? base.code, id: o.id ?? base.id }));

@@ -12,6 +12,7 @@ import * as m0500 from './0500_bulk_import_jobs.js';
 import * as m0600 from './0600_admin_console.js';
 import * as m0700 from './0700_credentials.js';
 import * as m0750 from './0750_door_sessions.js';
+import * as m0760 from './0760_verification_codes.js';
 
 /** Every migration, in order. Static so the order is visible in review; never edit a merged one. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '0600_admin_console': m0600,
   '0700_credentials': m0700,
   '0750_door_sessions': m0750,
+  '0760_verification_codes': m0760,
 };

@@ -158,4 +158,33 @@ describe('one person, one credential across the Gigya, Naviga and Boostcom doors
     assert.equal(await core.credentials.sessions.find(naviga.site, loginToken), undefined, 'the Gigya session ended too');
     assert.equal((await boostcomLogin('revoke@example.com', 'Revoke-Pass-2')).statusCode, 200);
   });
+
+  it('a Gigya login_token and a Boostcom access token authenticate through Naviga until they expire or are revoked', async () => {
+    await navigaSend('POST', '/v4/Users', { email: 'tokens@example.com', password: 'Token-Pass-1' });
+    const gigya = await call(app, 'accounts.login', { apiKey, loginID: 'tokens@example.com', password: 'Token-Pass-1', sessionExpiration: '3600' });
+    const loginToken = (gigya.body.sessionInfo as { login_token?: string } | undefined)?.login_token;
+    assert.ok(loginToken, gigya.raw);
+    const tokens = (await boostcomLogin('tokens@example.com', 'Token-Pass-1')).json();
+    const byToken = (token: string) => navigaSend('POST', '/v4/Users/Authentication', { token });
+    for (const token of [loginToken, tokens.access_token as string]) {
+      const answer = await byToken(token);
+      assert.equal(answer.statusCode, 200, answer.body);
+      assert.equal(answer.json().data.customerRegistrationId, gigya.body.UID, 'the same person');
+    }
+    assert.equal((await byToken(tokens.refresh_token)).json().message.code, 'UsersOrchestrator_E400_03', 'a refresh token does not authenticate');
+
+    // Revoked at the Boostcom door: refused at the Naviga door.
+    await boostcom(app, club, { method: 'POST', path: '/members/oauth/revoke', body: { token: tokens.access_token } });
+    assert.equal((await byToken(tokens.access_token)).json().message.code, 'UsersOrchestrator_E400_03');
+    // The Gigya session expires by the one clock.
+    nowMs += 3601_000;
+    assert.equal((await byToken(loginToken)).json().message.code, 'UsersOrchestrator_E400_03');
+
+    // Locked out through any door: a live token is refused too (E400_05) until the lock ends.
+    const fresh = (await boostcomLogin('tokens@example.com', 'Token-Pass-1')).json().access_token as string;
+    for (let i = 0; i < 3; i++) await gigyaLogin('tokens@example.com', 'Wrong-Pass-9');
+    assert.deepEqual((await byToken(fresh)).json().message, { code: 'UsersOrchestrator_E400_05', text: 'The user is locked out.', type: 'Error' });
+    nowMs += 601_000;
+    assert.equal((await byToken(fresh)).statusCode, 200);
+  });
 });

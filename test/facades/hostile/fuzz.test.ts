@@ -529,11 +529,15 @@ describe('fuzz: naviga users orchestrator through a listening server', () => {
   });
 
   it(`answers every hostile write in the orchestrator envelope, never 5xx (seed ${SEED})`, async () => {
-    // Writes whose errors change nothing: a create, an update, a forgot-password start for nobody.
+    // Writes whose errors change nothing: a create, an update, a forgot-password start for nobody,
+    // a token authentication, a code for a new email and a code check for nobody.
     const writes = (): Array<{ method: string; path: string; body: Record<string, unknown> }> => [
       { method: 'POST', path: '/v4/Users', body: { email: 'fuzz-create@example.com', firstName: 'F', lastName: 'L' } },
       { method: 'PUT', path: `/v4/Users/${uid}`, body: { firstName: 'F', lastName: 'L' } },
       { method: 'POST', path: '/v4/Users/ForgotPassword', body: { loginName: 'nobody@example.com' } },
+      { method: 'POST', path: '/v4/Users/Authentication', body: { token: 'st2.unknown-token' } },
+      { method: 'POST', path: '/v4/Users/VerificationCode', body: { email: 'fuzz-code@example.com' } },
+      { method: 'POST', path: '/v4/Users/Verification', body: { email: 'nobody@example.com', verificationCode: '123456' } },
     ];
     const all = writes();
     const watch = storeWatch(() => client.tenant.id);
@@ -542,7 +546,7 @@ describe('fuzz: naviga users orchestrator through a listening server', () => {
       mutation: fc.oneof(
         fc.record({
           kind: fc.constant('field' as const),
-          key: fc.oneof(fc.constantFrom('email', 'firstName', 'lastName', 'password', 'verifyEmail', 'loginName'), hostileText),
+          key: fc.oneof(fc.constantFrom('email', 'firstName', 'lastName', 'password', 'verifyEmail', 'loginName', 'token', 'verificationCode'), hostileText),
           json: hostileJson,
         }),
         fc.record({ kind: fc.constant('raw' as const), json: fc.oneof(hostileJson, hostileText) }),

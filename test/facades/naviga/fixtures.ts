@@ -90,6 +90,8 @@ export interface ProviderUserFixture {
   firstName?: string;
   lastName?: string;
   verified?: boolean;
+  /** Auth0 only: the password the password-realm grant accepts. */
+  password?: string;
 }
 
 /** How a fake provider answers an email: by its local part (fail-… → 503, slow-… → waits, missing-… → nobody). */
@@ -103,42 +105,87 @@ async function behaviour(email: string, res: ServerResponse): Promise<'handled' 
 }
 
 /**
- * Auth0 as its public docs describe the two endpoints: POST /oauth/token (client credentials,
- * JSON body) → { access_token, token_type: "Bearer", expires_in, scope }; GET
- * /api/v2/users-by-email?email= with the bearer token → an array of users (exact, case-sensitive match).
+ * Auth0 as its public docs describe the endpoints: POST /oauth/token (client credentials, JSON
+ * body) → { access_token, token_type: "Bearer", expires_in, scope }, and the password-realm grant
+ * (403 invalid_grant for a wrong password or an unknown user); with the bearer token GET
+ * /api/v2/users-by-email?email= → an array of users (exact, case-sensitive match), POST
+ * /api/v2/users (201; 409 "The user already exists."; 400 PasswordStrengthError for a password
+ * under 8 characters) and PATCH /api/v2/users/{id} (names, email, email_verified, password).
  */
 export async function fakeAuth0(options: { clientId: string; clientSecret: string; users: ProviderUserFixture[]; expiresIn?: number }) {
   const tokens = new Set<string>();
+  const authenticated = (req: IncomingMessage) => {
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    return bearer !== undefined && tokens.has(bearer);
+  };
+  const asAuth0 = (u: ProviderUserFixture) => ({
+    user_id: u.id,
+    email: u.email,
+    email_verified: u.verified ?? true,
+    given_name: u.firstName,
+    family_name: u.lastName,
+    name: `${u.firstName ?? ''} ${u.lastName ?? ''}`.trim(),
+    identities: [{ connection: 'Username-Password-Authentication', provider: 'auth0', user_id: u.id.split('|')[1], isSocial: false }],
+    created_at: '2024-01-01T00:00:00.000Z',
+  });
   const server = await listen(async (req, body, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (req.method === 'POST' && url.pathname === '/oauth/token') {
       const form = JSON.parse(body) as Record<string, string>;
-      if (form.grant_type !== 'client_credentials' || form.client_id !== options.clientId || form.client_secret !== options.clientSecret) {
+      if (form.client_id !== options.clientId || form.client_secret !== options.clientSecret) {
         return json(res, 401, { error: 'access_denied', error_description: 'Unauthorized' });
       }
+      if (form.grant_type === 'http://auth0.com/oauth/grant-type/password-realm') {
+        if ((await behaviour(form.username ?? '', res)) === 'handled') return;
+        const user = options.users.find((u) => u.email === form.username && form.realm === 'Username-Password-Authentication');
+        if (!user || user.password === undefined || user.password !== form.password) {
+          return json(res, 403, { error: 'invalid_grant', error_description: 'Wrong email or password.' });
+        }
+        return json(res, 200, { access_token: 'user-token', id_token: 'id-token', token_type: 'Bearer', expires_in: 86400 });
+      }
+      if (form.grant_type !== 'client_credentials') return json(res, 403, { error: 'unauthorized_client' });
       if (!form.audience?.endsWith('/api/v2/')) return json(res, 403, { error: 'access_denied', error_description: 'Service not enabled within domain' });
       const token = `tok-${tokens.size + 1}-${Math.random().toString(36).slice(2)}`;
       tokens.add(token);
       return json(res, 200, { access_token: token, token_type: 'Bearer', expires_in: options.expiresIn ?? 86400, scope: 'read:users' });
     }
+    if (url.pathname.startsWith('/api/v2/') && !authenticated(req)) return json(res, 401, { statusCode: 401, error: 'Unauthorized', message: 'Invalid token' });
     if (req.method === 'GET' && url.pathname === '/api/v2/users-by-email') {
-      const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-      if (!bearer || !tokens.has(bearer)) return json(res, 401, { statusCode: 401, error: 'Unauthorized', message: 'Invalid token' });
       const email = url.searchParams.get('email') ?? '';
       if ((await behaviour(email, res)) === 'handled') return;
-      const users = options.users
-        .filter((u) => u.email === email)
-        .map((u) => ({
-          user_id: u.id,
-          email: u.email,
-          email_verified: u.verified ?? true,
-          given_name: u.firstName,
-          family_name: u.lastName,
-          name: `${u.firstName ?? ''} ${u.lastName ?? ''}`.trim(),
-          identities: [{ connection: 'Username-Password-Authentication', provider: 'auth0', user_id: u.id.split('|')[1], isSocial: false }],
-          created_at: '2024-01-01T00:00:00.000Z',
-        }));
-      return json(res, 200, users);
+      return json(res, 200, options.users.filter((u) => u.email === email).map(asAuth0));
+    }
+    if (req.method === 'POST' && url.pathname === '/api/v2/users') {
+      const input = JSON.parse(body) as Record<string, string>;
+      if ((await behaviour(input.email ?? '', res)) === 'handled') return;
+      if (input.connection !== 'Username-Password-Authentication') return json(res, 400, { statusCode: 400, message: 'connection is required' });
+      if (options.users.some((u) => u.email === input.email))
+        return json(res, 409, { statusCode: 409, error: 'Conflict', message: 'The user already exists.' });
+      if ((input.password ?? '').length < 8)
+        return json(res, 400, { statusCode: 400, error: 'Bad Request', message: 'PasswordStrengthError: Password is too weak' });
+      const user: ProviderUserFixture = {
+        id: `auth0|${options.users.length + 1000}`,
+        email: input.email ?? '',
+        password: input.password ?? '',
+        verified: false,
+        ...(input.given_name && { firstName: input.given_name }),
+        ...(input.family_name && { lastName: input.family_name }),
+      };
+      options.users.push(user);
+      return json(res, 201, asAuth0(user));
+    }
+    const patched = /^\/api\/v2\/users\/([^/]+)$/.exec(url.pathname);
+    if (req.method === 'PATCH' && patched) {
+      const user = options.users.find((u) => u.id === decodeURIComponent(patched[1] as string));
+      if (!user) return json(res, 404, { statusCode: 404, error: 'Not Found', message: 'The user does not exist.' });
+      if ((await behaviour(user.email, res)) === 'handled') return;
+      const change = JSON.parse(body) as Record<string, unknown>;
+      if (typeof change.given_name === 'string') user.firstName = change.given_name;
+      if (typeof change.family_name === 'string') user.lastName = change.family_name;
+      if (typeof change.email_verified === 'boolean') user.verified = change.email_verified;
+      if (typeof change.email === 'string') user.email = change.email;
+      if (typeof change.password === 'string') user.password = change.password;
+      return json(res, 200, asAuth0(user));
     }
     json(res, 404, { statusCode: 404, error: 'Not Found', message: 'Not Found' });
   });

@@ -57,4 +57,55 @@ describe('Naviga Gigya provider against a second Roster instance', () => {
     const none = await naviga.app.inject({ url: '/v4/Users?email=nobody@example.com', headers: await headersFor(client) });
     assert.deepEqual([none.statusCode, none.json().meta.totalRecords], [200, 0]);
   });
+
+  it('writes through the other Roster: create registers there, a user only it has authenticates here, names and passwords follow', async () => {
+    const f = await gigyaFixture(gigya.core);
+    const client = await provisionClient(naviga.core, {
+      userProvider: 'Gigya',
+      gigya: { baseUrl: gigyaUrl, apiKey: f.apiKey, userKey: f.userKey, secret: f.secret },
+    });
+    const send = async (method: 'POST' | 'PUT' | 'PATCH', url: string, body: unknown) =>
+      naviga.app.inject({ method, url, headers: { ...(await headersFor(client)), 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+    const gigyaLogin = (loginID: string, password: string) => call(gigya.app, 'accounts.login', { apiKey: f.apiKey, loginID, password });
+
+    // Create: registered at the Gigya side (accounts.initRegistration + accounts.register), then here.
+    const created = await send('POST', '/v4/Users', { email: 'both@example.com', password: 'Both-Pass-1', firstName: 'Bo', lastName: 'Th' });
+    assert.equal(created.statusCode, 200, created.body);
+    const remote = await gigyaLogin('both@example.com', 'Both-Pass-1');
+    assert.equal(remote.body.errorCode, 0, remote.raw);
+    const id = created.json().data.customerRegistrationId as string;
+    const ctx = { tenantId: client.tenant.id, siteId: client.site.id, origin: { facade: 'naviga' as const } };
+    const linked = await naviga.core.accounts.get(ctx, id as never);
+    assert.deepEqual(linked.externalIds, [{ kind: 'external:gigya', value: remote.body.UID }]);
+
+    // Update and password go to the Gigya side first (accounts.setAccountInfo).
+    assert.equal((await send('PUT', `/v4/Users/${id}/`, { firstName: 'Bob' })).statusCode, 200);
+    const info = await call(gigya.app, 'accounts.getAccountInfo', { apiKey: f.apiKey, userKey: f.userKey, secret: f.secret, UID: remote.body.UID as string });
+    assert.equal((info.body.profile as { firstName: string }).firstName, 'Bob');
+    assert.equal((await send('PATCH', `/v4/Users/${id}/Password`, { password: 'Both-Pass-2' })).statusCode, 200);
+    assert.equal((await gigyaLogin('both@example.com', 'Both-Pass-1')).body.errorCode, 403042);
+    assert.equal((await gigyaLogin('both@example.com', 'Both-Pass-2')).body.errorCode, 0);
+
+    // A user registered only at the Gigya side authenticates through Naviga and becomes one local account.
+    const init = await call(gigya.app, 'accounts.initRegistration', { apiKey: f.apiKey, userKey: f.userKey, secret: f.secret });
+    const registered = await call(gigya.app, 'accounts.register', {
+      apiKey: f.apiKey,
+      userKey: f.userKey,
+      secret: f.secret,
+      regToken: init.body.regToken as string,
+      email: 'gigya-only@example.com',
+      password: 'Gigya-Only-1',
+      profile: JSON.stringify({ firstName: 'Gigi' }),
+      finalizeRegistration: 'true',
+    });
+    assert.equal(registered.body.errorCode, 0, registered.raw);
+    const wrong = await send('POST', '/v4/Users/Authentication', { loginName: 'gigya-only@example.com', password: 'Wrong-Pass-1' });
+    assert.equal(wrong.json().message.code, 'UsersOrchestrator_E400_04');
+    const auth = await send('POST', '/v4/Users/Authentication', { loginName: 'gigya-only@example.com', password: 'Gigya-Only-1' });
+    assert.equal(auth.statusCode, 200, auth.body);
+    assert.equal(auth.json().data.firstName, 'Gigi');
+    const local = await naviga.core.accounts.findByIdentifier(ctx, 'email', 'gigya-only@example.com');
+    assert.equal(local?.uid, auth.json().data.customerRegistrationId);
+    assert.deepEqual(local?.externalIds, [{ kind: 'external:gigya', value: registered.body.UID }]);
+  });
 });

@@ -190,6 +190,41 @@ describe('naviga providers over real HTTP', () => {
       assert.equal(breaker.state, 'closed');
     });
 
+    it('writes are not retried, password checks are; reads and writes share one breaker', async () => {
+      const calls = { create: 0, authenticate: 0, find: 0 };
+      const provider: UserProvider = {
+        name: 'Auth0',
+        async findByEmail() {
+          calls.find++;
+          return null;
+        },
+        writes: {
+          async create() {
+            calls.create++;
+            throw new ProviderFailure('503', true);
+          },
+          async authenticate() {
+            calls.authenticate++;
+            throw new ProviderFailure('503', true);
+          },
+          update: async () => {},
+          changePassword: async () => {},
+          changeEmail: async () => {},
+        },
+      };
+      const breaker = new CircuitBreaker({ failureThreshold: 2, openMs: 10_000 }, () => 0);
+      const wrapped = resilient(provider, { timeoutMs: 1000, failureThreshold: 2, openMs: 10_000 }, breaker);
+      const user = { email: 'x@example.com', password: 'Pass-word-1', firstName: null, lastName: null };
+      await assert.rejects(wrapped.writes?.create(user, signal()) as Promise<unknown>, /503/);
+      assert.equal(calls.create, 1, 'a create whose answer was lost is not sent again');
+      await assert.rejects(wrapped.writes?.authenticate('x@example.com', 'pw', signal()) as Promise<unknown>, /503/);
+      assert.equal(calls.authenticate, 2, 'a password check is retried once');
+      assert.equal(breaker.state, 'open', 'two failed calls of either kind open it');
+      await assert.rejects(wrapped.findByEmail('x@example.com', signal()), /circuit open/);
+      assert.equal(calls.find, 0);
+      assert.equal(resilient({ name: 'SSOR', findByEmail: async () => null }, { timeoutMs: 1000, failureThreshold: 2, openMs: 1 }).writes, undefined);
+    });
+
     it('times out a provider that does not answer', async () => {
       const silent: UserProvider = {
         name: 'SSOR',

@@ -205,9 +205,17 @@ describe('naviga v4 writes (spec B): create, authenticate, update, password, ema
       '/v4/Users/ForgotPassword',
       '/v4/Users/{customerRegistrationId}/Password',
       '/v4/Users/{customerRegistrationId}/Email',
+      '/v4/Users/VerificationCode',
+      '/v4/Users/Verification',
+      '/v4/Users/VerifyEmail',
     ]) {
       assert.ok(doc.paths[path], path);
     }
     assert.ok(doc.paths['/v4/Users'].post);
+    assert.ok(
+      doc.paths['/v4/Users'].get.parameters.some((p: { name: string; in: string }) => p.name === 'token' && p.in === 'query'),
+      'Get By Token is documented',
+    );
+    assert.match(doc.paths['/v4/Users/Authentication'].post.description, /token/);
   });
 });

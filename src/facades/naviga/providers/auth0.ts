@@ -1,6 +1,6 @@
 import type { Static } from 'typebox';
 import type { Auth0Settings } from '../settings.js';
-import { asRecord, asString, exchange, ProviderFailure, type ProviderUser, type UserProvider } from './provider.js';
+import { asRecord, asString, exchange, ProviderFailure, type ProviderUser, type ProviderWrites, type UserProvider } from './provider.js';
 
 /** Renew a cached Management API token this long before it expires. */
 const EXPIRY_MARGIN_MS = 60_000;
@@ -8,11 +8,13 @@ const EXPIRY_MARGIN_MS = 60_000;
 /**
  * Auth0 Management API v2: a client-credentials token from POST /oauth/token (cached until
  * shortly before `expires_in` runs out; a cache, so per process), then
- * GET /api/v2/users-by-email?email=… which answers an array of users.
+ * GET /api/v2/users-by-email?email=… which answers an array of users; writes through
+ * POST/PATCH /api/v2/users and passwords checked with the password-realm grant.
  */
 export function auth0Provider(settings: Static<typeof Auth0Settings>, now: () => number = Date.now): UserProvider {
   const base = (settings.baseUrl ?? `https://${settings.domain}`).replace(/\/+$/, '');
   const audience = settings.audience ?? `https://${settings.domain}/api/v2/`;
+  const connection = settings.connection ?? 'Username-Password-Authentication';
   let cached: { token: string; expiresAt: number } | undefined;
   let pending: Promise<string> | undefined;
 
@@ -43,32 +45,107 @@ export function auth0Provider(settings: Static<typeof Auth0Settings>, now: () =>
     return pending;
   }
 
-  return {
-    name: 'Auth0',
-    async findByEmail(email, signal) {
-      const bearer = await token(signal);
-      const { status, body } = await exchange(
-        `${base}/api/v2/users-by-email?email=${encodeURIComponent(email)}`,
-        { headers: { authorization: `Bearer ${bearer}`, accept: 'application/json' } },
+  /** A Management API call with the cached token; a 401 drops the token (revoked or rotated) and is retryable. */
+  async function management(method: string, path: string, body: unknown, signal: AbortSignal): Promise<{ status: number; body: unknown }> {
+    const bearer = await token(signal);
+    const answer = await exchange(
+      `${base}/api/v2${path}`,
+      {
+        method,
+        headers: { authorization: `Bearer ${bearer}`, accept: 'application/json', ...(body !== undefined && { 'content-type': 'application/json' }) },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+      },
+      signal,
+    );
+    if (answer.status === 401) {
+      cached = undefined;
+      throw new ProviderFailure('Auth0 refused the Management API token', true);
+    }
+    return answer;
+  }
+
+  const userOf = (user: Record<string, unknown>, email: string): ProviderUser => ({
+    subject: asString(user.user_id),
+    email: asString(user.email) ?? email,
+    firstName: asString(user.given_name),
+    lastName: asString(user.family_name),
+    verified: user.email_verified === true,
+  });
+
+  async function findByEmail(email: string, signal: AbortSignal): Promise<ProviderUser | null> {
+    const { status, body } = await management('GET', `/users-by-email?email=${encodeURIComponent(email)}`, undefined, signal);
+    if (status !== 200 || !Array.isArray(body)) throw new ProviderFailure(`Auth0 users-by-email answered ${status}`, false);
+    // Several users can share an email (one per connection): prefer a verified one, then the first.
+    const users = body.map(asRecord).filter((u): u is Record<string, unknown> => u !== undefined);
+    const user = users.find((u) => u.email_verified === true) ?? users[0];
+    return user ? userOf(user, email) : null;
+  }
+
+  async function patch(subject: string, change: Record<string, unknown>, signal: AbortSignal): Promise<void> {
+    const { status } = await management('PATCH', `/users/${encodeURIComponent(subject)}`, change, signal);
+    if (status !== 200) throw new ProviderFailure(`Auth0 PATCH users answered ${status}`, false);
+  }
+
+  const writes: ProviderWrites = {
+    async create(user, signal) {
+      const { status, body } = await management(
+        'POST',
+        '/users',
+        {
+          connection,
+          email: user.email,
+          password: user.password,
+          ...(user.firstName && { given_name: user.firstName }),
+          ...(user.lastName && { family_name: user.lastName }),
+        },
         signal,
       );
-      if (status === 401) {
-        cached = undefined; // revoked or rotated: the next call asks for a new token
-        throw new ProviderFailure('Auth0 refused the Management API token', true);
-      }
-      if (status !== 200 || !Array.isArray(body)) throw new ProviderFailure(`Auth0 users-by-email answered ${status}`, false);
-      // Several users can share an email (one per connection): prefer a verified one, then the first.
-      const users = body.map(asRecord).filter((u): u is Record<string, unknown> => u !== undefined);
-      const user = users.find((u) => u.email_verified === true) ?? users[0];
-      if (!user) return null;
-      const result: ProviderUser = {
-        subject: asString(user.user_id),
-        email: asString(user.email) ?? email,
-        firstName: asString(user.given_name),
-        lastName: asString(user.family_name),
-        verified: user.email_verified === true,
-      };
-      return result;
+      if (status === 409) return { kind: 'exists' };
+      // 400: Auth0 refuses the input (its password strength rules among them).
+      if (status === 400) return { kind: 'invalid', reason: asString(asRecord(body)?.message) ?? 'refused by the provider' };
+      const created = asRecord(body);
+      if (status !== 201 || !created) throw new ProviderFailure(`Auth0 POST users answered ${status}`, false);
+      return { kind: 'created', user: userOf(created, user.email) };
     },
+
+    // The Resource Owner Password grant with a realm (the connection), then the user by email.
+    async authenticate(email, password, signal) {
+      const { status, body } = await exchange(
+        `${base}/oauth/token`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            grant_type: 'http://auth0.com/oauth/grant-type/password-realm',
+            username: email,
+            password,
+            realm: connection,
+            client_id: settings.clientId,
+            client_secret: settings.clientSecret,
+            scope: 'openid',
+          }),
+        },
+        signal,
+      );
+      // invalid_grant (wrong password, unknown user) and a blocked user are both 403.
+      if (status === 403) return null;
+      if (status !== 200) throw new ProviderFailure(`Auth0 password grant answered ${status} ${asString(asRecord(body)?.error) ?? ''}`.trim(), false);
+      return findByEmail(email, signal);
+    },
+
+    update: (subject, change, signal) =>
+      patch(
+        subject,
+        {
+          ...(change.firstName !== undefined && { given_name: change.firstName }),
+          ...(change.lastName !== undefined && { family_name: change.lastName }),
+          ...(change.verified !== undefined && { email_verified: change.verified }),
+        },
+        signal,
+      ),
+    changePassword: (subject, password, signal) => patch(subject, { password, connection }, signal),
+    changeEmail: (subject, email, _previous, signal) => patch(subject, { email, email_verified: false, connection }, signal),
   };
+
+  return { name: 'Auth0', findByEmail, writes };
 }

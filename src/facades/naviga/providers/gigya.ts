@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Static } from 'typebox';
 import type { GigyaSettings } from '../settings.js';
-import { asRecord, asString, exchange, ProviderFailure, type UserProvider } from './provider.js';
+import { asRecord, asString, exchange, ProviderFailure, type ProviderUser, type ProviderWrites, type UserProvider } from './provider.js';
 
 /** RFC 3986 encoding with uppercase hex; only A–Z a–z 0–9 - _ . ~ stay as they are (gigya-wire §2.2 step 4). */
 export function gigyaEncode(value: string): string {
@@ -30,8 +30,9 @@ const NOT_FOUND = new Set([403047, 404003]);
 
 /**
  * A Gigya-compatible accounts API (SAP CDC, or Roster's own Gigya facade): accounts.search by
- * email, then accounts.getAccountInfo for the UID, each a signed POST (userKey + secret,
- * HMAC-SHA1, gigya-wire §2.2), the way the official server SDKs send them.
+ * email, then accounts.getAccountInfo for the UID; writes through accounts.register, login and
+ * setAccountInfo. Each a signed POST (userKey + secret, HMAC-SHA1, gigya-wire §2.2), the way the
+ * official server SDKs send them.
  */
 export function gigyaProvider(settings: Static<typeof GigyaSettings>, now: () => number = Date.now): UserProvider {
   const base = settings.baseUrl.replace(/\/+$/, '');
@@ -58,6 +59,82 @@ export function gigyaProvider(settings: Static<typeof GigyaSettings>, now: () =>
     return answer;
   }
 
+  const failure = (method: string, answer: Record<string, unknown>) =>
+    new ProviderFailure(`Gigya ${method} errorCode ${answer.errorCode}`, (answer.errorCode as number) >= 500000);
+
+  /** The identity of a UID (accounts.getAccountInfo); null when Gigya does not know it. */
+  async function userOf(uid: string, email: string, signal: AbortSignal): Promise<ProviderUser | null> {
+    const info = await call('accounts.getAccountInfo', { UID: uid }, signal);
+    if (NOT_FOUND.has(info.errorCode as number)) return null;
+    if (info.errorCode !== 0) throw failure('accounts.getAccountInfo', info);
+    const profile = asRecord(info.profile) ?? {};
+    return {
+      subject: uid,
+      email: asString(profile.email) ?? email,
+      firstName: asString(profile.firstName),
+      lastName: asString(profile.lastName),
+      verified: info.isVerified === true,
+    };
+  }
+
+  /** accounts.setAccountInfo of one UID (server credentials: no session, no current password). */
+  async function setAccountInfo(uid: string, params: Record<string, string>, signal: AbortSignal): Promise<void> {
+    const answer = await call('accounts.setAccountInfo', { UID: uid, ...params }, signal);
+    if (answer.errorCode !== 0) throw failure('accounts.setAccountInfo', answer);
+  }
+
+  const writes: ProviderWrites = {
+    // accounts.initRegistration → accounts.register (finalized at once), the server-side registration flow (full-accounts A.3, A.4).
+    async create(user, signal) {
+      const init = await call('accounts.initRegistration', {}, signal);
+      const regToken = asString(init.regToken);
+      if (init.errorCode !== 0 || !regToken) throw failure('accounts.initRegistration', init);
+      const profile: Record<string, string> = {};
+      if (user.firstName) profile.firstName = user.firstName;
+      if (user.lastName) profile.lastName = user.lastName;
+      const answer = await call(
+        'accounts.register',
+        { regToken, email: user.email, password: user.password, profile: JSON.stringify(profile), finalizeRegistration: 'true' },
+        signal,
+      );
+      const details = Array.isArray(answer.validationErrors) ? answer.validationErrors.map(asRecord) : [];
+      if (details.some((d) => d?.errorCode === 400003) || answer.errorCode === 400003) return { kind: 'exists' };
+      if (answer.errorCode === 400009 || answer.errorCode === 400006) {
+        return { kind: 'invalid', reason: asString(details[0]?.message) ?? asString(answer.errorDetails) ?? 'refused by the provider' };
+      }
+      // 206001/206002: registered, but pending (the provider's own verification rules).
+      const uid = asString(answer.UID);
+      if (![0, 206001, 206002].includes(answer.errorCode as number) || !uid) throw failure('accounts.register', answer);
+      return {
+        kind: 'created',
+        user: { subject: uid, email: user.email, firstName: user.firstName, lastName: user.lastName, verified: answer.isVerified === true },
+      };
+    },
+
+    async authenticate(email, password, signal) {
+      const answer = await call('accounts.login', { loginID: email, password }, signal);
+      // Wrong password, unknown login ID, locked out or pending at the provider: not authenticated there.
+      if ([403042, 403120, 206001, 206002].includes(answer.errorCode as number)) return null;
+      const uid = asString(answer.UID);
+      if (answer.errorCode !== 0 || !uid) throw failure('accounts.login', answer);
+      return userOf(uid, email, signal);
+    },
+
+    async update(subject, change, signal) {
+      const profile: Record<string, string> = {};
+      if (change.firstName !== undefined) profile.firstName = change.firstName;
+      if (change.lastName !== undefined) profile.lastName = change.lastName;
+      // isVerified is Gigya's own (set by its verification flow): not sent.
+      if (Object.keys(profile).length > 0) await setAccountInfo(subject, { profile: JSON.stringify(profile) }, signal);
+    },
+
+    changePassword: (subject, password, signal) => setAccountInfo(subject, { newPassword: password, securityOverride: 'true' }, signal),
+
+    // SAP CDC changes a login email with addLoginEmails/removeLoginEmails; profile.email follows.
+    changeEmail: (subject, email, previous, signal) =>
+      setAccountInfo(subject, { addLoginEmails: email, ...(previous && { removeLoginEmails: previous }), profile: JSON.stringify({ email }) }, signal),
+  };
+
   return {
     name: 'Gigya',
     async findByEmail(email, signal) {
@@ -65,21 +142,11 @@ export function gigyaProvider(settings: Static<typeof GigyaSettings>, now: () =>
       // full,lite: a person registered through any Gigya door (gigya-wire §5); the default is full only.
       const query = `SELECT UID FROM accounts WHERE profile.email = ${JSON.stringify(email)} LIMIT 1`;
       const search = await call('accounts.search', { query, accountTypes: 'full,lite' }, signal);
-      if (search.errorCode !== 0) throw new ProviderFailure(`Gigya accounts.search errorCode ${search.errorCode}`, (search.errorCode as number) >= 500000);
+      if (search.errorCode !== 0) throw failure('accounts.search', search);
       const first = Array.isArray(search.results) ? asRecord(search.results[0]) : undefined;
       const uid = asString(first?.UID);
-      if (!uid) return null;
-      const info = await call('accounts.getAccountInfo', { UID: uid }, signal);
-      if (NOT_FOUND.has(info.errorCode as number)) return null;
-      if (info.errorCode !== 0) throw new ProviderFailure(`Gigya accounts.getAccountInfo errorCode ${info.errorCode}`, (info.errorCode as number) >= 500000);
-      const profile = asRecord(info.profile) ?? {};
-      return {
-        subject: uid,
-        email: asString(profile.email) ?? email,
-        firstName: asString(profile.firstName),
-        lastName: asString(profile.lastName),
-        verified: info.isVerified === true,
-      };
+      return uid ? userOf(uid, email, signal) : null;
     },
+    writes,
   };
 }

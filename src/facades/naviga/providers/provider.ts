@@ -9,10 +9,46 @@ export interface ProviderUser {
   verified: boolean;
 }
 
-/** Every provider (Auth0, Gigya, SSOR, Firefly) behind one interface. Null: no such user. */
+/** A user to create at a provider; `password` is always set (a passwordless user gets a random one, spec A.4 #8). */
+export interface NewProviderUser {
+  email: string;
+  password: string;
+  firstName: string | null;
+  lastName: string | null;
+}
+
+export type ProviderCreateOutcome = { kind: 'created'; user: ProviderUser } | { kind: 'exists' } | { kind: 'invalid'; reason: string };
+
+/** A change of the identity fields at a provider; absent fields stay. */
+export interface ProviderUserChange {
+  firstName?: string;
+  lastName?: string;
+  verified?: boolean;
+}
+
+/**
+ * The write side of a provider (Naviga's "Create/Update … executes operation through the
+ * ThirdParty system", spec A.0). `subject` is the provider's id of the user.
+ */
+export interface ProviderWrites {
+  /** Creates the user; `exists` when the provider already has one with that email; `invalid` when it refuses the input (its password rules). */
+  create(user: NewProviderUser, signal: AbortSignal): Promise<ProviderCreateOutcome>;
+  /** Checks a password: the user, or null for an unknown email or a wrong password (one answer). */
+  authenticate(email: string, password: string, signal: AbortSignal): Promise<ProviderUser | null>;
+  update(subject: string, change: ProviderUserChange, signal: AbortSignal): Promise<void>;
+  changePassword(subject: string, password: string, signal: AbortSignal): Promise<void>;
+  /** `previous`: the login email being replaced (Gigya removes it). */
+  changeEmail(subject: string, email: string, previous: string | null, signal: AbortSignal): Promise<void>;
+}
+
+/**
+ * Every provider (Auth0, Gigya, SSOR, Firefly) behind one interface. Null: no such user.
+ * `writes` is absent for a provider Roster can only read (SSOR, Firefly): writes stay local.
+ */
 export interface UserProvider {
   readonly name: UserProviderName;
   findByEmail(email: string, signal: AbortSignal): Promise<ProviderUser | null>;
+  readonly writes?: ProviderWrites;
 }
 
 /** A provider call that did not give an answer. `retryable`: a 5xx or a network error. */

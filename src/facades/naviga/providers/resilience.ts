@@ -1,7 +1,12 @@
-import { ProviderFailure, type ProviderUser, type UserProvider } from './provider.js';
+import { ProviderFailure, type ProviderWrites, type UserProvider } from './provider.js';
 
-/** Told of every provider call: its outcome and how long it took (the retry included). */
-export type ProviderCallObserver = (provider: string, outcome: 'found' | 'not_found' | 'failed' | 'circuit_open', seconds: number) => void;
+/**
+ * Told of every provider call: its outcome and how long it took (the retry included). Reads are
+ * `found`/`not_found`; writes `written` or `refused` (the provider said no: a wrong password, an
+ * email it already has); any call `failed` or `circuit_open`.
+ */
+export type ProviderCallOutcome = 'found' | 'not_found' | 'written' | 'refused' | 'failed' | 'circuit_open';
+export type ProviderCallObserver = (provider: string, outcome: ProviderCallOutcome, seconds: number) => void;
 
 export interface ResilienceOptions {
   /** Per attempt. */
@@ -55,36 +60,67 @@ export class CircuitBreaker {
   }
 }
 
-/** Wraps a provider with a per-attempt timeout, one retry on 5xx/network errors, and a circuit breaker. */
+/**
+ * Wraps a provider with a per-attempt timeout, a circuit breaker and (for reads and password
+ * checks, which change nothing) one retry on 5xx/network errors. Writes are not retried: a create
+ * whose answer was lost may have happened.
+ */
 export function resilient(
   provider: UserProvider,
   options: ResilienceOptions,
   breaker = new CircuitBreaker(options),
 ): UserProvider & { breaker: CircuitBreaker } {
+  async function guarded<T>(run: (signal: AbortSignal) => Promise<T>, outcomeOf: (answer: T) => ProviderCallOutcome, retry: boolean): Promise<T> {
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
+    if (!breaker.allow()) {
+      options.observe?.(provider.name, 'circuit_open', 0);
+      throw new ProviderFailure(`${provider.name}: circuit open`, false);
+    }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const answer = await run(AbortSignal.timeout(options.timeoutMs));
+        breaker.succeeded();
+        options.observe?.(provider.name, outcomeOf(answer), seconds());
+        return answer;
+      } catch (error) {
+        const retryable = error instanceof ProviderFailure && error.retryable;
+        if (retry && retryable && attempt === 0) continue;
+        breaker.failed();
+        options.observe?.(provider.name, 'failed', seconds());
+        throw error instanceof ProviderFailure ? error : new ProviderFailure(`${provider.name}: ${(error as Error).message}`, false);
+      }
+    }
+  }
+
+  const inner = provider.writes;
+  const written = () => 'written' as const;
+  const writes: ProviderWrites | undefined = inner && {
+    create: (user) =>
+      guarded(
+        (signal) => inner.create(user, signal),
+        (a) => (a.kind === 'created' ? 'written' : 'refused'),
+        false,
+      ),
+    authenticate: (email, password) =>
+      guarded(
+        (signal) => inner.authenticate(email, password, signal),
+        (a) => (a ? 'found' : 'refused'),
+        true,
+      ),
+    update: (subject, change) => guarded((signal) => inner.update(subject, change, signal), written, false),
+    changePassword: (subject, password) => guarded((signal) => inner.changePassword(subject, password, signal), written, false),
+    changeEmail: (subject, email, previous) => guarded((signal) => inner.changeEmail(subject, email, previous, signal), written, false),
+  };
   return {
     name: provider.name,
     breaker,
-    async findByEmail(email: string): Promise<ProviderUser | null> {
-      const started = performance.now();
-      const seconds = () => (performance.now() - started) / 1000;
-      if (!breaker.allow()) {
-        options.observe?.(provider.name, 'circuit_open', 0);
-        throw new ProviderFailure(`${provider.name}: circuit open`, false);
-      }
-      for (let attempt = 0; ; attempt++) {
-        try {
-          const user = await provider.findByEmail(email, AbortSignal.timeout(options.timeoutMs));
-          breaker.succeeded();
-          options.observe?.(provider.name, user ? 'found' : 'not_found', seconds());
-          return user;
-        } catch (error) {
-          const retryable = error instanceof ProviderFailure && error.retryable;
-          if (retryable && attempt === 0) continue;
-          breaker.failed();
-          options.observe?.(provider.name, 'failed', seconds());
-          throw error instanceof ProviderFailure ? error : new ProviderFailure(`${provider.name}: ${(error as Error).message}`, false);
-        }
-      }
-    },
+    findByEmail: (email) =>
+      guarded(
+        (signal) => provider.findByEmail(email, signal),
+        (user) => (user ? 'found' : 'not_found'),
+        true,
+      ),
+    ...(writes && { writes }),
   };
 }

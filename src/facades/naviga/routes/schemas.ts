@@ -18,6 +18,7 @@ export const UsersQuery = Type.Object({
   ignoreProvider: Type.Optional(Type.String({ description: 'true: read the local store only; default false', examples: ['false'] })),
   encryptedEmail: Type.Optional(Type.String({ description: 'Get By Encrypted Email' })),
   encryptedCustomerRegistrationId: Type.Optional(Type.String({ description: 'Get By Encrypted Id' })),
+  token: Type.Optional(Type.String({ description: 'Get By Token: a live Roster session token (Gigya login_token, Boostcom access token)' })),
   customerRegistrationId: Type.Optional(Type.String({ description: 'Get By Query String' })),
   pageSize: Type.Optional(Type.String({ description: 'Get By Query String: 1–1000, default 10' })),
   orderBy: Type.Optional(Type.String({ description: 'Get By Query String: customerRegistrationId, email, firstName or lastName' })),

@@ -47,9 +47,9 @@ export async function usersRoutes(app: FastifyInstance, options: UsersRouteOptio
       attachValidation: true,
       schema: {
         hide,
-        summary: 'Get By Email, Get By Encrypted Email, Get By Encrypted Id, Get By Query String',
+        summary: 'Get By Email, Get By Encrypted Email, Get By Encrypted Id, Get By Token, Get By Query String',
         description:
-          'One of email, encryptedEmail, encryptedCustomerRegistrationId or customerRegistrationId selects the read (in that precedence: encryptedCustomerRegistrationId, encryptedEmail, email, customerRegistrationId).',
+          'One of email, encryptedEmail, encryptedCustomerRegistrationId, token or customerRegistrationId selects the read (in that precedence: encryptedCustomerRegistrationId, encryptedEmail, token, email, customerRegistrationId). token: a live Roster session token (Gigya login_token, Boostcom access token); unknown, expired or revoked → no user.',
         tags: ['Users'],
         headers: NavigaHeaders,
         querystring: UsersQuery,
@@ -73,6 +73,11 @@ export async function usersRoutes(app: FastifyInstance, options: UsersRouteOptio
         if (email === undefined) errors.push({ field: 'encryptedEmail', message: 'is not an encrypted email issued for this client' });
         if (errors.length > 0) throw invalidInput(errors);
         users = await orchestrator.getByEmail(call, email as string, ignoreProvider);
+      } else if (q.get('token')?.trim()) {
+        // Get By Token (spec A.4 #6): a live session token of any door; unknown, expired or revoked → nobody.
+        if (errors.length > 0) throw invalidInput(errors);
+        const session = await core.credentials.sessions.find(call.ctx, q.get('token') as string, ['web', 'mobile', 'bearer']);
+        users = session ? await orchestrator.getById(call, session.accountUid, ignoreProvider, 'get') : [];
       } else if (q.get('email')?.trim()) {
         if (errors.length > 0) throw invalidInput(errors);
         users = await orchestrator.getByEmail(call, q.get('email') as string, ignoreProvider);

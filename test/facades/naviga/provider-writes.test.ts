@@ -1,0 +1,234 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { AccountUid } from '../../../src/core/index.js';
+import { buildTestApp, type TestApp } from '../../helpers/app.js';
+import { fakeAuth0, headersFor, type NavigaClient, type ProviderUserFixture, provisionClient } from './fixtures.js';
+
+type Auth0Server = Awaited<ReturnType<typeof fakeAuth0>>;
+
+/**
+ * Writes with Flow.UserProvider = Auth0 over real HTTP (spec A.0: "IgnoreProvider=false →
+ * executes operation through the ThirdParty system"): the provider is written first, the local
+ * store follows, and the answer is read the way reads are orchestrated.
+ */
+describe('naviga writes orchestrated with an Auth0 provider (real HTTP)', () => {
+  let t: TestApp;
+  let auth0: Auth0Server;
+  const credentials = { clientId: 'roster-writes', clientSecret: 'auth0-writes-secret' };
+  const users: ProviderUserFixture[] = [
+    { email: 'already@example.com', id: 'auth0|already', firstName: 'Al', lastName: 'Ready', password: 'Already-Pass-1' },
+    { email: 'remote-only@example.com', id: 'auth0|remote', firstName: 'Remo', lastName: 'Te', password: 'Remote-Pass-1' },
+    { email: 'fail-login@example.com', id: 'auth0|faillogin', password: 'Fail-Pass-1' },
+  ];
+
+  before(async () => {
+    t = await buildTestApp();
+    auth0 = await fakeAuth0({ ...credentials, users });
+  });
+  after(async () => {
+    await auth0.close();
+    await t.close();
+  });
+
+  const withProvider = () =>
+    provisionClient(t.core, { userProvider: 'Auth0', providerTimeoutMs: 5000, auth0: { domain: 'acme.auth0.com', baseUrl: auth0.url, ...credentials } });
+  const send = async (client: NavigaClient, method: 'POST' | 'PUT' | 'PATCH' | 'GET', url: string, body?: unknown) =>
+    t.app.inject({
+      method,
+      url,
+      headers: { ...(await headersFor(client)), ...(body !== undefined && { 'content-type': 'application/json' }) },
+      ...(body !== undefined && { payload: JSON.stringify(body) }),
+    });
+  const local = async (client: NavigaClient, email: string) =>
+    (await send(client, 'GET', `/v4/Users?email=${encodeURIComponent(email)}&ignoreProvider=true`)).json().data[0];
+  const auth0User = (email: string) => users.find((u) => u.email === email);
+  const writesTo = (path: string) => auth0.requests.filter((r) => r.method !== 'GET' && r.path.startsWith(path)).length;
+  /** The Naviga codes written for a person: [eventCode, eventId, provider]. */
+  const navigaEvents = async (client: NavigaClient, uid: string) =>
+    (await t.store.outbox.listForAccount(client.tenant.id, uid as AccountUid))
+      .map((row) => row.event)
+      .filter((event) => event.type === 'account.vendor_event')
+      .map((event) => {
+        const p = event.payload as { eventCode: string; eventId: number; provider?: string };
+        return [p.eventCode, p.eventId, p.provider ?? null];
+      });
+
+  it('create: creates the user at Auth0 first, then locally, linked (4602 + 4002); the password logs in here too', async () => {
+    const client = await withProvider();
+    const created = await send(client, 'POST', '/v4/Users', { email: 'New@Example.com', password: 'Create-Pass-1', firstName: 'Nea', lastName: 'Ew' });
+    assert.equal(created.statusCode, 200, created.body);
+    assert.equal(created.json().message.code, 'UsersOrchestrator_S200_03');
+    assert.equal(created.json().data.firstName, 'Nea');
+    assert.equal(created.json().data.state, 'Standard', 'a third-party auth tenant is Standard');
+    const atAuth0 = auth0User('new@example.com');
+    assert.ok(atAuth0, 'created at Auth0 with the normalised email');
+    assert.equal(atAuth0.password, 'Create-Pass-1');
+    assert.equal(atAuth0.firstName, 'Nea');
+    const id = created.json().data.customerRegistrationId as string;
+    const account = await t.core.accounts.get({ tenantId: client.tenant.id, siteId: null, origin: { facade: 'cli' } }, id as AccountUid);
+    assert.deepEqual(account.externalIds, [{ kind: 'external:auth0', value: atAuth0.id }]);
+    const events = await navigaEvents(client, id);
+    assert.deepEqual(events.slice(0, 2), [
+      ['AUTHSYSTEM_USER_CREATE', 4602, 'Auth0'],
+      ['SUBSCRIBE_USER_CREATE', 4002, null],
+    ]);
+    const login = await send(client, 'POST', '/v4/Users/Authentication', { loginName: 'new@example.com', password: 'Create-Pass-1' });
+    assert.equal(login.statusCode, 200, login.body);
+  });
+
+  it('create: an email Auth0 already has is linked, not created twice; Auth0 refusing the password is E400_00 and writes nothing', async () => {
+    const client = await withProvider();
+    const before = users.length;
+    const linked = await send(client, 'POST', '/v4/Users', { email: 'already@example.com', password: 'Linked-Pass-1' });
+    assert.equal(linked.statusCode, 200, linked.body);
+    assert.equal(users.length, before, 'no second Auth0 user');
+    assert.equal(linked.json().data.firstName, 'Al', "the provider's names");
+    const events = await navigaEvents(client, linked.json().data.customerRegistrationId);
+    assert.deepEqual(events[0], ['SUBSCRIBE_USER_CREATE', 4002, null], 'no AUTHSYSTEM_USER_CREATE for a link');
+
+    // Roster accepts 7 characters; this Auth0 wants 8.
+    const weak = await send(client, 'POST', '/v4/Users', { email: 'weak-at-auth0@example.com', password: 'Abcdef1' });
+    assert.equal(weak.statusCode, 400);
+    assert.equal(weak.json().message.code, 'UsersOrchestrator_E400_00');
+    assert.match(weak.json().message.text, /^Invalid InputModel - the user provider refused the user: PasswordStrengthError/);
+    assert.equal(await local(client, 'weak-at-auth0@example.com'), undefined);
+    // What Roster itself refuses never reaches Auth0.
+    const calls = writesTo('/api/v2/users');
+    assert.equal((await send(client, 'POST', '/v4/Users', { email: 'tiny@example.com', password: 'x' })).json().message.code, 'UsersOrchestrator_E400_00');
+    assert.equal((await send(client, 'POST', '/v4/Users', { email: 'new@example.com', password: 'Create-Pass-1' })).statusCode, 200, 'other tenant');
+    assert.equal(
+      (await send(client, 'POST', '/v4/Users', { email: 'new@example.com', password: 'Create-Pass-1' })).json().message.code,
+      'UsersOrchestrator_E400_08',
+    );
+    assert.equal(writesTo('/api/v2/users') - calls, 1, 'only the first new@example.com create reached Auth0 (and found it there)');
+  });
+
+  it('create: ignoreProvider=true stays local; a provider failure is E500_03 and nothing is written locally', async () => {
+    const client = await withProvider();
+    const calls = writesTo('/api/v2/users');
+    const plain = await send(client, 'POST', '/v4/Users', { email: 'local-only@example.com', password: 'Local-Pass-1', ignoreProvider: true });
+    assert.equal(plain.statusCode, 200, plain.body);
+    assert.equal(writesTo('/api/v2/users'), calls, 'Auth0 not written');
+    assert.equal(auth0User('local-only@example.com'), undefined);
+
+    const failed = await send(client, 'POST', '/v4/Users', { email: 'fail-create@example.com', password: 'Fail-Pass-1' });
+    assert.equal(failed.statusCode, 500);
+    assert.deepEqual(failed.json(), {
+      message: { code: 'UsersOrchestrator_E500_03', text: 'There was a problem during the Create workflow.', type: 'Error' },
+      data: null,
+      meta: null,
+    });
+    assert.equal(await local(client, 'fail-create@example.com'), undefined);
+  });
+
+  it('authenticate: a user only Auth0 has is authenticated there and synchronised into one local account (4605 + 4006)', async () => {
+    const client = await withProvider();
+    assert.equal(await local(client, 'remote-only@example.com'), undefined);
+    const wrong = await send(client, 'POST', '/v4/Users/Authentication', { loginName: 'remote-only@example.com', password: 'nope-nope' });
+    assert.equal(wrong.json().message.code, 'UsersOrchestrator_E400_04');
+    assert.equal(await local(client, 'remote-only@example.com'), undefined, 'a refused login synchronises nothing');
+
+    const ok = await send(client, 'POST', '/v4/Users/Authentication', { loginName: 'Remote-Only@example.com', password: 'Remote-Pass-1' });
+    assert.equal(ok.statusCode, 200, ok.body);
+    assert.equal(ok.json().message.code, 'UsersOrchestrator_S200_06');
+    assert.equal(ok.json().data.firstName, 'Remo');
+    const synced = await local(client, 'remote-only@example.com');
+    assert.equal(synced.customerRegistrationId, ok.json().data.customerRegistrationId);
+    const again = await send(client, 'POST', '/v4/Users/Authentication', { loginName: 'remote-only@example.com', password: 'Remote-Pass-1' });
+    assert.equal(again.json().data.customerRegistrationId, synced.customerRegistrationId, 'one core account');
+    const rows = await t.store.outbox.listForAccount(client.tenant.id, synced.customerRegistrationId);
+    assert.equal(rows.filter((r) => r.event.type === 'account.created').length, 1);
+    assert.deepEqual((await navigaEvents(client, synced.customerRegistrationId)).slice(0, 2), [
+      ['AUTHSYSTEM_USER_LOGIN', 4605, 'Auth0'],
+      ['SUBSCRIBE_USER_LOGIN', 4006, null],
+    ]);
+    const codes = rows.map((r) => (r.event.payload as { eventCode?: string }).eventCode).filter(Boolean);
+    assert.deepEqual(codes.slice(0, 4), ['AUTHSYSTEM_USER_GETBYID', 'SUBSCRIBE_USER_UPDATE', 'AUTHSYSTEM_USER_LOGIN', 'SUBSCRIBE_USER_LOGIN']);
+
+    const down = await send(client, 'POST', '/v4/Users/Authentication', { loginName: 'fail-login@example.com', password: 'Fail-Pass-1' });
+    assert.equal(down.statusCode, 500);
+    assert.equal(down.json().message.code, 'UsersOrchestrator_E500_04');
+  });
+
+  it('update, password and email go to Auth0 first (4604/4609/4610 beside 4004/4010/4011); a provider failure is E500_01 and changes nothing', async () => {
+    const client = await withProvider();
+    const id = (await send(client, 'POST', '/v4/Users', { email: 'change@example.com', password: 'Change-Pass-1', firstName: 'Cha' })).json().data
+      .customerRegistrationId as string;
+    const atAuth0 = auth0User('change@example.com');
+    assert.ok(atAuth0);
+
+    const updated = await send(client, 'PUT', `/v4/Users/${id}/`, { firstName: 'Chad', lastName: 'Nge' });
+    assert.equal(updated.statusCode, 200, updated.body);
+    assert.equal(updated.json().data.firstName, 'Chad');
+    assert.deepEqual([atAuth0.firstName, atAuth0.lastName], ['Chad', 'Nge']);
+
+    const password = await send(client, 'PATCH', `/v4/Users/${id}/Password`, { password: 'Change-Pass-2' });
+    assert.equal(password.statusCode, 200, password.body);
+    assert.equal(atAuth0.password, 'Change-Pass-2');
+    assert.equal((await send(client, 'POST', '/v4/Users/Authentication', { loginName: 'change@example.com', password: 'Change-Pass-2' })).statusCode, 200);
+
+    const email = await send(client, 'PATCH', `/v4/Users/${id}/Email`, { email: 'changed@example.com' });
+    assert.equal(email.statusCode, 200, email.body);
+    assert.equal(atAuth0.email, 'changed@example.com');
+    assert.equal(email.json().data.email, 'changed@example.com');
+
+    assert.deepEqual(
+      (await navigaEvents(client, id)).filter(
+        ([code]) => code !== 'SUBSCRIBE_USER_CREATE' && code !== 'AUTHSYSTEM_USER_CREATE' && code !== 'SUBSCRIBE_USER_LOGIN',
+      ),
+      [
+        ['AUTHSYSTEM_USER_UPDATE', 4604, 'Auth0'],
+        ['SUBSCRIBE_USER_UPDATE', 4004, null],
+        ['AUTHSYSTEM_USER_CHANGEPASSWORD', 4609, 'Auth0'],
+        ['SUBSCRIBE_USER_CHANGEPASSWORD', 4010, null],
+        ['AUTHSYSTEM_USER_CHANGEEMAIL', 4610, 'Auth0'],
+        ['SUBSCRIBE_USER_CHANGEEMAIL', 4011, null],
+      ],
+    );
+
+    // The provider's user goes down: every write answers E500_01 and the local user stays as it was.
+    atAuth0.email = 'fail-changed@example.com';
+    const before = await local(client, 'changed@example.com');
+    for (const [method, path, body] of [
+      ['PUT', `/v4/Users/${id}/`, { firstName: 'Never' }],
+      ['PATCH', `/v4/Users/${id}/Password`, { password: 'Never-Pass-3' }],
+      ['PATCH', `/v4/Users/${id}/Email`, { email: 'never@example.com' }],
+    ] as const) {
+      const failed = await send(client, method, path, body);
+      assert.equal(failed.statusCode, 500, `${method} ${path}: ${failed.body}`);
+      assert.deepEqual(failed.json().message, { code: 'UsersOrchestrator_E500_01', text: 'There was a problem during the GetById workflow.', type: 'Error' });
+    }
+    assert.deepEqual(await local(client, 'changed@example.com'), before);
+    assert.equal((await send(client, 'POST', '/v4/Users/Authentication', { loginName: 'changed@example.com', password: 'Change-Pass-2' })).statusCode, 200);
+  });
+
+  it('twenty concurrent first logins of a provider-only user give one local account', async () => {
+    const client = await withProvider();
+    users.push({ email: 'crowd-login@example.com', id: 'auth0|crowdlogin', firstName: 'Cro', password: 'Crowd-Pass-1' });
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => send(client, 'POST', '/v4/Users/Authentication', { loginName: 'crowd-login@example.com', password: 'Crowd-Pass-1' })),
+    );
+    assert.ok(
+      responses.every((r) => r.statusCode === 200),
+      responses.find((r) => r.statusCode !== 200)?.body,
+    );
+    assert.equal(new Set(responses.map((r) => r.json().data.customerRegistrationId)).size, 1);
+    const uid = responses[0]?.json().data.customerRegistrationId as AccountUid;
+    const rows = await t.store.outbox.listForAccount(client.tenant.id, uid);
+    assert.equal(rows.filter((r) => r.event.type === 'account.created').length, 1);
+    assert.equal(rows.filter((r) => r.event.type === 'account.logged_in').length, 20);
+  });
+
+  it('provider writes are counted on /metrics (written, refused) by provider, like the reads', async () => {
+    const metric = async (outcome: string) => {
+      const text = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+      return Number(new RegExp(`roster_naviga_provider_calls_total\\{provider="Auth0",outcome="${outcome}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+    };
+    const client = await withProvider();
+    const before = { written: await metric('written'), refused: await metric('refused') };
+    await send(client, 'POST', '/v4/Users', { email: 'metered@example.com', password: 'Metered-Pass-1' });
+    await send(client, 'POST', '/v4/Users/Authentication', { loginName: 'remote-only@example.com', password: 'wrong-wrong' });
+    assert.equal((await metric('written')) - before.written, 1);
+    assert.equal((await metric('refused')) - before.refused, 1);
+  });
+});
