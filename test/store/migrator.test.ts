@@ -138,9 +138,7 @@ describe('migration runner', () => {
   if (databaseUrl) {
     it('on PostgreSQL: five stores migrating one fresh database at once apply each migration once, and leave no lock behind', async () => {
       await withFreshDatabase(async (url) => {
-        const stores = await Promise.all(
-          Array.from({ length: 5 }, () => openStore({ engine: 'postgres', databaseUrl: url, poolSize: 2 })),
-        );
+        const stores = await Promise.all(Array.from({ length: 5 }, () => openStore({ engine: 'postgres', databaseUrl: url, poolSize: 2 })));
         try {
           const runs = await Promise.all(stores.map((store) => store.migrate()));
           const all = runs.flatMap((run) => run.applied).sort();
