@@ -139,14 +139,16 @@ describe('migration runner', () => {
     it('on PostgreSQL: five stores migrating one fresh database at once apply each migration once, and leave no lock behind', async () => {
       await withFreshDatabase(async (url) => {
         const stores = await Promise.all(Array.from({ length: 5 }, () => openStore({ engine: 'postgres', databaseUrl: url, poolSize: 2 })));
+        const [first, second] = stores;
         try {
+          assert.ok(first && second);
           const runs = await Promise.all(stores.map((store) => store.migrate()));
           const all = runs.flatMap((run) => run.applied).sort();
           assert.deepEqual(all, Object.keys(migrations).sort(), 'every migration applied by exactly one store');
           assert.equal(runs.filter((run) => run.applied.length > 0).length, 1, 'one store did the work, the others found it done');
-          assert.deepEqual(await applied(stores[0].db), Object.keys(migrations).sort());
+          assert.deepEqual(await applied(first.db), Object.keys(migrations).sort());
           // The lock went with the transaction: another session takes it at once (a leaked session lock would refuse).
-          const free = await stores[1].db
+          const free = await second.db
             .transaction()
             .execute((trx) => sql<{ got: boolean }>`SELECT pg_try_advisory_xact_lock(3853314791062309107::bigint) AS got`.execute(trx));
           assert.equal(free.rows[0]?.got, true);
