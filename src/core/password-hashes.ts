@@ -1,5 +1,4 @@
 import { createHash, pbkdf2Sync, timingSafeEqual } from 'node:crypto';
-import { verify as bcryptVerify } from '@node-rs/bcrypt';
 import type { PasswordHasher } from './ports.js';
 
 /**
@@ -83,7 +82,8 @@ export async function verifyImported(imported: ImportedHash, password: string, h
     }
     case 'bcrypt':
       try {
-        return await bcryptVerify(password, imported.hash);
+        // Loaded at the first imported bcrypt hash: most processes never see one.
+        return await (await import('@node-rs/bcrypt')).verify(password, imported.hash);
       } catch {
         return false;
       }

@@ -28,8 +28,11 @@ import { createWebhookRepo } from './webhooks.js';
 
 export type StoreOptions = (
   | { engine: 'postgres'; databaseUrl: string; poolSize: number }
-  /** dataDir undefined: in memory (tests, the emulator); loadDataDir starts from a dumped cluster instead of initdb. */
-  | { engine: 'pglite'; dataDir: string | undefined; loadDataDir?: Blob }
+  /**
+   * dataDir undefined: in memory (tests, the emulator); loadDataDir starts from a dumped cluster
+   * instead of initdb; initDbArgs are added to initdb's (the emulator's template: small WAL segments).
+   */
+  | { engine: 'pglite'; dataDir: string | undefined; loadDataDir?: Blob; initDbArgs?: string[] }
 ) & {
   /** Group commit and read coalescing of concurrent calls (default: on, DEFAULT_BATCH_SETTINGS). */
   batching?: BatchSettings;
@@ -131,7 +134,11 @@ export async function openStore(options: StoreOptions): Promise<OpenedStore> {
     const settings = { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${EMBEDDED_SHARED_BUFFERS}`] };
     const client = options.dataDir
       ? new PGlite(options.dataDir, settings)
-      : new PGlite({ ...settings, ...(options.loadDataDir && { loadDataDir: options.loadDataDir }) });
+      : new PGlite({
+          ...settings,
+          ...(options.loadDataDir && { loadDataDir: options.loadDataDir }),
+          ...(options.initDbArgs && { initDbStartParams: options.initDbArgs }),
+        });
     await client.waitReady;
     dumpDataDir = () => client.dumpDataDir('none');
     db = new Kysely<Database>({ dialect: new PGliteDialect(client), log });
