@@ -43,12 +43,7 @@ async function compact(store: OpenedStore): Promise<void> {
 
 /** The template belongs to one PGlite version, one layout and one list of migrations: anything else makes a new one. */
 function templateKey(): string {
-  return createHash('sha256')
-    .update(pgliteVersion())
-    .update(TEMPLATE_LAYOUT)
-    .update(Object.keys(migrations).sort().join('\n'))
-    .digest('hex')
-    .slice(0, 16);
+  return createHash('sha256').update(pgliteVersion()).update(TEMPLATE_LAYOUT).update(Object.keys(migrations).sort().join('\n')).digest('hex').slice(0, 16);
 }
 
 let loaded: { path: string; blob: Blob } | undefined;
