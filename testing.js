@@ -1,7 +1,12 @@
-// `roster/testing` for any Node process, with or without a TypeScript loader: Roster runs its
-// TypeScript through tsx (as bin/roster.js does), here scoped to Roster's own modules.
-import { tsImport } from 'tsx/esm/api';
+// `roster/testing` for any Node process, with or without a TypeScript loader: the compiled build
+// when it is current (`npm run build`: one bundled file, else dist/testing.js), else Roster's
+// TypeScript through tsx, scoped to Roster's own modules (as bin/roster.js does).
+import { existsSync } from 'node:fs';
+import { distIsCurrent } from './bin/dist.js';
 
-const testing = await tsImport('./src/testing.ts', import.meta.url);
+const bundled = new URL('./dist/bundle/testing.js', import.meta.url);
+const testing = distIsCurrent()
+  ? await import(existsSync(bundled) ? bundled.href : './dist/testing.js')
+  : await (await import('tsx/esm/api')).tsImport('./src/testing.ts', import.meta.url);
 
 export const startRoster = testing.startRoster;

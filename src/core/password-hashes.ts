@@ -1,5 +1,4 @@
 import { createHash, pbkdf2Sync, timingSafeEqual } from 'node:crypto';
-import { verify as bcryptVerify } from '@node-rs/bcrypt';
 import type { PasswordHasher } from './ports.js';
 
 /**
@@ -83,7 +82,8 @@ export async function verifyImported(imported: ImportedHash, password: string, h
     }
     case 'bcrypt':
       try {
-        return await bcryptVerify(password, imported.hash);
+        // Loaded at the first imported bcrypt hash: most processes never see one.
+        return await (await import('@node-rs/bcrypt')).verify(password, imported.hash);
       } catch {
         return false;
       }
@@ -101,7 +101,9 @@ export async function verifyImported(imported: ImportedHash, password: string, h
 export async function verifyStored(stored: string, password: string, hasher: PasswordHasher): Promise<{ ok: boolean; rehash: boolean }> {
   if (stored.startsWith(IMPORTED_PREFIX)) {
     const imported = decodeImportedHash(stored);
-    return { ok: imported ? await verifyImported(imported, password, hasher) : false, rehash: true };
+    // An imported argon2id at today's native cost is already what a rehash would produce.
+    const native = imported?.algorithm === 'argon2' && isNativeHash(imported.hash);
+    return { ok: imported ? await verifyImported(imported, password, hasher) : false, rehash: !native };
   }
   return { ok: await hasher.verify(stored, password), rehash: !isNativeHash(stored) };
 }

@@ -17,7 +17,7 @@ import { emulatorControlRoutes } from './control.js';
 import { credentialsOf, type EmulatorCredentials } from './credentials.js';
 import { defaultFixtureDocument, parseFixture, readFixtureDocument } from './fixture.js';
 import { createNavigaProviderStandIn } from './naviga-provider.js';
-import { seedPeople } from './people.js';
+import { hashingOnce, seedPeople } from './people.js';
 import { createStoreSnapshots, type StoreSnapshot, UnknownSnapshotError } from './store-snapshot.js';
 import { openEmulatorStore } from './store-template.js';
 import { type CapturedWebhook, createWebhookCapture } from './webhook-capture.js';
@@ -84,6 +84,9 @@ export interface Emulator {
 }
 
 const MAX_SNAPSHOTS = 50;
+
+/** Shared by every emulator of the process: the same fixture started again hashes no password again. */
+const fixturePasswords = hashingOnce(argon2Hasher);
 
 /** Runs the worker until nothing is left to fan out or deliver (bounded: a failing sink retries later). */
 async function drain(worker: Worker): Promise<void> {
@@ -152,7 +155,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const fixture = parseFixture(document, baseUrl, typeof options.fixture === 'string' ? options.fixture : 'fixture');
     // The one call of the provisioning use case: tenants, sites, keys, webhooks, club clients.
     const report = await applyProvisioning(core, fixture.provisioning);
-    for (const tenant of report.tenants) await seedPeople(core, tenant.id as TenantId, fixture.people.get(tenant.name) ?? []);
+    for (const tenant of report.tenants) await seedPeople(core, tenant.id as TenantId, fixture.people.get(tenant.name) ?? [], fixturePasswords);
 
     const worker = createWorker({
       store,

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import Value from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
+import { checkImportedHash } from '../core/full-account-import.js';
 import { ALL_PERMITS } from '../facades/boostcom/permits.js';
 import { type ApplyFile, ApplyFileError, checkApplyDocument } from '../provisioning.js';
-import { PersonSpec } from './people.js';
+import { importedPassword, PersonSpec } from './people.js';
 
 /**
  * The emulator's fixture: a `roster apply` file whose tenants may also list `people`. The
@@ -26,9 +27,17 @@ export const DEFAULT_CREDENTIALS = {
   gigya: { apiKey: '3_emulator', userKey: 'AEmulatorUserKey', secret: 'ZW11bGF0b3Itc2VjcmV0LWtleQ==' },
   boostcom: { clubSlug: 'emulator-club', token: 'emulator-boostcom-client-token' },
   naviga: { clientCode: 'EMULATOR', paperCode: 'EMULATOR', groupCode: 'EMULATOR', jwtSecret: 'emulator-naviga-jwt-secret-0123456789abcdef' },
+  /** The default fixture's person who can log in (Ada is a lite account: no password). */
+  login: { email: 'alan@example.com', password: 'alan-password-1912' },
 } as const;
 
-/** Used when `roster emulate` gets no file: one tenant, one site open on all three doors, one person. */
+/**
+ * argon2id of DEFAULT_CREDENTIALS.login.password, computed once and written here: the default
+ * fixture gives it as a hashed password object, so starting the emulator hashes nothing.
+ */
+const ALAN_PASSWORD_HASH = '$argon2id$v=19$m=19456,t=2,p=1$XvQy10A+cZWcnNUoMXvMJQ$t0n4ej5tRGcoAKWEn0n8XkhIUb+aPtK5NoCT15NgJJU';
+
+/** Used when `roster emulate` gets no file: one tenant, one site open on all three doors, a lite person and one who can log in. */
 export function defaultFixtureDocument(): unknown {
   const c = DEFAULT_CREDENTIALS;
   return {
@@ -97,6 +106,12 @@ export function defaultFixtureDocument(): unknown {
             subscriptions: { 'newsletter.weekly': { email: { isSubscribed: true, tags: ['fixture'] } } },
             consents: { terms: { isGranted: true, version: '1.0' } },
           },
+          {
+            email: c.login.email,
+            site: c.site,
+            password: { compoundHashedPassword: ALAN_PASSWORD_HASH },
+            profile: { firstName: 'Alan', lastName: 'Turing' },
+          },
         ],
       },
     ],
@@ -119,6 +134,17 @@ export function readFixtureDocument(path: string): unknown {
   }
 }
 
+/** What is wrong with a person's hashed password object (checked at load, like every other field), or undefined. */
+function passwordProblem(person: PersonSpec): string | undefined {
+  try {
+    const imported = importedPassword(person);
+    if (imported) checkImportedHash(imported);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 /** Splits the people off each tenant and checks both parts; problems name their place in the file. */
 export function parseFixture(document: unknown, baseUrl: string, source = 'fixture'): Fixture {
   const withUrl = substitute(document, baseUrl) as { tenants?: unknown };
@@ -133,10 +159,12 @@ export function parseFixture(document: unknown, baseUrl: string, source = 'fixtu
       if (!Array.isArray(list)) problems.push(`/tenants/${t}/people: expected a list`);
       else
         for (const [p, person] of list.entries()) {
-          if (typeof person === 'object' && person !== null && 'password' in person)
-            problems.push(`/tenants/${t}/people/${p}/password: passwords in fixtures wait for the login feature (not supported yet)`);
-          else if (!Value.Check(PersonSpec, person))
+          if (!Value.Check(PersonSpec, person))
             problems.push(...[...Value.Errors(PersonSpec, person)].slice(0, 5).map((e) => `/tenants/${t}/people/${p}${e.instancePath}: ${e.message}`));
+          else {
+            const problem = passwordProblem(person);
+            if (problem) problems.push(`/tenants/${t}/people/${p}/password: ${problem}`);
+          }
         }
       if (Array.isArray(list) && typeof rest.name === 'string') people.set(rest.name, [...(people.get(rest.name) ?? []), ...(list as PersonSpec[])]);
       return rest;

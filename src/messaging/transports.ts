@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { TenantId } from '../core/types.js';
 import type { DevMailbox } from './mailbox.js';
 
@@ -26,10 +26,15 @@ export function smtpTransport(smtpUrl: string, from: string, timeoutMs: number):
   url.searchParams.set('connectionTimeout', String(timeoutMs));
   url.searchParams.set('greetingTimeout', String(timeoutMs));
   url.searchParams.set('socketTimeout', String(timeoutMs));
-  const transporter = nodemailer.createTransport(url.toString());
+  // Loaded on first use: a process without ROSTER_SMTP_URL (the emulator, most tests) never pays for nodemailer.
+  let transporter: Promise<Transporter> | undefined;
+  const connected = () => {
+    transporter ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(url.toString()));
+    return transporter;
+  };
   return {
     async send(message) {
-      const info = await transporter.sendMail({
+      const info = await (await connected()).sendMail({
         from,
         to: message.to,
         subject: message.subject ?? '',
@@ -40,7 +45,7 @@ export function smtpTransport(smtpUrl: string, from: string, timeoutMs: number):
       });
       return info.messageId ?? null;
     },
-    close: () => transporter.close(),
+    close: () => void transporter?.then((t) => t.close()),
   };
 }
 

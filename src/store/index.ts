@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { Kysely, type LogEvent, type MigrationResultSet, Migrator, PostgresDialect } from 'kysely';
+import { Kysely, type LogEvent, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Repos, Store } from '../core/ports.js';
 import { createAccountViewRepo, createCoalescingAccountViewRepo } from './account-views.js';
@@ -15,6 +15,7 @@ import { createImportJobRepo } from './import-jobs.js';
 import { createKeyRepo } from './keys.js';
 import { createClubClientRepo, createMemberImportRepo, createMemberRepo, createVerificationCodeRepo } from './members.js';
 import { migrations } from './migrations/index.js';
+import { type MigrationRun, migrateToLatest } from './migrator.js';
 import { createBufferedOutbox, createOutboxRepo } from './outbox.js';
 import { translateDriverError, translatingErrors } from './pg-errors.js';
 import { PGliteDialect } from './pglite-dialect.js';
@@ -27,8 +28,11 @@ import { createWebhookRepo } from './webhooks.js';
 
 export type StoreOptions = (
   | { engine: 'postgres'; databaseUrl: string; poolSize: number }
-  /** dataDir undefined: in memory (tests, the emulator); loadDataDir starts from a dumped cluster instead of initdb. */
-  | { engine: 'pglite'; dataDir: string | undefined; loadDataDir?: Blob }
+  /**
+   * dataDir undefined: in memory (tests, the emulator); loadDataDir starts from a dumped cluster
+   * instead of initdb; initDbArgs are added to initdb's (the emulator's template: small WAL segments).
+   */
+  | { engine: 'pglite'; dataDir: string | undefined; loadDataDir?: Blob; initDbArgs?: string[] }
 ) & {
   /** Group commit and read coalescing of concurrent calls (default: on, DEFAULT_BATCH_SETTINGS). */
   batching?: BatchSettings;
@@ -49,7 +53,7 @@ const EMBEDDED_SHARED_BUFFERS = '16MB';
 export interface OpenedStore extends Store {
   readonly db: Kysely<Database>;
   poolStats(): PoolStats;
-  migrate(): Promise<MigrationResultSet>;
+  migrate(): Promise<MigrationRun>;
   /** PGlite only: the whole cluster as a tarball (what `loadDataDir` starts from). */
   dumpDataDir?(): Promise<Blob>;
 }
@@ -115,6 +119,9 @@ export async function openStore(options: StoreOptions): Promise<OpenedStore> {
   const log = onQuery && ((event: LogEvent) => onQuery(event.query.sql));
   if (options.engine === 'postgres') {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize });
+    // An idle connection closed by the server (restart, PgBouncer, pg_terminate_backend) is dropped
+    // from the pool and replaced on next use; without a listener node-pg would crash the process.
+    pool.on('error', () => {});
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
     poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
   } else {
@@ -127,7 +134,11 @@ export async function openStore(options: StoreOptions): Promise<OpenedStore> {
     const settings = { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${EMBEDDED_SHARED_BUFFERS}`] };
     const client = options.dataDir
       ? new PGlite(options.dataDir, settings)
-      : new PGlite({ ...settings, ...(options.loadDataDir && { loadDataDir: options.loadDataDir }) });
+      : new PGlite({
+          ...settings,
+          ...(options.loadDataDir && { loadDataDir: options.loadDataDir }),
+          ...(options.initDbArgs && { initDbStartParams: options.initDbArgs }),
+        });
     await client.waitReady;
     dumpDataDir = () => client.dumpDataDir('none');
     db = new Kysely<Database>({ dialect: new PGliteDialect(client), log });
@@ -164,11 +175,8 @@ export async function openStore(options: StoreOptions): Promise<OpenedStore> {
     ...(dumpDataDir && { dumpDataDir }),
     async migrate() {
       // Areas number their migrations in ranges (gigya 01xx, events 04xx, …) and land in any order:
-      // a database may have run 0500 before 0400 arrived, so order is checked per name, not per position.
-      const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, allowUnorderedMigrations: true });
-      const result = await migrator.migrateToLatest();
-      if (result.error) throw result.error;
-      return result;
+      // a database may have run 0500 before 0400 arrived, so pending ones are found by name.
+      return migrateToLatest(db, migrations);
     },
   };
 }

@@ -95,4 +95,10 @@ describe('foreign password hashes (published vectors)', () => {
     const old = '$argon2i$v=19$m=65536,t=2,p=4$c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG';
     assert.deepEqual(await verifyStored(old, 'password', argon2Hasher), { ok: true, rehash: true });
   });
+
+  it('an imported argon2id at the native cost needs no rehash either (the emulator seeds fixture passwords so)', async () => {
+    const imported = encodeImportedHash({ algorithm: 'argon2', hash: await argon2Hasher.hash('secret-1') });
+    assert.deepEqual(await verifyStored(imported, 'secret-1', argon2Hasher), { ok: true, rehash: false });
+    assert.deepEqual(await verifyStored(imported, 'secret-2', argon2Hasher), { ok: false, rehash: false });
+  });
 });

@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import { loadConfig } from '../../src/config.js';
 import { type Emulator, startEmulator } from '../../src/emulator/emulator.js';
-import { defaultFixtureDocument } from '../../src/emulator/fixture.js';
+import { DEFAULT_CREDENTIALS, defaultFixtureDocument } from '../../src/emulator/fixture.js';
 
 /**
  * Emulator mode over HTTP: start from a fixture, reset, clock, captured messages, the Naviga
@@ -18,6 +18,11 @@ function fixture() {
   const tenant = document.tenants[0] as Record<string, unknown>;
   // Never reached: the emulator captures webhook requests instead of sending them.
   tenant.webhooks = [{ name: 'crm', url: 'http://127.0.0.1:9/hooks/roster', events: ['*'], secret: 'crm-webhook-secret' }];
+  // Three wrong passwords lock a person out (the default site has no lockout).
+  const site = (tenant.sites as Array<Record<string, unknown>>)[0] as Record<string, unknown>;
+  site.settings = { policies: { security: { accountLockout: { failedLoginThreshold: 3, lockoutTimeSec: 600 } } } };
+  // A plain-text password: hashed (argon2id) once when the emulator starts.
+  (tenant.people as unknown[]).push({ email: 'plain@example.com', password: 'plain-password-1', profile: { firstName: 'Plain' } });
   return document;
 }
 
@@ -139,6 +144,75 @@ describe('reset and snapshots', () => {
     const missing = await control('POST', '/snapshots/nope/restore');
     assert.equal(missing.status, 404);
     assert.equal(missing.body.error, 'snapshot_not_found');
+  });
+});
+
+describe('fixture passwords', () => {
+  const { email: alan, password } = DEFAULT_CREDENTIALS.login;
+
+  const gigyaLogin = (loginID: string, pw: string) => gigya('accounts.login', { loginID, password: pw });
+  async function navigaLogin(loginName: string, pw: string) {
+    const c = e.credentials.naviga;
+    assert.ok(c?.jwtSecret);
+    const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('5m').sign(new TextEncoder().encode(c.jwtSecret));
+    const response = await fetch(`${e.baseUrl}/v4/Users/Authentication`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'x-sourcesystem': 'emulator-test',
+        'x-clientcode': c.clientCode,
+        'x-papercode': c.paperCode,
+        'x-clientgroupcode': c.groupCode,
+      },
+      body: JSON.stringify({ loginName, password: pw }),
+    });
+    return { status: response.status, body: (await response.json()) as { data?: { firstName?: string }; message: { code: string } } };
+  }
+  async function boostcomLogin(identifier: string, pw: string) {
+    const c = e.credentials.boostcom;
+    assert.ok(c);
+    const response = await fetch(`${e.baseUrl}/v3/${c.clubSlug}/members/oauth/token`, {
+      method: 'POST',
+      headers: { 'x-client-authorization': c.token, 'x-product-name': 'emulator-test', 'x-user-agent': 'node:test', 'content-type': 'application/json' },
+      body: JSON.stringify({ grant_type: 'password', identifier_type: 'email', identifier, password: pw }),
+    });
+    return { status: response.status, body: (await response.json()) as { access_token?: string } };
+  }
+
+  it('a fixture person with a password logs in through Gigya accounts.login, Naviga Authentication and Boostcom oauth/token', async () => {
+    for (const [email, pw] of [
+      [alan, password],
+      ['plain@example.com', 'plain-password-1'],
+    ] as const) {
+      const gigyaAnswer = await gigyaLogin(email, pw);
+      assert.equal(gigyaAnswer.errorCode, 0, JSON.stringify(gigyaAnswer));
+      assert.equal((gigyaAnswer.profile as { email: string }).email, email);
+      const navigaAnswer = await navigaLogin(email, pw);
+      assert.equal(navigaAnswer.status, 200, JSON.stringify(navigaAnswer.body));
+      const boostcomAnswer = await boostcomLogin(email, pw);
+      assert.equal(boostcomAnswer.status, 200, JSON.stringify(boostcomAnswer.body));
+      assert.ok(boostcomAnswer.body.access_token);
+    }
+    assert.equal((await gigyaLogin(alan, 'wrong-password')).errorCode, 403042);
+    assert.equal((await gigyaLogin('ada@example.com', 'anything-at-all')).errorCode, 403042, 'a person without a password cannot log in');
+  });
+
+  it('reset restores the password state: a changed password reverts and a lockout clears', async () => {
+    const login = await gigyaLogin(alan, password);
+    assert.equal(login.errorCode, 0);
+    const changed = await gigya('accounts.setAccountInfo', { UID: String(login.UID), password, newPassword: 'changed-password-2' });
+    assert.equal(changed.errorCode, 0, JSON.stringify(changed));
+    assert.equal((await gigyaLogin(alan, password)).errorCode, 403042);
+    assert.equal((await gigyaLogin(alan, 'changed-password-2')).errorCode, 0);
+    for (let i = 0; i < 3; i++) assert.equal((await navigaLogin('plain@example.com', 'wrong-password')).status, 400);
+    assert.equal((await navigaLogin('plain@example.com', 'plain-password-1')).body.message.code, 'UsersOrchestrator_E400_05', 'locked out');
+    assert.equal((await boostcomLogin('plain@example.com', 'plain-password-1')).status, 461, 'locked out on every door');
+
+    await e.reset();
+    assert.equal((await gigyaLogin(alan, 'changed-password-2')).errorCode, 403042, 'the change is gone');
+    assert.equal((await gigyaLogin(alan, password)).errorCode, 0, 'the fixture password is back');
+    assert.equal((await navigaLogin('plain@example.com', 'plain-password-1')).status, 200, 'the lockout is gone');
   });
 });
 

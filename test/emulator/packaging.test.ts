@@ -56,15 +56,23 @@ describe('docs/testing.md', () => {
 });
 
 describe('fixture format', () => {
-  it('refuses a password (login is not built yet) and bad people, naming where', () => {
+  it('takes a plain or a hashed password, refuses a bad hash and bad people, naming where', () => {
     const document = defaultFixtureDocument() as { tenants: Array<{ people: unknown[] }> };
-    document.tenants[0]?.people.push({ email: 'pw@example.com', password: 'hunter2' }, { email: 'x@example.com', subscriptions: { weekly: { fax: {} } } });
+    document.tenants[0]?.people.push({ email: 'pw@example.com', password: 'hunter2' });
+    assert.equal(parseFixture(document, 'http://127.0.0.1:1').people.get('emulator')?.[2]?.password, 'hunter2');
+    document.tenants[0]?.people.push(
+      { email: 'x@example.com', subscriptions: { weekly: { fax: {} } } },
+      { email: 'md5@example.com', password: { hashedPassword: 'not-base64-of-16-bytes', hashSettings: { algorithm: 'md5' } } },
+      { email: 'rot@example.com', password: { hashedPassword: 'abc', hashSettings: { algorithm: 'rot13' } } },
+    );
     assert.throws(
       () => parseFixture(document, 'http://127.0.0.1:1'),
       (error: unknown) =>
         error instanceof ApplyFileError &&
-        /\/tenants\/0\/people\/1\/password: passwords in fixtures wait for the login feature/.test(error.message) &&
-        /\/tenants\/0\/people\/2\/subscriptions/.test(error.message),
+        /\/tenants\/0\/people\/3\/subscriptions/.test(error.message) &&
+        /\/tenants\/0\/people\/4\/password: password.hashedPassword: expected Base64 of a 16-byte md5 digest/.test(error.message) &&
+        /\/tenants\/0\/people\/5\/password: password.hashSettings.algorithm: supported: md5/.test(error.message) &&
+        !/people\/2/.test(error.message),
     );
   });
 

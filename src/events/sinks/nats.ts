@@ -1,5 +1,5 @@
-import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { Core } from '../../core/index.js';
 import type { TenantId } from '../../core/types.js';
 import type { DeliveryOutcome } from '../deliveries.js';
@@ -26,6 +26,8 @@ export function createNatsSink(core: Core, url: string, options: { timeoutMs: nu
 
   const connected = () => {
     connection ??= (async () => {
+      // Loaded on first use: a process without ROSTER_NATS_URL (the emulator, most tests) never pays for the client.
+      const [{ connect }, { jetstream, jetstreamManager }] = await Promise.all([import('@nats-io/transport-node'), import('@nats-io/jetstream')]);
       const nc = await connect({ servers: url, timeout: options.timeoutMs, name: 'roster-events' });
       return { nc, js: jetstream(nc, { timeout: options.timeoutMs }), jsm: await jetstreamManager(nc, { timeout: options.timeoutMs }) };
     })().catch((error: unknown) => {

@@ -1,0 +1,21 @@
+// Which code Roster runs: the compiled JavaScript in dist/ (`npm run build`) when it is current,
+// the TypeScript in src/ through tsx otherwise (development, tests, a fresh clone). Shared by the
+// `roster` command and `roster/testing`.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** dist/ is used only when built after the last change to src/, so a stale build never runs. */
+export function distIsCurrent() {
+  const stamp = join(root, 'dist', '.built');
+  if (process.env.ROSTER_RUN_SOURCE === 'true' || !existsSync(stamp)) return false;
+  const src = join(root, 'src');
+  if (!existsSync(src)) return true; // an image that ships dist/ alone
+  const built = statSync(stamp).mtimeMs;
+  for (const entry of readdirSync(src, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile() && statSync(join(entry.parentPath ?? entry.path, entry.name)).mtimeMs > built) return false;
+  }
+  return true;
+}
