@@ -199,7 +199,8 @@ export function restoreSecrets(given: unknown, stored: unknown, problems: string
   }
   const at = (key: string | number) => (isObject(stored) || Array.isArray(stored) ? (stored as Record<string, unknown>)[key] : undefined);
   if (Array.isArray(given)) return given.map((item, i) => restoreSecrets(item, at(i), problems, `${path}/${i}`));
-  if (isObject(given)) return Object.fromEntries(Object.entries(given).map(([key, value]) => [key, restoreSecrets(value, at(key), problems, `${path}/${key}`)]));
+  if (isObject(given))
+    return Object.fromEntries(Object.entries(given).map(([key, value]) => [key, restoreSecrets(value, at(key), problems, `${path}/${key}`)]));
   return given;
 }
 
@@ -211,13 +212,17 @@ export function restoreSecrets(given: unknown, stored: unknown, problems: string
 export async function siteDocument(core: Core, site: Site): Promise<JsonObject> {
   const { gigya, naviga, boostcom, ...settings } = site.settings;
   const { schema, ...gigyaSettings } = isObject(gigya) ? gigya : {};
-  const sealer = { seal: (path: string, plaintext: string) => core.sites.sealSetting(site, path, plaintext), open: (path: string, sealed: string) => core.sites.openSetting(site, path, sealed) };
+  const sealer = {
+    seal: (path: string, plaintext: string) => core.sites.sealSetting(site, path, plaintext),
+    open: (path: string, sealed: string) => core.sites.openSetting(site, path, sealed),
+  };
   const document: JsonObject = { name: site.name };
   if (site.gigyaApiKey) {
     const secret = await core.sites.gigyaSecret(site);
     document.gigya = { apiKey: site.gigyaApiKey, ...(secret && { secret }), ...(schema !== undefined && { schema: schema as JsonObject }) };
   }
-  if (site.boostcomSlug) document.boostcom = { slug: site.boostcomSlug, ...(isObject(boostcom) && { club: siteBlockRules.boostcom.opened(boostcom as JsonObject, sealer) ?? {} }) };
+  if (site.boostcomSlug)
+    document.boostcom = { slug: site.boostcomSlug, ...(isObject(boostcom) && { club: siteBlockRules.boostcom.opened(boostcom as JsonObject, sealer) ?? {} }) };
   if (site.naviga) {
     // A block that cannot be opened (sealed for another site) is shown without its secrets.
     const opened = isObject(naviga) ? (siteBlockRules.naviga.opened(naviga as JsonObject, sealer) ?? (maskSecrets(naviga, undefined) as JsonObject)) : {};

@@ -118,20 +118,13 @@ export function createAdminIdentity(deps: CoreDeps) {
       return required(await store.adminUsers.findById(id), 'account.not_found', 'No such admin').user;
     },
 
-    /**
-     * Changes an admin's role, tenants or disabled state. Disabling ends every session. The
-     * last enabled owner can be neither disabled nor demoted, so the console never loses its owner.
-     */
+    /** Changes an admin's role, tenants or disabled state. Disabling ends every session of the admin. */
     async change(id: string, patch: { role?: AdminRole; tenantIds?: string[]; disabled?: boolean }): Promise<AdminUser> {
       const current = await this.get(id);
       const role = patch.role ?? current.role;
-      const tenantIds = patch.role !== undefined || patch.tenantIds !== undefined ? await checkedSpec({ role, tenantIds: patch.tenantIds ?? current.tenantIds }) : current.tenantIds;
+      const changesScope = patch.role !== undefined || patch.tenantIds !== undefined;
+      const tenantIds = changesScope ? await checkedSpec({ role, tenantIds: patch.tenantIds ?? current.tenantIds }) : current.tenantIds;
       const disabled = patch.disabled ?? current.disabled;
-      const stillOwner = role === 'owner' && !disabled;
-      if (current.role === 'owner' && !current.disabled && !stillOwner) {
-        const owners = (await store.adminUsers.list()).filter((u) => u.role === 'owner' && !u.disabled);
-        if (owners.length <= 1) throw new DomainError('request.invalid_field', 'The last owner stays an enabled owner', [{ field: 'role', message: 'last owner' }]);
-      }
       await store.transaction(async (tx) => {
         await tx.adminUsers.update(id, { role, tenantIds, disabled, now: clock.now() });
         if (disabled) await tx.adminSessions.deleteForAdmin(id);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import Type from 'typebox';
-import { ADMIN_ROLES, type AdminRole } from '../../../core/index.js';
+import { ADMIN_ROLES, type AdminRole, DomainError } from '../../../core/index.js';
 import { requireAction } from '../principal.js';
 import { type AdminRouteDeps, audit, principalOf } from './context.js';
 
@@ -48,7 +48,7 @@ export function adminUserRoutes({ app, core }: AdminRouteDeps): void {
     '/admin/v1/admins/:id',
     {
       schema: {
-        summary: "Change an admin's role, tenants or disabled state (disabling ends its sessions; the last owner stays one)",
+        summary: "Change an admin's role, tenants or disabled state (disabling ends its sessions; nobody disables or demotes themselves)",
         tags: ['admins'],
         params: AdminParams,
         body: Type.Object(
@@ -65,6 +65,10 @@ export function adminUserRoutes({ app, core }: AdminRouteDeps): void {
       requireAction(principalOf(request), 'admins.manage');
       const { id } = request.params as { id: string };
       const body = request.body as { role?: AdminRole; tenants?: string[]; disabled?: boolean };
+      // No owner locks themselves out: another owner must do it (so the last owner always stays one).
+      const principal = principalOf(request);
+      if (principal.kind === 'user' && principal.user.id === id && (body.disabled === true || (body.role !== undefined && body.role !== principal.user.role)))
+        throw new DomainError('request.invalid_field', 'You cannot disable yourself or change your own role', [{ field: 'role', message: 'yourself' }]);
       const user = await core.adminIdentity.change(id, {
         ...(body.role !== undefined && { role: body.role }),
         ...(body.tenants !== undefined && { tenantIds: body.tenants }),
@@ -82,13 +86,13 @@ export function adminUserRoutes({ app, core }: AdminRouteDeps): void {
         summary: 'Reset an admin password (generated and shown in this answer only when none is given); ends its sessions, lifts a lockout',
         tags: ['admins'],
         params: AdminParams,
-        body: Type.Optional(Type.Object({ password: Type.Optional(Type.String({ minLength: 12, maxLength: 1024 })) }, { additionalProperties: false })),
+        body: Type.Object({ password: Type.Optional(Type.String({ minLength: 12, maxLength: 1024 })) }, { additionalProperties: false }),
       },
     },
     async (request) => {
       requireAction(principalOf(request), 'admins.manage');
       const { id } = request.params as { id: string };
-      const given = (request.body as { password?: string } | undefined)?.password;
+      const given = (request.body as { password?: string }).password;
       const password = given ?? generated();
       const user = await core.adminIdentity.resetPassword((await core.adminIdentity.get(id)).email, password);
       await audit(core, request, null, 'admin.reset_password', user.email);

@@ -50,7 +50,8 @@ function refused(reply: FastifyReply, result: { problems: string[] }, prefix: st
   return reply.code(400).send({ error: 'Not saved: the document does not match the apply format', ...entryProblems(result.problems, prefix) });
 }
 
-const statusOf = (result: ProvisionResult, kind: 'sites' | 'webhooks'): ChangeStatus => ('report' in result ? (result.report[kind][0]?.status ?? 'unchanged') : 'unchanged');
+const statusOf = (result: ProvisionResult, kind: 'sites' | 'webhooks'): ChangeStatus =>
+  'report' in result ? (result.report[kind][0]?.status ?? 'unchanged') : 'unchanged';
 
 /**
  * Editing one site, webhook or template: each builds the one-entry document of `roster apply`
@@ -89,7 +90,8 @@ export function provisioningEditRoutes({ app, core }: AdminRouteDeps, provisioni
     '/admin/v1/tenants/:tenant/webhooks/:name',
     {
       schema: {
-        summary: 'Create or replace a webhook (an entry of the apply format: url, events, format, secret, signingUserKey, enabled); without a secret the stored one is kept',
+        summary:
+          'Create or replace a webhook (an entry of the apply format: url, events, format, secret, signingUserKey, enabled); without a secret the stored one is kept',
         tags: ['provisioning'],
         params: WebhookParams,
         body: Type.Record(Type.String(), Type.Unknown()),
@@ -137,7 +139,7 @@ export function provisioningEditRoutes({ app, core }: AdminRouteDeps, provisioni
     '/admin/v1/tenants/:tenant/sites/:site/templates/:template/:language',
     {
       schema: {
-        summary: "Override one message template of the site in one language (settings.messaging.templates)",
+        summary: 'Override one message template of the site in one language (settings.messaging.templates)',
         tags: ['provisioning'],
         params: TemplateParams,
         body: TemplateBody,

@@ -1,5 +1,14 @@
 import Type from 'typebox';
-import { type AdminPrincipal, adminMay, type Core, type JsonObject, type ProvisioningReport, principalTenants, type Site, type Tenant } from '../../../core/index.js';
+import {
+  type AdminPrincipal,
+  adminMay,
+  type Core,
+  type JsonObject,
+  type ProvisioningReport,
+  principalTenants,
+  type Site,
+  type Tenant,
+} from '../../../core/index.js';
 import { DEFAULT_TEMPLATES } from '../../../messaging/templates.js';
 import { AdminAuthError } from '../auth.js';
 import { type AdminRouteDeps, audit, principalOf, tenantFor } from './context.js';
