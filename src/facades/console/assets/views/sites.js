@@ -137,8 +137,7 @@ export function siteEditor(ctx, site, onSaved) {
         try {
           const saved = await api('PUT', `/tenants/${encodeURIComponent(ctx.tenant)}/sites/${encodeURIComponent(siteName)}`, document);
           showProblems(form, summary, []);
-          summary.replaceChildren(h('p', { class: 'badge ok' }, saved.status === 'unchanged' ? 'Saved: nothing changed' : `Saved (${saved.status})`));
-          announce(`Site ${siteName} saved`);
+          announce(`Site ${siteName} saved (${saved.status === 'unchanged' ? 'nothing changed' : saved.status})`);
           onSaved?.(saved);
         } catch (error) {
           showProblems(form, summary, problemsOf(error));
