@@ -225,14 +225,18 @@ describe('admin console in Chromium', { skip }, () => {
     await page.getByRole('button', { name: 'Create key' }).click();
     const userKey = await page.locator('#new-user-key').innerText();
 
-    // The member-schema editor: a bad schema is refused with the reason, nothing saved; a good one is saved.
+    const secret = await page.locator('#new-secret').innerText();
+
+    // The member-schema editor (in the club site's editor): a bad schema is refused with the reason beside it, nothing saved; a good one is saved.
+    await page.getByRole('button', { name: 'Edit site club' }).click();
     const editor = page.getByLabel(/settings and member schema/);
     await editor.fill(JSON.stringify({ member_schema: { type: 'object', properties: { age: { type: 'not-a-type' } } } }));
-    await page.getByRole('button', { name: 'Validate and save' }).click();
+    await page.getByRole('button', { name: 'Validate and save site' }).click();
     await page.getByRole('alert').filter({ hasText: 'member_schema' }).waitFor();
+    assert.equal(await editor.getAttribute('aria-invalid'), 'true');
     await editor.fill(JSON.stringify({ member_schema: { type: 'object', properties: { age: { type: 'integer' } } } }));
-    await page.getByRole('button', { name: 'Validate and save' }).click();
-    await page.getByText('Saved', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Validate and save site' }).click();
+    await page.getByRole('status').filter({ hasText: 'Site club saved (updated)' }).waitFor();
     const club = (await t.core.sites.list(f.gigya.tenant.id)).find((s) => s.name === 'club');
     assert.deepEqual((club?.settings.boostcom as { member_schema?: unknown } | undefined)?.member_schema, {
       type: 'object',
@@ -243,7 +247,6 @@ describe('admin console in Chromium', { skip }, () => {
     await page.getByText('delivered (HTTP 200)').waitFor();
     assert.equal(crm.requests.length, before + 1);
     assert.ok(crm.requests.at(-1)?.headers['roster-signature'], 'signed like a real delivery');
-    const secret = await page.locator('#new-secret').innerText();
     await check('provisioning');
 
     const gigya = new Gigya(f.gigya.apiKey, 'us1', userKey, secret);

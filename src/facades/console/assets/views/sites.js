@@ -65,7 +65,7 @@ export function siteEditor(ctx, site, onSaved) {
   const gigyaSecret = secretInput('gigyaSecret', gigya.secret === SECRET_SET);
   const schema = area('schema', gigya.schema, 8);
   const boostcomOn = checkbox('Boostcom club', { name: 'boostcomOn', checked: !!doc.boostcom });
-  const slug = input('slug', boostcom.slug, { pattern: '[a-z0-9][a-z0-9_-]*' });
+  const slug = input('slug', boostcom.slug, { pattern: '[a-z0-9][a-z0-9_\\-]*' });
   const club = area('club', boostcom.club, 8);
   const navigaOn = checkbox('Naviga client', { name: 'navigaOn', checked: !!doc.naviga });
   const codes = ['clientCode', 'paperCode', 'groupCode'].map((key) => [key, input(key, naviga[key])]);
