@@ -53,14 +53,19 @@ describe('console editors in Chromium', { skip }, () => {
     await t?.close();
   });
 
-  async function check(name: string, shot = true) {
+  /** axe on the page; with ROSTER_SCREENSHOTS=1 a screenshot of `region` (or the whole page), the toast cleared first. */
+  async function check(name: string, shot = true, region?: string) {
     const violations = await axeViolations(page);
     assert.deepEqual(
       violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
       [],
       `axe on ${name}`,
     );
-    if (SHOTS && shot) await page.screenshot({ path: new URL(`${name}.png`, SHOTS).pathname, fullPage: true });
+    if (!SHOTS || !shot) return;
+    await page.evaluate("document.getElementById('status').textContent = ''");
+    const path = new URL(`${name}.png`, SHOTS).pathname;
+    if (region) await page.getByRole('region', { name: region }).screenshot({ path });
+    else await page.screenshot({ path, fullPage: true });
   }
 
   async function signIn(p: Page, email: string, password = ADMIN_PASSWORD) {
@@ -130,7 +135,7 @@ describe('console editors in Chromium', { skip }, () => {
     await schema.fill(before);
     await editor.getByRole('button', { name: 'Validate and save site' }).click();
     await editor.getByRole('group', { name: 'Naviga' }).getByText('userProvider Auth0 needs a auth0 block').waitFor();
-    await check('site-editor');
+    await check('site-editor', true, 'Sites');
     const site = await t.core.sites.resolve(f.gigya.tenant.id, f.gigya.site.name);
     assert.equal(site.naviga, null, 'nothing saved');
   });
@@ -191,7 +196,7 @@ describe('console editors in Chromium', { skip }, () => {
     assert.equal(await preview.locator('iframe[sandbox=""]').count(), 1, 'the HTML body in a sandboxed frame');
     await templates.getByRole('button', { name: 'Save template' }).click();
     await templates.getByText('Site override').waitFor();
-    await check('templates');
+    await check('templates', true, 'Templates');
 
     // A new subscriber with double opt-in: the worker mails the confirmation with the saved template.
     const email = `doi.${Date.now()}@example.com`;

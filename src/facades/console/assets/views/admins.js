@@ -97,7 +97,7 @@ export async function adminsView(ctx) {
     h(
       'tr',
       {},
-      h('td', {}, h('strong', {}, a.email)),
+      h('td', { class: 'wrap' }, h('strong', {}, a.email)),
       h('td', {}, a.role.replace('_', ' ')),
       h('td', {}, a.role === 'owner' ? 'all' : a.tenantIds.map((id) => tenantName.get(id) ?? id).join(', ')),
       h('td', {}, a.totpEnabled ? badge('on', 'ok') : badge('off')),
@@ -105,10 +105,10 @@ export async function adminsView(ctx) {
       h('td', { class: 'nowrap' }, when(a.lastLoginAt)),
       h(
         'td',
-        { class: 'row-actions' },
+        {},
         a.id === me
           ? h('span', { class: 'hint' }, 'you')
-          : [
+          : h('div', { class: 'row-actions' }, [
               act(a.disabled ? 'Enable' : 'Disable', a, async () => {
                 await api('PATCH', `/admins/${a.id}`, { disabled: !a.disabled });
                 announce(`${a.email} ${a.disabled ? 'enabled' : 'disabled'}`);
@@ -126,7 +126,7 @@ export async function adminsView(ctx) {
                     await ctx.refresh();
                   })
                 : null,
-            ],
+            ]),
       ),
     ),
   );

@@ -144,9 +144,9 @@ export function webhooksPanel(ctx, webhooks, mayWrite) {
       h('td', {}, w.enabled ? badge('enabled', 'ok') : badge('disabled')),
       h(
         'td',
-        { class: 'row-actions' },
+        {},
         mayWrite
-          ? [
+          ? h('div', { class: 'row-actions' }, [
               action('Edit', w.name, async () => open(w)),
               action(w.enabled ? 'Disable' : 'Enable', w.name, async () => {
                 await api('PUT', `${base(ctx)}/${encodeURIComponent(w.name)}`, { ...entryOf(w), enabled: !w.enabled });
@@ -165,7 +165,7 @@ export function webhooksPanel(ctx, webhooks, mayWrite) {
                 'danger',
               ),
               testButton(ctx, w.name),
-            ]
+            ])
           : null,
       ),
     ),
