@@ -6,7 +6,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { ROSTER_SIGNATURE_HEADER, ROSTER_TIMESTAMP_HEADER, rosterSignature } from '../../src/events/formats/roster.js';
 import { createDevMailbox } from '../../src/messaging/mailbox.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { axeViolations, browserUnavailable, launchBrowser, type TestBrowser } from '../helpers/browser.js';
+import { axeViolations, browserUnavailable, launchBrowser, screenshotWholePage, type TestBrowser } from '../helpers/browser.js';
 import { ADMIN_PASSWORD, type ConsoleFixture, consoleFixture } from '../helpers/console.js';
 import { runUntil, startReceiver, testWorker, workerSettings } from '../helpers/events.js';
 import { call, sign } from '../helpers/gigya.js';
@@ -65,7 +65,7 @@ describe('console editors in Chromium', { skip }, () => {
     await page.evaluate("document.getElementById('status').textContent = ''");
     const path = new URL(`${name}.png`, SHOTS).pathname;
     if (region) await page.getByRole('region', { name: region }).screenshot({ path });
-    else await page.screenshot({ path, fullPage: true });
+    else await screenshotWholePage(page, path);
   }
 
   async function signIn(p: Page, email: string, password = ADMIN_PASSWORD) {
@@ -102,7 +102,10 @@ describe('console editors in Chromium', { skip }, () => {
     const current = JSON.parse(await schema.inputValue());
     await schema.fill(JSON.stringify({ ...current, profileSchema: { fields: { zip: { type: 'integer' } } } }, null, 2));
     await editor.getByRole('button', { name: 'Validate and save site' }).click();
-    await page.getByRole('status').filter({ hasText: `Site ${f.gigya.site.name} saved (updated)` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Site ${f.gigya.site.name} saved (updated)` })
+      .waitFor();
 
     const refused = await importSigned({ zip: 'not a number' });
     assert.equal(refused.body.errorCode, 400009, refused.raw);
@@ -204,7 +207,11 @@ describe('console editors in Chromium', { skip }, () => {
     assert.equal((await call(t.app, 'accounts.importLiteAccount', { ...creds, email })).body.errorCode, 0);
     const account = await t.core.accounts.findByIdentifier(f.gigya.ctx, 'email', email);
     assert.ok(account);
-    const set = await call(t.app, 'accounts.setAccountInfo', { ...creds, UID: account.uid, subscriptions: JSON.stringify({ news: { email: { isSubscribed: true } } }) });
+    const set = await call(t.app, 'accounts.setAccountInfo', {
+      ...creds,
+      UID: account.uid,
+      subscriptions: JSON.stringify({ news: { email: { isSubscribed: true } } }),
+    });
     assert.equal(set.body.errorCode, 0, set.raw);
     const worker = testWorker(t.store, t.core, workerSettings({ tenants: [f.gigya.tenant.id] }));
     const mailbox = createDevMailbox(t.store.db);
@@ -272,7 +279,10 @@ describe('console editors in Chromium', { skip }, () => {
     const name = `console-tenant-${Date.now().toString(36)}`;
     await page.getByLabel('Tenant name').fill(name);
     await page.getByRole('button', { name: 'Create tenant' }).click();
-    await page.getByRole('status').filter({ hasText: `Tenant ${name} created` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Tenant ${name} created` })
+      .waitFor();
     await page.locator('#tenant option:checked').filter({ hasText: name }).waitFor({ state: 'attached' });
     const tenant = await t.core.tenants.resolve(name);
     assert.equal(tenant.name, name);

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { Gigya } from 'gigya';
 import type { BrowserContext, Page } from 'playwright-core';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { axeViolations, browserUnavailable, launchBrowser, type TestBrowser } from '../helpers/browser.js';
+import { axeViolations, browserUnavailable, launchBrowser, screenshotWholePage, type TestBrowser } from '../helpers/browser.js';
 import { ADMIN_PASSWORD, type ConsoleFixture, consoleFixture } from '../helpers/console.js';
 import { runUntil, startReceiver, testWorker, workerSettings } from '../helpers/events.js';
 import { call } from '../helpers/gigya.js';
@@ -107,7 +107,11 @@ describe('admin console in Chromium', { skip }, () => {
       [],
       `axe on ${name}`,
     );
-    if (SHOTS) await page.screenshot({ path: new URL(`${name}.png`, SHOTS).pathname, fullPage: name !== 'person' });
+    if (!SHOTS) return;
+    await page.evaluate("document.getElementById('status').textContent = ''"); // no toast over the page
+    const path = new URL(`${name}.png`, SHOTS).pathname;
+    if (name === 'person') await page.screenshot({ path });
+    else await screenshotWholePage(page, path);
   }
 
   async function signIn(p: Page, email: string) {
@@ -247,6 +251,8 @@ describe('admin console in Chromium', { skip }, () => {
     await page.getByText('delivered (HTTP 200)').waitFor();
     assert.equal(crm.requests.length, before + 1);
     assert.ok(crm.requests.at(-1)?.headers['roster-signature'], 'signed like a real delivery');
+    // The template preview's HTML body renders in its sandboxed frame.
+    await page.frameLocator('#template-preview iframe').getByText('Confirm my subscription').waitFor();
     await check('provisioning');
 
     const gigya = new Gigya(f.gigya.apiKey, 'us1', userKey, secret);

@@ -101,7 +101,11 @@ export async function adminsView(ctx) {
       h('td', {}, a.role.replace('_', ' ')),
       h('td', {}, a.role === 'owner' ? 'all' : a.tenantIds.map((id) => tenantName.get(id) ?? id).join(', ')),
       h('td', {}, a.totpEnabled ? badge('on', 'ok') : badge('off')),
-      h('td', {}, a.disabled ? badge('disabled', 'bad') : a.lockedUntil && new Date(a.lockedUntil) > new Date() ? badge('locked', 'warn') : badge('active', 'ok')),
+      h(
+        'td',
+        {},
+        a.disabled ? badge('disabled', 'bad') : a.lockedUntil && new Date(a.lockedUntil) > new Date() ? badge('locked', 'warn') : badge('active', 'ok'),
+      ),
       h('td', { class: 'nowrap' }, when(a.lastLoginAt)),
       h(
         'td',

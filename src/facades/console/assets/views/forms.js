@@ -69,9 +69,7 @@ export function showProblems(form, summary, problems) {
   );
   let first;
   for (const problem of problems) {
-    const holder = holders
-      .filter(({ path }) => problem.path === path || problem.path.startsWith(`${path}/`))
-      .sort((a, b) => b.path.length - a.path.length)[0];
+    const holder = holders.filter(({ path }) => problem.path === path || problem.path.startsWith(`${path}/`)).sort((a, b) => b.path.length - a.path.length)[0];
     if (!holder) continue;
     const rest = problem.path.slice(holder.path.length).replace(/^\//, '');
     const error = holder.el.querySelector(':scope > .field-error');

@@ -91,7 +91,10 @@ function tenantForm(ctx) {
 function sitesPanel(ctx, sites, mayWrite) {
   const slot = h('div', {});
   const open = (site) => {
-    slot.replaceChildren(h('h3', {}, site ? `Edit ${site.name}` : 'New site'), siteEditor(ctx, site, () => ctx.refresh()));
+    slot.replaceChildren(
+      h('h3', {}, site ? `Edit ${site.name}` : 'New site'),
+      siteEditor(ctx, site, () => ctx.refresh()),
+    );
     slot.querySelector('input:not([readonly]), textarea')?.focus();
   };
   return [
@@ -106,9 +109,7 @@ function sitesPanel(ctx, sites, mayWrite) {
           h(
             'td',
             {},
-            s.boostcom
-              ? [h('code', {}, s.boostcom.slug), s.clubClients.length ? h('div', { class: 'hint' }, `${s.clubClients.length} client(s)`) : null]
-              : '—',
+            s.boostcom ? [h('code', {}, s.boostcom.slug), s.clubClients.length ? h('div', { class: 'hint' }, `${s.clubClients.length} client(s)`) : null] : '—',
           ),
           h('td', {}, s.naviga ? h('code', {}, `${s.naviga.clientCode}/${s.naviga.paperCode}/${s.naviga.groupCode}`) : '—'),
           h('td', {}, when(s.updatedAt)),

@@ -165,7 +165,9 @@ export function siteEditor(ctx, site, onSaved) {
       h(
         'div',
         { class: 'row' },
-        codes.map(([key, el]) => field({ clientCode: 'Client code', paperCode: 'Paper code', groupCode: 'Group code' }[key], el, { paths: [`/naviga/${key}`] })),
+        codes.map(([key, el]) =>
+          field({ clientCode: 'Client code', paperCode: 'Paper code', groupCode: 'Group code' }[key], el, { paths: [`/naviga/${key}`] }),
+        ),
       ),
       h(
         'div',
@@ -174,7 +176,9 @@ export function siteEditor(ctx, site, onSaved) {
           paths: ['/naviga/jwt/secret'],
           hint: jwt.secret === SECRET_SET ? 'Set. Type a new one to replace it.' : 'At least 32 characters.',
         }),
-        jwtFields.map(([key, el]) => field({ issuer: 'JWT issuer', audience: 'JWT audience', jwksUrl: 'JWKS URL' }[key], el, { paths: [`/naviga/jwt/${key}`] })),
+        jwtFields.map(([key, el]) =>
+          field({ issuer: 'JWT issuer', audience: 'JWT audience', jwksUrl: 'JWKS URL' }[key], el, { paths: [`/naviga/jwt/${key}`] }),
+        ),
       ),
       field('User provider', providerSelect, { paths: ['/naviga/userProvider'] }),
       field('Provider settings (JSON: URL, headers, client)', providerSettings, {

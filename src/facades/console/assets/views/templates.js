@@ -185,16 +185,10 @@ export function templatesPanel(ctx, data, sites, mayWrite) {
             render();
           },
         ),
-        select(
-          'Language',
-          'template-language',
-          [...new Set([...LANGUAGES, ...Object.keys(data.defaults[state.name] ?? {})])],
-          state.language,
-          (v) => {
-            state.language = v;
-            render();
-          },
-        ),
+        select('Language', 'template-language', [...new Set([...LANGUAGES, ...Object.keys(data.defaults[state.name] ?? {})])], state.language, (v) => {
+          state.language = v;
+          render();
+        }),
       ),
       h('div', { class: 'template-grid' }, form, h('div', {}, h('h3', {}, 'Preview with sample data'), preview)),
     );
