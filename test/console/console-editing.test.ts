@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { ROSTER_SIGNATURE_HEADER, ROSTER_TIMESTAMP_HEADER, rosterSignature } from '../../src/events/formats/roster.js';
 import { createDevMailbox } from '../../src/messaging/mailbox.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { axeViolations, browserUnavailable, launchBrowser, screenshotWholePage, type TestBrowser } from '../helpers/browser.js';
+import { browserUnavailable, launchBrowser, type TestBrowser } from '../helpers/browser.js';
 import { ADMIN_PASSWORD, type ConsoleFixture, consoleFixture } from '../helpers/console.js';
+import { checkPage, consolePage } from '../helpers/console-browser.js';
 import { runUntil, startReceiver, testWorker, workerSettings } from '../helpers/events.js';
 import { call, sign } from '../helpers/gigya.js';
 
@@ -19,17 +19,15 @@ import { call, sign } from '../helpers/gigya.js';
  * refused edits, and a tenant created. ROSTER_SCREENSHOTS=1 writes their screenshots.
  */
 const skip = browserUnavailable();
-const SHOTS = process.env.ROSTER_SCREENSHOTS === '1' ? new URL('../../docs/screenshots/', import.meta.url) : undefined;
 
 describe('console editors in Chromium', { skip }, () => {
   let t: TestApp;
   let f: ConsoleFixture;
   let browser: TestBrowser;
-  let context: BrowserContext;
   let page: Page;
   let base: string;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
-  const problems: string[] = [];
+  let problems: string[];
 
   before(async () => {
     t = await buildTestApp();
@@ -38,14 +36,7 @@ describe('console editors in Chromium', { skip }, () => {
     f = await consoleFixture(t, `ada.editing.${Date.now()}@example.com`);
     receiver = await startReceiver();
     browser = await launchBrowser();
-    context = await browser.browser.newContext({ viewport: { width: 1360, height: 900 } });
-    page = await context.newPage();
-    page.on('console', (m) => {
-      // Expected refusals: 400 (the bad schema, shown beside its field) and 401 (the sign-in page asking for a session).
-      if (m.type() === 'error' && !/status of 40[01]/.test(m.text())) problems.push(m.text());
-    });
-    page.on('pageerror', (e) => problems.push(e.message));
-    if (SHOTS) mkdirSync(SHOTS, { recursive: true });
+    ({ page, problems } = await consolePage(browser));
   });
   after(async () => {
     await browser?.close();
@@ -53,20 +44,7 @@ describe('console editors in Chromium', { skip }, () => {
     await t?.close();
   });
 
-  /** axe on the page; with ROSTER_SCREENSHOTS=1 a screenshot of `region` (or the whole page), the toast cleared first. */
-  async function check(name: string, shot = true, region?: string) {
-    const violations = await axeViolations(page);
-    assert.deepEqual(
-      violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
-      [],
-      `axe on ${name}`,
-    );
-    if (!SHOTS || !shot) return;
-    await page.evaluate("document.getElementById('status').textContent = ''");
-    const path = new URL(`${name}.png`, SHOTS).pathname;
-    if (region) await page.getByRole('region', { name: region }).screenshot({ path });
-    else await screenshotWholePage(page, path);
-  }
+  const check = (name: string, shot?: Parameters<typeof checkPage>[2]) => checkPage(page, name, shot ?? (name === 'person' ? 'viewport' : 'whole'));
 
   async function signIn(p: Page, email: string, password = ADMIN_PASSWORD) {
     await p.goto(`${base}/`);
@@ -138,7 +116,7 @@ describe('console editors in Chromium', { skip }, () => {
     await schema.fill(before);
     await editor.getByRole('button', { name: 'Validate and save site' }).click();
     await editor.getByRole('group', { name: 'Naviga' }).getByText('userProvider Auth0 needs a auth0 block').waitFor();
-    await check('site-editor', true, 'Sites');
+    await check('site-editor', { region: 'Sites' });
     const site = await t.core.sites.resolve(f.gigya.tenant.id, f.gigya.site.name);
     assert.equal(site.naviga, null, 'nothing saved');
   });
@@ -178,7 +156,7 @@ describe('console editors in Chromium', { skip }, () => {
     await webhooks.getByRole('button', { name: 'Disable crm-console' }).click();
     await webhooks.getByRole('button', { name: 'Enable crm-console' }).waitFor();
     assert.equal((await t.core.webhooks.get(f.gigya.tenant.id, 'crm-console')).enabled, false);
-    await check('webhooks', false);
+    await check('webhooks', 'none');
     page.once('dialog', (dialog) => dialog.accept());
     await webhooks.getByRole('button', { name: 'Delete crm-console' }).click();
     await page.getByRole('status').filter({ hasText: 'Webhook crm-console deleted' }).waitFor();
@@ -199,7 +177,7 @@ describe('console editors in Chromium', { skip }, () => {
     assert.equal(await preview.locator('iframe[sandbox=""]').count(), 1, 'the HTML body in a sandboxed frame');
     await templates.getByRole('button', { name: 'Save template' }).click();
     await templates.getByText('Site override').waitFor();
-    await check('templates', true, 'Templates');
+    await check('templates', { region: 'Templates' });
 
     // A new subscriber with double opt-in: the worker mails the confirmation with the saved template.
     const email = `doi.${Date.now()}@example.com`;

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Gigya } from 'gigya';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { axeViolations, browserUnavailable, launchBrowser, screenshotWholePage, type TestBrowser } from '../helpers/browser.js';
+import { browserUnavailable, launchBrowser, type TestBrowser } from '../helpers/browser.js';
 import { ADMIN_PASSWORD, type ConsoleFixture, consoleFixture } from '../helpers/console.js';
+import { checkPage, consolePage } from '../helpers/console-browser.js';
 import { runUntil, startReceiver, testWorker, workerSettings } from '../helpers/events.js';
 import { call } from '../helpers/gigya.js';
 
@@ -46,16 +46,14 @@ async function seedPeople(t: TestApp, f: ConsoleFixture) {
     assert.equal(reply.body.errorCode, 0, reply.raw);
   }
 }
-const SHOTS = process.env.ROSTER_SCREENSHOTS === '1' ? new URL('../../docs/screenshots/', import.meta.url) : undefined;
 
 describe('admin console in Chromium', { skip }, () => {
   let t: TestApp;
   let f: ConsoleFixture;
   let browser: TestBrowser;
-  let context: BrowserContext;
   let page: Page;
   let base: string;
-  const problems: string[] = [];
+  let problems: string[];
   let crm: Awaited<ReturnType<typeof startReceiver>>;
   let flaky: Awaited<ReturnType<typeof startReceiver>>;
   let flakyStatus = 500;
@@ -84,14 +82,7 @@ describe('admin console in Chromium', { skip }, () => {
     });
     worker = testWorker(t.store, t.core, workerSettings({ tenants: [f.gigya.tenant.id], maxAttempts: 1 }));
     browser = await launchBrowser();
-    context = await browser.browser.newContext({ viewport: { width: 1360, height: 900 } });
-    page = await context.newPage();
-    page.on('console', (m) => {
-      // Expected refusals: 401 (the sign-in page asking for a session, a wrong password) and 400 (the bad club schema).
-      if (m.type() === 'error' && !/status of 40[01]/.test(m.text())) problems.push(m.text());
-    });
-    page.on('pageerror', (e) => problems.push(e.message));
-    if (SHOTS) mkdirSync(SHOTS, { recursive: true });
+    ({ page, problems } = await consolePage(browser));
   });
   after(async () => {
     await browser?.close();
@@ -100,19 +91,7 @@ describe('admin console in Chromium', { skip }, () => {
     await t?.close();
   });
 
-  async function check(name: string) {
-    const violations = await axeViolations(page);
-    assert.deepEqual(
-      violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
-      [],
-      `axe on ${name}`,
-    );
-    if (!SHOTS) return;
-    await page.evaluate("document.getElementById('status').textContent = ''"); // no toast over the page
-    const path = new URL(`${name}.png`, SHOTS).pathname;
-    if (name === 'person') await page.screenshot({ path });
-    else await screenshotWholePage(page, path);
-  }
+  const check = (name: string, shot?: Parameters<typeof checkPage>[2]) => checkPage(page, name, shot ?? (name === 'person' ? 'viewport' : 'whole'));
 
   async function signIn(p: Page, email: string) {
     await p.goto(`${base}/`);

@@ -1,6 +1,6 @@
 import { api } from '../api.js';
 import { announce, badge, h, panel, table, when } from '../dom.js';
-import { field, problemsOf, showProblems } from './forms.js';
+import { field, problemsOf, rowButton, showProblems } from './forms.js';
 
 const ROLES = [
   ['viewer', 'Viewer: read only'],
@@ -75,23 +75,8 @@ export async function adminsView(ctx) {
   const [{ admins }, { tenants }] = await Promise.all([api('GET', '/admins'), api('GET', '/tenants')]);
   const tenantName = new Map(tenants.map((t) => [t.id, t.name]));
   const result = h('div', { id: 'admin-result', 'aria-live': 'polite' });
-  const act = (label, admin, run, tone) =>
-    h(
-      'button',
-      {
-        type: 'button',
-        class: `small ${tone ?? ''}`,
-        onclick: async () => {
-          try {
-            await run();
-          } catch (error) {
-            result.replaceChildren(h('p', { class: 'error', role: 'alert' }, error.message));
-          }
-        },
-      },
-      label,
-      h('span', { class: 'sr-only' }, ` ${admin.email}`),
-    );
+  const showError = (error) => result.replaceChildren(h('p', { class: 'error', role: 'alert' }, error.message));
+  const act = (label, admin, run) => rowButton(label, admin.email, run, showError);
   const me = ctx.session.user.id;
   const rows = admins.map((a) =>
     h(

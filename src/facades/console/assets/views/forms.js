@@ -103,3 +103,26 @@ export function problemsOf(error) {
   if (fields.length === 0) return [{ path: '/', message: error.message }];
   return fields.map((f) => ({ path: f.path ?? (f.field ? `/${f.field}` : '/'), message: f.path ? f.message : `${error.message}` }));
 }
+
+/**
+ * A small row button: its visible label plus, for screen readers, what it acts on ("Disable"
+ * reads "Disable crm"). A failure goes to `onError` (the page's message area or the toast).
+ */
+export function rowButton(label, about, run, onError, tone) {
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: `small ${tone ?? ''}`,
+      onclick: async () => {
+        try {
+          await run();
+        } catch (error) {
+          onError(error);
+        }
+      },
+    },
+    label,
+    h('span', { class: 'sr-only' }, ` ${about}`),
+  );
+}

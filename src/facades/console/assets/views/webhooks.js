@@ -1,6 +1,6 @@
 import { api } from '../api.js';
 import { announce, badge, h, table } from '../dom.js';
-import { checkbox, field, problemsOf, showProblems, words } from './forms.js';
+import { checkbox, field, problemsOf, rowButton, showProblems, words } from './forms.js';
 
 const FORMATS = ['roster', 'gigya', 'boostcom-v2'];
 const base = (ctx) => `/tenants/${encodeURIComponent(ctx.tenant)}/webhooks`;
@@ -115,23 +115,7 @@ export function webhooksPanel(ctx, webhooks, mayWrite) {
     editorSlot.replaceChildren(h('h3', {}, webhook ? `Edit ${webhook.name}` : 'New webhook'), webhookEditor(ctx, webhook, reload));
     editorSlot.querySelector('input:not([readonly])')?.focus();
   };
-  const action = (label, hidden, run, tone) =>
-    h(
-      'button',
-      {
-        type: 'button',
-        class: `small ${tone ?? ''}`,
-        onclick: async () => {
-          try {
-            await run();
-          } catch (error) {
-            announce(error.message);
-          }
-        },
-      },
-      label,
-      h('span', { class: 'sr-only' }, ` ${hidden}`),
-    );
+  const action = (label, name, run, tone) => rowButton(label, name, run, (error) => announce(error.message), tone);
   const rows = webhooks.map((w) =>
     h(
       'tr',
