@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { ROSTER_SIGNATURE_HEADER, ROSTER_TIMESTAMP_HEADER, rosterSignature } from '../../src/events/formats/roster.js';
 import { createDevMailbox } from '../../src/messaging/mailbox.js';
+import { siteDocument } from '../../src/provisioning.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { browserUnavailable, launchBrowser, type TestBrowser } from '../helpers/browser.js';
 import { ADMIN_PASSWORD, type ConsoleFixture, consoleFixture } from '../helpers/console.js';
@@ -121,6 +122,43 @@ describe('console editors in Chromium', { skip }, () => {
     assert.equal(site.naviga, null, 'nothing saved');
   });
 
+  it('creates a Naviga client with JWT and provider secrets that are shown only as set and kept', async () => {
+    await openProvisioning(page);
+    const sites = page.getByRole('region', { name: 'Sites' });
+    await sites.getByRole('button', { name: 'New site' }).click();
+    const form = sites.getByRole('form', { name: 'New site' });
+    await form.getByLabel('Site name').fill('paper');
+    await form.getByLabel(/^Gigya door/).uncheck();
+    await form.getByLabel('Naviga client').check();
+    await form.getByLabel('Client code').fill('PC');
+    await form.getByLabel('Paper code').fill('PP');
+    await form.getByLabel('Group code').fill('PG');
+    const jwtSecret = 'a-console-jwt-secret-of-32-characters-or-more';
+    await form.getByLabel('JWT secret (HS256)').fill(jwtSecret);
+    await form.getByLabel('JWT issuer').fill('https://login.paper.example');
+    await form.getByLabel('User provider').selectOption('SSOR');
+    const ssor = { urlTemplate: 'https://ssor.paper.example/users?email={email}', headers: { 'X-Api-Key': 'ssor-header-secret' }, fields: { email: 'mail' } };
+    await form.getByLabel(/^Provider settings/).fill(JSON.stringify(ssor));
+    await form.getByRole('button', { name: 'Validate and create site' }).click();
+    await page.getByRole('status').filter({ hasText: 'Site paper saved (created)' }).waitFor();
+
+    await sites.getByRole('button', { name: 'Edit site paper' }).click();
+    const edit = sites.getByRole('form', { name: 'Edit site paper' });
+    assert.equal(await edit.getByLabel('JWT secret (HS256)').inputValue(), '');
+    assert.equal(await edit.getByLabel('JWT secret (HS256)').getAttribute('placeholder'), 'set: leave empty to keep it');
+    assert.match(await edit.getByLabel(/^Provider settings/).inputValue(), /"X-Api-Key": "\(set\)"/);
+    const html = await page.content();
+    assert.ok(!html.includes(jwtSecret) && !html.includes('ssor-header-secret'), 'no secret reaches the page');
+    await edit.getByRole('button', { name: 'Validate and save site' }).click();
+    await page.getByRole('status').filter({ hasText: 'Site paper saved (nothing changed)' }).waitFor();
+
+    const stored = (await siteDocument(t.core, await t.core.sites.resolve(f.gigya.tenant.id, 'paper'))) as {
+      naviga: { jwt: { secret: string }; ssor: typeof ssor };
+    };
+    assert.equal(stored.naviga.jwt.secret, jwtSecret);
+    assert.equal(stored.naviga.ssor.headers['X-Api-Key'], 'ssor-header-secret');
+  });
+
   it('adds a webhook whose test event arrives signed, keeps its secret through an edit, disables and deletes it', async () => {
     await openProvisioning(page);
     const webhooks = page.getByRole('region', { name: 'Webhooks' });
@@ -202,6 +240,13 @@ describe('console editors in Chromium', { skip }, () => {
     await templates.getByRole('button', { name: 'Reset to default' }).click();
     await templates.getByText('Roster default').waitFor();
     await preview.getByText('Subject: Please confirm your subscription').waitFor();
+
+    // A page text previews as the page a person sees: heading, message and button.
+    await templates.getByLabel('Template', { exact: true }).selectOption('page_doi_confirm');
+    await templates.getByLabel('Language').selectOption('nb');
+    await preview.getByText('Bekreft abonnementet', { exact: true }).first().waitFor();
+    await templates.getByLabel('Button label').fill('Ja takk');
+    await preview.getByText('Ja takk', { exact: true }).waitFor();
   });
 
   it('creates a viewer admin (password shown once) who is refused edits', async () => {

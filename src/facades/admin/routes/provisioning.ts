@@ -38,7 +38,8 @@ export function siteView(site: Site) {
     name: site.name,
     gigya: { apiKey: site.gigyaApiKey, schema: (site.settings.gigya as { schema?: unknown } | undefined)?.schema ?? null },
     boostcom: site.boostcomSlug ? { slug: site.boostcomSlug, club: site.settings.boostcom ?? null } : null,
-    naviga: site.naviga ? { ...site.naviga, settings: site.settings.naviga ?? null } : null,
+    // The client codes only: the Naviga settings (sealed secrets among them) are in the site's document, secrets as "(set)".
+    naviga: site.naviga,
     messaging: site.settings.messaging ?? null,
     createdAt: site.createdAt,
     updatedAt: site.updatedAt,
