@@ -55,7 +55,10 @@ describe('console editors in Chromium', { skip }, () => {
     await p.getByRole('heading', { name: 'People', level: 1 }).waitFor();
   }
 
+  /** The Provisioning page drawn afresh: by way of People, so a re-render still under way from the last step is dropped. */
   async function openProvisioning(p: Page) {
+    await p.goto(`${base}/console#/${f.gigya.tenant.id}/people`);
+    await p.getByRole('heading', { name: 'People', level: 1 }).waitFor();
     await p.goto(`${base}/console#/${f.gigya.tenant.id}/provisioning`);
     await p.getByRole('heading', { name: 'Provisioning', level: 1 }).waitFor();
   }
@@ -130,7 +133,7 @@ describe('console editors in Chromium', { skip }, () => {
     await form.getByLabel('Site name').fill('paper');
     await form.getByLabel(/^Gigya door/).uncheck();
     await form.getByLabel('Naviga client').check();
-    await form.getByLabel('Client code').fill('PC');
+    await form.getByLabel('Client code').fill(`PC-${Date.now().toString(36)}`); // unique on a shared PostgreSQL database
     await form.getByLabel('Paper code').fill('PP');
     await form.getByLabel('Group code').fill('PG');
     const jwtSecret = 'a-console-jwt-secret-of-32-characters-or-more';
