@@ -243,3 +243,17 @@ describe('admin API: managing admins', () => {
     assert.equal((await t.core.adminIdentity.get(me?.id as string)).role, 'owner');
   });
 });
+
+describe('admin API: the editors in the OpenAPI document', () => {
+  it('lists every new route', async () => {
+    const paths = (await t.app.inject({ method: 'GET', url: '/admin/v1/openapi.json' })).json().paths;
+    assert.ok(paths['/admin/v1/tenants/{tenant}/sites/{site}'].put);
+    assert.ok(paths['/admin/v1/tenants/{tenant}/webhooks/{name}'].put);
+    assert.ok(paths['/admin/v1/tenants/{tenant}/webhooks/{name}'].delete);
+    assert.ok(paths['/admin/v1/tenants/{tenant}/sites/{site}/templates/{template}/{language}'].put);
+    assert.ok(paths['/admin/v1/tenants/{tenant}/templates/preview'].post);
+    assert.ok(paths['/admin/v1/admins/{id}'].patch);
+    assert.ok(paths['/admin/v1/admins/{id}/password'].post);
+    assert.ok(paths['/admin/v1/admins/{id}/totp'].delete);
+  });
+});
