@@ -38,7 +38,6 @@ export function provisioningFor(core: Core): AdminProvisioning {
   }
   return {
     apply,
-    secretShownAs: SECRET_SET,
     siteDocument: async (site: Site) => maskSecrets(await siteDocument(core, site), SECRET_SET) as JsonObject,
     async applySite(tenant, document) {
       const name = typeof document.name === 'string' ? document.name : '';

@@ -24,11 +24,9 @@ export type ProvisionResult = { report: ProvisioningReport } | { problems: strin
  */
 export interface AdminProvisioning {
   apply(document: unknown): Promise<ProvisionResult>;
-  /** What a secret reads as in a site document; sent back so, the stored secret is kept. */
-  secretShownAs: string;
-  /** One site as an entry of the document's `sites`, every secret shown as `secretShownAs`. */
+  /** One site as an entry of the document's `sites`, every secret shown as "(set)". */
   siteDocument(site: Site): Promise<JsonObject>;
-  /** Applies one site's document in the tenant (created when new), its `secretShownAs` values back to the stored secrets. */
+  /** Applies one site's document in the tenant (created when new), each "(set)" back to the stored secret. */
   applySite(tenant: Tenant, document: JsonObject): Promise<ProvisionResult>;
 }
 
