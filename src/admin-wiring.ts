@@ -1,8 +1,8 @@
-import { type AccountQuery, type Core, DomainError } from './core/index.js';
-import type { Provision } from './facades/admin/routes/provisioning.js';
+import { type AccountQuery, type Core, DomainError, type JsonObject, type Site } from './core/index.js';
+import type { AdminProvisioning, ProvisionResult } from './facades/admin/routes/provisioning.js';
 import { GigyaError } from './facades/gigya/errors.js';
 import { planSearch } from './facades/gigya/search-query.js';
-import { type ApplyFile, ApplyFileError, applyProvisioning } from './provisioning.js';
+import { type ApplyFile, ApplyFileError, applyProvisioning, maskSecrets, restoreSecrets, SECRET_SET, siteDocument } from './provisioning.js';
 
 /**
  * What the admin API borrows from elsewhere, wired here so no facade imports another or the CLI:
@@ -23,10 +23,11 @@ export function gigyaQueryLanguage(text: string): AccountQuery {
 /**
  * The API's provisioning: the same applyProvisioning `roster apply` calls (the document checked
  * whole, then written in one transaction). `${NAME}` secrets read no server environment over HTTP
- * (an empty environment is passed): send the secret itself.
+ * (an empty environment is passed): send the secret itself. One site is read and written as an
+ * entry of the same document, its secrets shown as SECRET_SET and kept when sent back so.
  */
-export function provisioningFor(core: Core): Provision {
-  return async (document): ReturnType<Provision> => {
+export function provisioningFor(core: Core): AdminProvisioning {
+  async function apply(document: unknown): Promise<ProvisionResult> {
     try {
       return { report: await applyProvisioning(core, document as ApplyFile, {}) };
     } catch (error) {
@@ -34,5 +35,17 @@ export function provisioningFor(core: Core): Provision {
       if (error instanceof ApplyFileError) return { problems: error.problems };
       throw error;
     }
+  }
+  return {
+    apply,
+    siteDocument: async (site: Site) => maskSecrets(await siteDocument(core, site), SECRET_SET) as JsonObject,
+    async applySite(tenant, document) {
+      const name = typeof document.name === 'string' ? document.name : '';
+      const existing = (await core.sites.list(tenant.id)).find((s) => s.name === name);
+      const problems: string[] = [];
+      const restored = restoreSecrets(document, existing ? await siteDocument(core, existing) : {}, problems);
+      if (problems.length > 0) return { problems: problems.map((p) => `/tenants/0/sites/0${p}`) };
+      return apply({ tenants: [{ name: tenant.name, sites: [restored] }] });
+    },
   };
 }

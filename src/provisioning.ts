@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import Type, { type Static } from 'typebox';
 import Value from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
-import { type Core, ProvisioningError, type ProvisioningReport, provisioningProblems, type SiteBlockRules } from './core/index.js';
+import { type Core, type JsonObject, ProvisioningError, type ProvisioningReport, provisioningProblems, type Site, type SiteBlockRules } from './core/index.js';
 import { boostcomSiteRule } from './facades/boostcom/site-rule.js';
 import { NavigaSiteSpec } from './facades/naviga/settings.js';
 import { navigaSiteRule } from './facades/naviga/site-rule.js';
@@ -168,6 +168,70 @@ export function substituteEnv(document: unknown, env: Env, problems: string[], p
   if (typeof document === 'object' && document !== null) {
     return Object.fromEntries(Object.entries(document).map(([key, value]) => [key, substituteEnv(value, env, problems, `${path}/${key}`)]));
   }
+  return document;
+}
+
+/** What a secret reads as in a document shown to an operator; sent back unchanged, it keeps the stored secret. */
+export const SECRET_SET = '(set)';
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The document with every secret-bearing value replaced by `replacement` (undefined drops it). */
+export function maskSecrets(document: unknown, replacement: string | undefined, path = ''): unknown {
+  if (typeof document === 'string') return isSecretField(path) ? replacement : document;
+  if (Array.isArray(document)) return document.map((item, i) => maskSecrets(item, replacement, `${path}/${i}`));
+  if (isObject(document)) {
+    const entries = Object.entries(document).map(([key, value]) => [key, maskSecrets(value, replacement, `${path}/${key}`)] as const);
+    return Object.fromEntries(entries.filter(([, value]) => value !== undefined));
+  }
+  return document;
+}
+
+/**
+ * An operator's document with each SECRET_SET put back to the secret `stored` holds at the same
+ * path; where it holds none, a problem names the path.
+ */
+export function restoreSecrets(given: unknown, stored: unknown, problems: string[], path = ''): unknown {
+  if (given === SECRET_SET && isSecretField(path)) {
+    if (typeof stored === 'string') return stored;
+    problems.push(`${path}: no stored secret to keep; give the secret itself`);
+    return given;
+  }
+  const at = (key: string | number) => (isObject(stored) || Array.isArray(stored) ? (stored as Record<string, unknown>)[key] : undefined);
+  if (Array.isArray(given)) return given.map((item, i) => restoreSecrets(item, at(i), problems, `${path}/${i}`));
+  if (isObject(given))
+    return Object.fromEntries(Object.entries(given).map(([key, value]) => [key, restoreSecrets(value, at(key), problems, `${path}/${key}`)]));
+  return given;
+}
+
+/**
+ * A site as one entry of a document's `sites` (the apply format), secrets in clear, so it never
+ * leaves the server as it is (maskSecrets first). Applying it changes nothing. Club clients are
+ * left out: their tokens are shown once, and a document that omits them leaves them alone.
+ */
+export async function siteDocument(core: Core, site: Site): Promise<JsonObject> {
+  const { gigya, naviga, boostcom, ...settings } = site.settings;
+  const { schema, ...gigyaSettings } = isObject(gigya) ? gigya : {};
+  const sealer = {
+    seal: (path: string, plaintext: string) => core.sites.sealSetting(site, path, plaintext),
+    open: (path: string, sealed: string) => core.sites.openSetting(site, path, sealed),
+  };
+  const document: JsonObject = { name: site.name };
+  if (site.gigyaApiKey) {
+    const secret = await core.sites.gigyaSecret(site);
+    document.gigya = { apiKey: site.gigyaApiKey, ...(secret && { secret }), ...(schema !== undefined && { schema: schema as JsonObject }) };
+  }
+  if (site.boostcomSlug)
+    document.boostcom = { slug: site.boostcomSlug, ...(isObject(boostcom) && { club: siteBlockRules.boostcom.opened(boostcom as JsonObject, sealer) ?? {} }) };
+  if (site.naviga) {
+    // A block that cannot be opened (sealed for another site) is shown without its secrets.
+    const opened = isObject(naviga) ? (siteBlockRules.naviga.opened(naviga as JsonObject, sealer) ?? (maskSecrets(naviga, undefined) as JsonObject)) : {};
+    document.naviga = { ...site.naviga, ...opened };
+  }
+  // Without a Gigya door the gigya settings (schema included) stay under settings as they are.
+  const gigyaRest = site.gigyaApiKey ? gigyaSettings : isObject(gigya) ? gigya : {};
+  const rest: JsonObject = { ...(settings as JsonObject), ...(Object.keys(gigyaRest).length > 0 && { gigya: gigyaRest as JsonObject }) };
+  if (Object.keys(rest).length > 0) document.settings = rest;
   return document;
 }
 

@@ -2,7 +2,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { AdminRole, AdminSessionRecord, AdminUser, AuditEntry, NewAuditEntry } from './admin-ports.js';
 import { ADMIN_ROLES, type AdminPrincipal, principalName, principalTenants } from './admin-roles.js';
 import type { CoreDeps } from './deps.js';
-import { DomainError } from './errors.js';
+import { DomainError, required } from './errors.js';
 import { isValidEmail, normalizeEmail } from './identifiers.js';
 import { newTotpSecret, otpauthUrl, verifyTotp } from './totp.js';
 import type { JsonObject, TenantId } from './types.js';
@@ -111,6 +111,32 @@ export function createAdminIdentity(deps: CoreDeps) {
         await tx.adminSessions.deleteForAdmin(found.user.id);
       });
       return { ...found.user, failedLogins: 0, lockedUntil: null };
+    },
+
+    /** One admin by id (for the console's admin page). */
+    async get(id: string): Promise<AdminUser> {
+      return required(await store.adminUsers.findById(id), 'account.not_found', 'No such admin').user;
+    },
+
+    /** Changes an admin's role, tenants or disabled state. Disabling ends every session of the admin. */
+    async change(id: string, patch: { role?: AdminRole; tenantIds?: string[]; disabled?: boolean }): Promise<AdminUser> {
+      const current = await this.get(id);
+      const role = patch.role ?? current.role;
+      const changesScope = patch.role !== undefined || patch.tenantIds !== undefined;
+      const tenantIds = changesScope ? await checkedSpec({ role, tenantIds: patch.tenantIds ?? current.tenantIds }) : current.tenantIds;
+      const disabled = patch.disabled ?? current.disabled;
+      await store.transaction(async (tx) => {
+        await tx.adminUsers.update(id, { role, tenantIds, disabled, now: clock.now() });
+        if (disabled) await tx.adminSessions.deleteForAdmin(id);
+      });
+      return { ...current, role, tenantIds, disabled };
+    },
+
+    /** Turns TOTP off (a lost authenticator): the admin signs in with the password alone until it is set up again. */
+    async removeTotp(id: string): Promise<AdminUser> {
+      const current = await this.get(id);
+      await store.adminUsers.update(id, { totpSecretEnc: null, now: clock.now() });
+      return { ...current, totpEnabled: false };
     },
 
     list: () => store.adminUsers.list(),

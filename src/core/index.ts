@@ -25,10 +25,12 @@ import { createWebhooks } from './webhooks.js';
 
 /** The core's one door: every write to a person goes through these services. */
 export function createCore(deps: CoreDeps) {
+  const sites = createSites(deps);
+  const keys = createKeys(deps);
   return {
     tenants: createTenants(deps),
-    sites: createSites(deps),
-    keys: createKeys(deps),
+    sites,
+    keys,
     accounts: createAccounts(deps),
     accountReads: createAccountReads(deps),
     opaqueIds: createOpaqueIds(deps.secretBox),
@@ -43,7 +45,11 @@ export function createCore(deps: CoreDeps) {
     members: createMembers(deps),
     memberImports: createMemberImports(deps),
     clubClients: createClubClients(deps),
-    provisioning: createProvisioning(deps),
+    // A running server sees what provisioning committed at once, not after the caches' TTL.
+    provisioning: createProvisioning(deps, () => {
+      sites.forgetCached();
+      keys.forgetCached();
+    }),
     adminIdentity: createAdminIdentity(deps),
     adminConsole: createAdminConsole(deps),
     credentials: createCredentials(deps),

@@ -75,6 +75,9 @@ export function createKeys(deps: CoreDeps) {
       return { key: updated.key, created: false };
     },
 
+    /** Drops the cached keys: provisioning wrote through services of its own transaction. */
+    forgetCached: () => active.clear(),
+
     /**
      * The active key for a userKey with its secret in clear (HMAC checks need it), or undefined.
      * A key revoked by another process stops working here within CONFIG_CACHE_TTL_MS.

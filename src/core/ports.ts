@@ -657,6 +657,8 @@ export interface SiteBlockRule {
   problems(block: unknown): string[];
   /** The value stored as site.settings[facade]: secrets sealed, reusing `previous` sealed values that still match. */
   stored(block: unknown, previous: JsonObject | undefined, sealer: SettingSealer): JsonObject;
+  /** The stored value back as the block a document gives (secrets in clear), or undefined when it cannot be opened. */
+  opened(stored: JsonObject, sealer: SettingSealer): JsonObject | undefined;
 }
 
 export interface SiteBlockRules {

@@ -112,7 +112,8 @@ function navigaSettingsOf(block: NonNullable<SiteProvision['naviga']>): Record<s
   return settings;
 }
 
-export function createProvisioning(deps: CoreDeps) {
+/** `committed` runs after each applied (not dry-run) document: the core drops its cached sites and keys there. */
+export function createProvisioning(deps: CoreDeps, committed: () => void = () => {}) {
   const { secretBox } = deps;
 
   /** Writes the document through core services bound to one transaction. */
@@ -254,7 +255,9 @@ export function createProvisioning(deps: CoreDeps) {
       const problems = provisioningProblems(file, options.rules);
       if (problems.length > 0) throw new ProvisioningError(options.source ?? 'the provisioning file', problems);
       try {
-        return await deps.store.transaction((tx) => write(tx, file, options.rules, options.dryRun === true));
+        const report = await deps.store.transaction((tx) => write(tx, file, options.rules, options.dryRun === true));
+        committed();
+        return report;
       } catch (error) {
         if (!(error instanceof DryRunRollback)) throw error;
         const { report } = error;

@@ -122,6 +122,9 @@ export function createSites(deps: CoreDeps) {
       return secretBox.open(sealed, SETTING_AAD(site.tenantId, site.id, path));
     },
 
+    /** Drops the cached sites: provisioning wrote through services of its own transaction. */
+    forgetCached: () => byCredential.clear(),
+
     findByGigyaApiKey: (apiKey: string) => byCredential.get(`gigya:${apiKey}`, () => store.sites.findByGigyaApiKey(apiKey)),
     findByBoostcomSlug: (slug: string) => byCredential.get(`boostcom:${slug}`, () => store.sites.findByBoostcomSlug(slug)),
     findByNavigaCodes: (client: string, paper: string, group: string) =>

@@ -11,7 +11,11 @@ export interface WebhookSpec {
   url: string;
   eventTypes: string[];
   format: WebhookFormat;
-  /** The signing secret (Base64 for gigya, any string otherwise); kept sealed. */
+  /**
+   * The signing secret (Base64 for gigya, any string otherwise); kept sealed. Left out, an
+   * existing webhook keeps its secret (a form or file need not repeat it), unless it now signs
+   * with a key; null removes it.
+   */
   secret?: string | null;
   /** Sign with this application key's secret (Gigya's model); the key must be in the tenant. */
   signingUserKey?: string | null;
@@ -35,7 +39,7 @@ function show(w: StoredWebhook): Webhook {
 export function createWebhooks(deps: CoreDeps) {
   const { store, clock, ids, secretBox } = deps;
 
-  function validate(spec: WebhookSpec): void {
+  function validate(spec: WebhookSpec, keptSecret: boolean): void {
     if (!NAME.test(spec.name)) throw invalid('name', 'must be 1-100 letters, digits, . _ or -');
     let url: URL;
     try {
@@ -50,18 +54,19 @@ export function createWebhooks(deps: CoreDeps) {
       throw invalid('eventTypes', 'must list 1-100 event types (or "*")');
     }
     if (spec.secret && spec.secret.length > 1024) throw invalid('secret', 'at most 1024 characters');
-    if (!spec.secret && !spec.signingUserKey) throw invalid('secret', 'a webhook needs a secret or a signing key');
+    if (!spec.secret && !keptSecret && !spec.signingUserKey) throw invalid('secret', 'a webhook needs a secret or a signing key');
   }
 
   return {
     /** Creates the webhook with this name or replaces its settings (idempotent). */
     async set(tenantId: TenantId, spec: WebhookSpec): Promise<{ webhook: Webhook; created: boolean }> {
-      validate(spec);
+      const existing = await store.webhooks.findByName(tenantId, spec.name);
+      const kept = spec.secret === undefined && !spec.signingUserKey ? (existing?.secretEnc ?? null) : null;
+      validate(spec, kept !== null);
       if (spec.signingUserKey) {
         const key = await store.keys.findByUserKey(spec.signingUserKey);
         if (!key || key.key.tenantId !== tenantId || key.key.revokedAt) throw invalid('signingUserKey', 'no active key with this userKey in the tenant');
       }
-      const existing = await store.webhooks.findByName(tenantId, spec.name);
       const now = clock.now();
       const id = existing?.id ?? ids.uuid();
       const webhook: StoredWebhook = {
@@ -71,7 +76,7 @@ export function createWebhooks(deps: CoreDeps) {
         url: spec.url,
         eventTypes: [...new Set(spec.eventTypes)],
         format: spec.format,
-        secretEnc: spec.secret ? secretBox.seal(spec.secret, WEBHOOK_SECRET_AAD(tenantId, id)) : null,
+        secretEnc: spec.secret ? secretBox.seal(spec.secret, WEBHOOK_SECRET_AAD(tenantId, id)) : kept,
         signingUserKey: spec.signingUserKey ?? null,
         enabled: spec.enabled ?? true,
         createdAt: existing?.createdAt ?? now,

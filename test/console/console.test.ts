@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Gigya } from 'gigya';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { axeViolations, browserUnavailable, launchBrowser, type TestBrowser } from '../helpers/browser.js';
+import { browserUnavailable, launchBrowser, type TestBrowser } from '../helpers/browser.js';
 import { ADMIN_PASSWORD, type ConsoleFixture, consoleFixture } from '../helpers/console.js';
+import { checkPage, consolePage } from '../helpers/console-browser.js';
 import { runUntil, startReceiver, testWorker, workerSettings } from '../helpers/events.js';
 import { call } from '../helpers/gigya.js';
 
@@ -46,16 +46,14 @@ async function seedPeople(t: TestApp, f: ConsoleFixture) {
     assert.equal(reply.body.errorCode, 0, reply.raw);
   }
 }
-const SHOTS = process.env.ROSTER_SCREENSHOTS === '1' ? new URL('../../docs/screenshots/', import.meta.url) : undefined;
 
 describe('admin console in Chromium', { skip }, () => {
   let t: TestApp;
   let f: ConsoleFixture;
   let browser: TestBrowser;
-  let context: BrowserContext;
   let page: Page;
   let base: string;
-  const problems: string[] = [];
+  let problems: string[];
   let crm: Awaited<ReturnType<typeof startReceiver>>;
   let flaky: Awaited<ReturnType<typeof startReceiver>>;
   let flakyStatus = 500;
@@ -84,14 +82,7 @@ describe('admin console in Chromium', { skip }, () => {
     });
     worker = testWorker(t.store, t.core, workerSettings({ tenants: [f.gigya.tenant.id], maxAttempts: 1 }));
     browser = await launchBrowser();
-    context = await browser.browser.newContext({ viewport: { width: 1360, height: 900 } });
-    page = await context.newPage();
-    page.on('console', (m) => {
-      // Expected refusals: 401 (the sign-in page asking for a session, a wrong password) and 400 (the bad club schema).
-      if (m.type() === 'error' && !/status of 40[01]/.test(m.text())) problems.push(m.text());
-    });
-    page.on('pageerror', (e) => problems.push(e.message));
-    if (SHOTS) mkdirSync(SHOTS, { recursive: true });
+    ({ page, problems } = await consolePage(browser));
   });
   after(async () => {
     await browser?.close();
@@ -100,15 +91,7 @@ describe('admin console in Chromium', { skip }, () => {
     await t?.close();
   });
 
-  async function check(name: string) {
-    const violations = await axeViolations(page);
-    assert.deepEqual(
-      violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
-      [],
-      `axe on ${name}`,
-    );
-    if (SHOTS) await page.screenshot({ path: new URL(`${name}.png`, SHOTS).pathname, fullPage: name !== 'person' });
-  }
+  const check = (name: string, shot?: Parameters<typeof checkPage>[2]) => checkPage(page, name, shot ?? (name === 'person' ? 'viewport' : 'whole'));
 
   async function signIn(p: Page, email: string) {
     await p.goto(`${base}/`);
@@ -225,14 +208,18 @@ describe('admin console in Chromium', { skip }, () => {
     await page.getByRole('button', { name: 'Create key' }).click();
     const userKey = await page.locator('#new-user-key').innerText();
 
-    // The member-schema editor: a bad schema is refused with the reason, nothing saved; a good one is saved.
+    const secret = await page.locator('#new-secret').innerText();
+
+    // The member-schema editor (in the club site's editor): a bad schema is refused with the reason beside it, nothing saved; a good one is saved.
+    await page.getByRole('button', { name: 'Edit site club' }).click();
     const editor = page.getByLabel(/settings and member schema/);
     await editor.fill(JSON.stringify({ member_schema: { type: 'object', properties: { age: { type: 'not-a-type' } } } }));
-    await page.getByRole('button', { name: 'Validate and save' }).click();
+    await page.getByRole('button', { name: 'Validate and save site' }).click();
     await page.getByRole('alert').filter({ hasText: 'member_schema' }).waitFor();
+    assert.equal(await editor.getAttribute('aria-invalid'), 'true');
     await editor.fill(JSON.stringify({ member_schema: { type: 'object', properties: { age: { type: 'integer' } } } }));
-    await page.getByRole('button', { name: 'Validate and save' }).click();
-    await page.getByText('Saved', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Validate and save site' }).click();
+    await page.getByRole('status').filter({ hasText: 'Site club saved (updated)' }).waitFor();
     const club = (await t.core.sites.list(f.gigya.tenant.id)).find((s) => s.name === 'club');
     assert.deepEqual((club?.settings.boostcom as { member_schema?: unknown } | undefined)?.member_schema, {
       type: 'object',
@@ -243,7 +230,8 @@ describe('admin console in Chromium', { skip }, () => {
     await page.getByText('delivered (HTTP 200)').waitFor();
     assert.equal(crm.requests.length, before + 1);
     assert.ok(crm.requests.at(-1)?.headers['roster-signature'], 'signed like a real delivery');
-    const secret = await page.locator('#new-secret').innerText();
+    // The template preview's HTML body renders in its sandboxed frame.
+    await page.frameLocator('#template-preview iframe').getByText('Confirm my subscription').waitFor();
     await check('provisioning');
 
     const gigya = new Gigya(f.gigya.apiKey, 'us1', userKey, secret);

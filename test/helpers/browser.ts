@@ -63,3 +63,15 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
     return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
   });
 }
+
+/**
+ * A screenshot of the whole page: the viewport grows to the page's height first, because
+ * Chromium's full-page capture leaves out-of-process frames (the sandboxed HTML preview) blank.
+ */
+export async function screenshotWholePage(page: Page, path: string): Promise<void> {
+  const viewport = page.viewportSize();
+  const height = (await page.evaluate('document.documentElement.scrollHeight')) as number;
+  if (viewport) await page.setViewportSize({ width: viewport.width, height: Math.max(height, viewport.height) });
+  await page.screenshot({ path });
+  if (viewport) await page.setViewportSize(viewport);
+}

@@ -11,8 +11,10 @@ import { auditRoutes } from './routes/audit.js';
 import type { AdminRouteDeps } from './routes/context.js';
 import { eventRoutes } from './routes/events.js';
 import { peopleRoutes } from './routes/people.js';
-import { type Provision, provisioningRoutes } from './routes/provisioning.js';
+import { type AdminProvisioning, provisioningRoutes } from './routes/provisioning.js';
+import { provisioningEditRoutes } from './routes/provisioning-edits.js';
 import { sessionRoutes } from './routes/session.js';
+import { templatePreviewRoutes } from './routes/template-preview.js';
 import { webhookTestRoutes } from './routes/webhook-test.js';
 
 export const ADMIN_OPENAPI_PATH = '/admin/v1/openapi.json';
@@ -20,7 +22,7 @@ export const ADMIN_OPENAPI_PATH = '/admin/v1/openapi.json';
 export interface AdminApiOptions {
   core: Core;
   gigyaQuery?: QueryLanguage;
-  provision?: Provision;
+  provision?: AdminProvisioning;
 }
 
 /**
@@ -72,6 +74,8 @@ export async function adminApi(app: FastifyInstance, opts: AdminApiOptions): Pro
   eventRoutes(deps);
   auditRoutes(deps);
   provisioningRoutes(deps, opts.provision);
+  provisioningEditRoutes(deps, opts.provision);
+  templatePreviewRoutes(deps);
   webhookTestRoutes(deps);
   adminUserRoutes(deps);
 }

@@ -5,14 +5,14 @@ import type { Core } from '../../core/index.js';
 import { adminApi } from './api.js';
 import { importJobRoutes } from './import-jobs.js';
 import type { QueryLanguage } from './people-query.js';
-import type { Provision } from './routes/provisioning.js';
+import type { AdminProvisioning } from './routes/provisioning.js';
 
 export interface AdminFacadeOptions {
   core: Core;
   dataDir: string;
   /** The Gigya query language for people search, and the provisioning use case (app.ts wires both). */
   gigyaQuery?: QueryLanguage;
-  provision?: Provision;
+  provision?: AdminProvisioning;
   /** The app's metrics registry (import rows are counted there). */
   registry?: Registry;
 }

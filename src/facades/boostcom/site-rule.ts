@@ -13,4 +13,6 @@ export const boostcomSiteRule: SiteBlockRule = {
     }
   },
   stored: (block) => checkClubSettings(block, 'club') as unknown as JsonObject,
+  // Club settings hold no secrets: the stored block is the document's.
+  opened: (stored) => stored,
 };

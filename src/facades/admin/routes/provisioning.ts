@@ -1,27 +1,43 @@
 import Type from 'typebox';
-import { type AdminPrincipal, adminMay, type Core, principalTenants, type Site } from '../../../core/index.js';
+import {
+  type AdminPrincipal,
+  adminMay,
+  type Core,
+  type JsonObject,
+  type ProvisioningReport,
+  principalTenants,
+  type Site,
+  type Tenant,
+} from '../../../core/index.js';
 import { DEFAULT_TEMPLATES } from '../../../messaging/templates.js';
 import { AdminAuthError } from '../auth.js';
 import { type AdminRouteDeps, audit, principalOf, tenantFor } from './context.js';
 
 const TenantParams = Type.Object({ tenant: Type.String({ minLength: 1, maxLength: 100 }) });
 
+/** What applying a document gave: the core's report, or every problem found before anything was written. */
+export type ProvisionResult = { report: ProvisioningReport } | { problems: string[] };
+
 /**
  * The provisioning use case `roster apply` runs, given to the admin API by app.ts (the API never
  * imports the CLI): the same document, validated the same way, gives the same state.
  */
-export type Provision = (document: unknown) => Promise<{ report: ProvisionReport } | { problems: string[] }>;
-export interface ProvisionReport {
-  tenants: Array<{ name: string; created: boolean }>;
+export interface AdminProvisioning {
+  apply(document: unknown): Promise<ProvisionResult>;
+  /** One site as an entry of the document's `sites`, every secret shown as "(set)". */
+  siteDocument(site: Site): Promise<JsonObject>;
+  /** Applies one site's document in the tenant (created when new), each "(set)" back to the stored secret. */
+  applySite(tenant: Tenant, document: JsonObject): Promise<ProvisionResult>;
 }
 
-function siteView(site: Site) {
+export function siteView(site: Site) {
   return {
     id: site.id,
     name: site.name,
     gigya: { apiKey: site.gigyaApiKey, schema: (site.settings.gigya as { schema?: unknown } | undefined)?.schema ?? null },
     boostcom: site.boostcomSlug ? { slug: site.boostcomSlug, club: site.settings.boostcom ?? null } : null,
-    naviga: site.naviga ? { ...site.naviga, settings: site.settings.naviga ?? null } : null,
+    // The client codes only: the Naviga settings (sealed secrets among them) are in the site's document, secrets as "(set)".
+    naviga: site.naviga,
     messaging: site.settings.messaging ?? null,
     createdAt: site.createdAt,
     updatedAt: site.updatedAt,
@@ -45,7 +61,7 @@ async function mayApply(core: Core, principal: AdminPrincipal, names: string[]):
 }
 
 /** Tenants, sites, keys, clubs, Naviga clients, webhooks and templates: reads, key creation, and apply. */
-export function provisioningRoutes({ app, core }: AdminRouteDeps, provision: Provision | undefined): void {
+export function provisioningRoutes({ app, core }: AdminRouteDeps, provisioning: AdminProvisioning | undefined): void {
   app.get('/admin/v1/tenants', { schema: { summary: 'The tenants the caller works in', tags: ['provisioning'] } }, async (request) => {
     const allowed = principalTenants(principalOf(request));
     const tenants = (await core.tenants.list()).filter((t) => allowed === 'all' || allowed.includes(t.id));
@@ -62,6 +78,7 @@ export function provisioningRoutes({ app, core }: AdminRouteDeps, provision: Pro
         sites: await Promise.all(
           sites.map(async (site) => ({
             ...siteView(site),
+            document: provisioning ? await provisioning.siteDocument(site) : null,
             clubClients: site.boostcomSlug
               ? (await core.clubClients.list(site)).map((c) => ({ name: c.name, permits: c.permits, createdAt: c.createdAt, revokedAt: c.revokedAt }))
               : [],
@@ -146,10 +163,10 @@ export function provisioningRoutes({ app, core }: AdminRouteDeps, provision: Pro
       },
     },
     async (request, reply) => {
-      if (!provision) return reply.code(501).send({ error: 'Provisioning is not wired in this server' });
+      if (!provisioning) return reply.code(501).send({ error: 'Provisioning is not wired in this server' });
       const principal = principalOf(request);
       await mayApply(core, principal, tenantNames(request.body));
-      const result = await provision(request.body);
+      const result = await provisioning.apply(request.body);
       if ('problems' in result) return reply.code(400).send({ error: 'The document does not match the apply format', problems: result.problems });
       for (const t of result.report.tenants) {
         const tenant = await core.tenants.resolve(t.name);

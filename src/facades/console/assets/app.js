@@ -1,5 +1,6 @@
 import { api, SignedOut, setCsrf } from './api.js';
 import { announce, h } from './dom.js';
+import { adminsView } from './views/admins.js';
 import { auditView } from './views/audit.js';
 import { dashboardView } from './views/dashboard.js';
 import { eventsView } from './views/events.js';
@@ -15,7 +16,11 @@ const PAGES = [
   { id: 'imports', label: 'Imports', view: importsView },
   { id: 'provisioning', label: 'Provisioning', view: provisioningView },
   { id: 'audit', label: 'Audit log', view: auditView },
+  { id: 'admins', label: 'Admins', view: adminsView, owner: true },
 ];
+
+/** The pages this session sees: Admins is for owners only. */
+const pagesFor = (session) => PAGES.filter((p) => !p.owner || session.user?.role === 'owner');
 
 const state = { session: null };
 const root = document.getElementById('app');
@@ -113,7 +118,7 @@ function shell(route, content) {
       h(
         'div',
         { class: 'nav' },
-        PAGES.map((p) =>
+        pagesFor(session).map((p) =>
           h(
             'a',
             {
@@ -157,7 +162,7 @@ async function render() {
     go(first.id, 'people');
     return;
   }
-  const page = route.page === 'person' ? { view: personView } : PAGES.find((p) => p.id === route.page);
+  const page = route.page === 'person' ? { view: personView } : pagesFor(state.session).find((p) => p.id === route.page);
   const mine = ++renderCount;
   const ctx = {
     tenant: route.tenant,
@@ -167,6 +172,9 @@ async function render() {
     session: state.session,
     go,
     refresh: render,
+    reloadSession: async () => {
+      state.session = await api('GET', '/session');
+    },
     isCurrent: () => mine === renderCount,
   };
   let content;

@@ -1,5 +1,9 @@
 import { api } from '../api.js';
 import { announce, badge, h, panel, table, when } from '../dom.js';
+import { field, problemsOf, showProblems } from './forms.js';
+import { siteEditor } from './sites.js';
+import { templatesPanel } from './templates.js';
+import { webhooksPanel } from './webhooks.js';
 
 function keyForm(ctx) {
   const result = h('div', { 'aria-live': 'polite' });
@@ -51,82 +55,78 @@ function keyForm(ctx) {
   return [form, h('p', { id: 'perm-hint', class: 'hint' }, 'Comma-separated: accounts.*, a method name, admin.people.read, or * for everything.'), result];
 }
 
-function testButton(ctx, name) {
-  const result = h('span', { class: 'hint', 'aria-live': 'polite' });
-  const button = h(
-    'button',
-    {
-      type: 'button',
-      class: 'small',
-      onclick: async () => {
-        button.disabled = true;
-        try {
-          const { outcome } = await api('POST', `/tenants/${encodeURIComponent(ctx.tenant)}/webhooks/${encodeURIComponent(name)}/test`);
-          result.textContent = outcome.kind === 'delivered' ? ` delivered (HTTP ${outcome.statusCode})` : ` failed: ${outcome.error}`;
-        } catch (error) {
-          result.textContent = ` failed: ${error.message}`;
-        } finally {
-          button.disabled = false;
-        }
-      },
-    },
-    'Send test event',
-    h('span', { class: 'sr-only' }, ` to ${name}`),
-  );
-  return h('span', {}, button, result);
-}
-
-/** The club settings (member schema, stores, …) as JSON, checked by the server before anything is saved. */
-function clubEditor(ctx, site) {
-  const id = `club-${site.id}`;
-  const text = h('textarea', { id, name: 'club', 'aria-describedby': `${id}-hint` }, JSON.stringify(site.boostcom.club ?? {}, null, 2));
-  const message = h('div', { 'aria-live': 'polite' });
+/** Owners create tenants: the one-tenant document of roster apply, through the same use case. */
+function tenantForm(ctx) {
+  const name = h('input', { name: 'tenant', required: true, maxlength: 100 });
+  const summary = h('div', { 'aria-live': 'polite' });
   const form = h(
     'form',
     {
+      class: 'inline-form',
+      'aria-label': 'New tenant',
       onsubmit: async (event) => {
         event.preventDefault();
-        let club;
         try {
-          club = JSON.parse(text.value);
+          const report = await api('POST', '/provisioning', { tenants: [{ name: name.value.trim() }] });
+          const created = report.tenants[0];
+          showProblems(form, summary, []);
+          announce(created.created ? `Tenant ${created.name} created` : `Tenant ${created.name} already exists`);
+          await ctx.reloadSession();
+          ctx.go(created.id, 'provisioning');
         } catch (error) {
-          message.replaceChildren(h('p', { class: 'error', role: 'alert' }, `Not saved: not JSON (${error.message})`));
-          return;
-        }
-        try {
-          await api('POST', '/provisioning', {
-            tenants: [{ name: ctx.tenantName, sites: [{ name: site.name, boostcom: { slug: site.boostcom.slug, club } }] }],
-          });
-          message.replaceChildren(h('p', { class: 'badge ok' }, 'Saved'));
-          announce(`Club ${site.boostcom.slug} saved`);
-        } catch (error) {
-          const problems = error.data?.problems ?? [error.message];
-          message.replaceChildren(
-            h(
-              'div',
-              { class: 'error', role: 'alert' },
-              h('strong', {}, 'Not saved:'),
-              h(
-                'ul',
-                {},
-                problems.map((p) => h('li', {}, p)),
-              ),
-            ),
+          showProblems(
+            form,
+            summary,
+            problemsOf(error).map((p) => ({ ...p, path: p.path.replace(/^\/tenants\/0\/name/, '/name') })),
           );
         }
       },
     },
-    h(
-      'div',
-      { class: 'field' },
-      h('label', { for: id }, `Club ${site.boostcom.slug}: settings and member schema (JSON)`),
-      text,
-      h('span', { id: `${id}-hint`, class: 'hint' }, 'member_schema is a JSON Schema (draft-04); it is checked before anything is saved.'),
-    ),
-    h('button', { class: 'primary', type: 'submit' }, 'Validate and save'),
-    message,
+    field('Tenant name', name, { paths: ['/name'] }),
+    h('button', { class: 'primary', type: 'submit' }, 'Create tenant'),
   );
-  return form;
+  return [form, summary];
+}
+
+function sitesPanel(ctx, sites, mayWrite) {
+  const slot = h('div', {});
+  const open = (site) => {
+    slot.replaceChildren(
+      h('h3', {}, site ? `Edit ${site.name}` : 'New site'),
+      siteEditor(ctx, site, () => ctx.refresh()),
+    );
+    slot.querySelector('input:not([readonly]), textarea')?.focus();
+  };
+  return [
+    table(
+      ['Site', 'Gigya API key', 'Boostcom club', 'Naviga client', 'Updated', { label: 'Actions' }],
+      sites.map((s) =>
+        h(
+          'tr',
+          {},
+          h('td', {}, h('strong', {}, s.name)),
+          h('td', {}, s.gigya.apiKey ? h('code', {}, s.gigya.apiKey) : '—'),
+          h(
+            'td',
+            {},
+            s.boostcom ? [h('code', {}, s.boostcom.slug), s.clubClients.length ? h('div', { class: 'hint' }, `${s.clubClients.length} client(s)`) : null] : '—',
+          ),
+          h('td', {}, s.naviga ? h('code', {}, `${s.naviga.clientCode}/${s.naviga.paperCode}/${s.naviga.groupCode}`) : '—'),
+          h('td', {}, when(s.updatedAt)),
+          h(
+            'td',
+            {},
+            mayWrite && s.document
+              ? h('button', { type: 'button', class: 'small', onclick: () => open(s) }, 'Edit', h('span', { class: 'sr-only' }, ` site ${s.name}`))
+              : null,
+          ),
+        ),
+      ),
+      'No sites.',
+    ),
+    mayWrite ? h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => open(null) }, 'New site')) : null,
+    slot,
+  ];
 }
 
 /** Provisioning: sites with their doors, keys (create: secret shown once), webhooks, templates. */
@@ -139,7 +139,7 @@ export async function provisioningView(ctx) {
     api('GET', `${base}/templates`),
   ]);
   const mayWrite = !ctx.session.user || ['owner', 'tenant_admin'].includes(ctx.session.user.role);
-  const doi = templates.defaults.doi_confirmation?.en;
+  const isOwner = ctx.session.user?.role === 'owner';
   return [
     h(
       'div',
@@ -151,36 +151,8 @@ export async function provisioningView(ctx) {
         h('p', { class: 'subtitle' }, 'Sites, keys, clubs, Naviga clients, webhooks and templates. The same state roster apply writes.'),
       ),
     ),
-    panel(
-      'Sites',
-      table(
-        ['Site', 'Gigya API key', 'Boostcom club', 'Naviga client', 'Updated'],
-        sites.map((s) =>
-          h(
-            'tr',
-            {},
-            h('td', {}, h('strong', {}, s.name)),
-            h('td', {}, s.gigya.apiKey ? h('code', {}, s.gigya.apiKey) : '—'),
-            h(
-              'td',
-              {},
-              s.boostcom
-                ? [h('code', {}, s.boostcom.slug), s.clubClients.length ? h('div', { class: 'hint' }, `${s.clubClients.length} client(s)`) : null]
-                : '—',
-            ),
-            h('td', {}, s.naviga ? h('code', {}, `${s.naviga.clientCode}/${s.naviga.paperCode}/${s.naviga.groupCode}`) : '—'),
-            h('td', {}, when(s.updatedAt)),
-          ),
-        ),
-        'No sites.',
-      ),
-    ),
-    mayWrite && sites.some((s) => s.boostcom)
-      ? panel(
-          'Boostcom clubs',
-          sites.filter((s) => s.boostcom).map((s) => clubEditor(ctx, s)),
-        )
-      : null,
+    isOwner ? panel('Tenants', h('p', { class: 'hint' }, `This tenant: ${ctx.tenantName}. Owners add tenants here.`), tenantForm(ctx)) : null,
+    panel('Sites', sitesPanel(ctx, sites, mayWrite)),
     panel(
       'Application keys',
       table(
@@ -200,29 +172,11 @@ export async function provisioningView(ctx) {
       ),
       mayWrite ? [h('h3', {}, 'New key'), keyForm(ctx)] : null,
     ),
-    panel(
-      'Webhooks',
-      table(
-        ['Name', 'URL', 'Events', 'Format', 'State', { label: 'Test' }],
-        webhooks.map((w) =>
-          h(
-            'tr',
-            {},
-            h('td', {}, w.name),
-            h('td', {}, h('code', {}, w.url)),
-            h('td', {}, w.eventTypes.join(', ')),
-            h('td', {}, w.format),
-            h('td', {}, w.enabled ? badge('enabled', 'ok') : badge('disabled')),
-            h('td', {}, mayWrite ? testButton(ctx, w.name) : null),
-          ),
-        ),
-        'No webhooks.',
-      ),
-    ),
+    panel('Webhooks', webhooksPanel(ctx, webhooks, mayWrite)),
     panel(
       'Templates',
-      h('p', { class: 'hint' }, 'Roster’s default double opt-in email (English); a site overrides it in settings.messaging.templates.'),
-      doi ? h('div', { class: 'proof' }, h('div', {}, h('strong', {}, `Subject: ${doi.subject}`), h('pre', {}, doi.text))) : null,
+      h('p', { class: 'hint' }, 'Emails, text messages and the double opt-in pages, per site and language. A site’s override replaces Roster’s default.'),
+      templatesPanel(ctx, templates, sites, mayWrite),
     ),
   ];
 }
