@@ -1,7 +1,7 @@
 import { newAccount } from './accounts.js';
 import { type CoreDeps, recordEvent } from './deps.js';
 import { required } from './errors.js';
-import { normalizeEmail } from './identifiers.js';
+import { normalizeEmail, personKey } from './identifiers.js';
 import { mergeJson } from './json-merge.js';
 import type { AccountKey, Repos } from './ports.js';
 import type { Account, AccountUid, AccountView, CallContext, JsonObject } from './types.js';
@@ -146,6 +146,12 @@ export function createAccountReads(deps: CoreDeps) {
         return account;
       }
       const provider = options.provider;
+      // The person written is the one whose identity the provider returned (or, found by nobody, the one looked up).
+      const person = provider.identity
+        ? personKey(ctx.tenantId, 'email', normalizeEmail(provider.identity.email))
+        : 'uid' in key
+          ? personKey(ctx.tenantId, 'uid', key.uid)
+          : personKey(ctx.tenantId, 'email', key.identifier.value);
       return store.transaction(async (tx) => {
         const now = clock.now();
         if (provider.identity) await synchronise(tx, ctx, provider.identity, now, options.kind);
@@ -165,7 +171,7 @@ export function createAccountReads(deps: CoreDeps) {
         }
         await audit(tx, account, now);
         return account;
-      });
+      }, { person });
     },
 
     /** A plain, unaudited read by uid (to learn whom to ask a provider about before the audited read). */

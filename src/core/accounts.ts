@@ -3,7 +3,7 @@ import { writeConsentChanges } from './consents.js';
 import { type CoreDeps, outboxRecord, recordEvent } from './deps.js';
 import { DomainError, required } from './errors.js';
 import type { DomainEvent } from './events.js';
-import { normalizeEmail } from './identifiers.js';
+import { normalizeEmail, personKey } from './identifiers.js';
 import { mergeJson } from './json-merge.js';
 import type { AccountPatch, NewAccount, Repos } from './ports.js';
 import type { SubscriptionChange } from './subscription-rules.js';
@@ -149,7 +149,7 @@ export function createAccounts(deps: CoreDeps) {
           await writeImportedSubscriptions(tx, deps, ctx, account.uid, input.subscriptions ?? [], now, options.via === 'import');
           await writeConsentChanges(tx, deps, ctx, account.uid, consents, now);
           return { account, created: false };
-        });
+        }, { person: personKey(ctx.tenantId, 'email', email) });
         if (result) return result;
       }
       throw new DomainError('account.concurrent_update', 'The account was changed by concurrent updates; try again');
@@ -178,7 +178,7 @@ export function createAccounts(deps: CoreDeps) {
         await writeSubscriptionChanges(tx, deps, ctx, account, input.subscriptions ?? [], now, input.requiresDoubleOptIn ?? (() => false));
         await writeConsentChanges(tx, deps, ctx, uid, input.consents ?? [], now);
         return accountView(tx, account);
-      });
+      }, { person: personKey(ctx.tenantId, 'uid', uid) });
     },
 
     /** Reads one account with its subscriptions, consents and channel statuses. */

@@ -4,7 +4,7 @@ import { writeConsentChanges } from './consents.js';
 import { type CoreDeps, recordEvent } from './deps.js';
 import { DomainError, type FieldError, required } from './errors.js';
 import type { FieldChange } from './events.js';
-import { normalizeEmail } from './identifiers.js';
+import { normalizeEmail, personKey } from './identifiers.js';
 import { jsonEqual, mergeJson } from './json-merge.js';
 import type { AccountKey, AccountPatch, MemberQuery, Repos } from './ports.js';
 import type {
@@ -162,14 +162,16 @@ export function createMembers(deps: CoreDeps) {
     async create(ctx: CallContext, input: NewMember): Promise<MemberView> {
       const email = input.email === null ? null : normalizeEmail(input.email);
       const passwordHash = input.password === null ? null : await hasher.hash(input.password);
+      const uid = ids.uid();
+      const identifiers: Identifier[] = [
+        ...(email ? [{ kind: 'email' as const, value: email }] : []),
+        ...(input.msisdn ? [{ kind: 'msisdn' as const, value: input.msisdn }] : []),
+        ...input.externalIds,
+      ];
+      // The person is the first identifier claimed (two creates racing for it never share a commit).
+      const person = identifiers[0] ? personKey(ctx.tenantId, identifiers[0].kind, identifiers[0].value) : personKey(ctx.tenantId, 'uid', uid);
       return store.transaction(async (tx) => {
         const now = clock.now();
-        const uid = ids.uid();
-        const identifiers: Identifier[] = [
-          ...(email ? [{ kind: 'email' as const, value: email }] : []),
-          ...(input.msisdn ? [{ kind: 'msisdn' as const, value: input.msisdn }] : []),
-          ...input.externalIds,
-        ];
         await claimAll(tx, ctx.tenantId, uid, identifiers, now);
         if (input.registrationPassword) await consumeCode(tx, ctx, input.registrationPassword);
         const account = await tx.accounts.insert(
@@ -225,7 +227,7 @@ export function createMembers(deps: CoreDeps) {
           );
         }
         return view(tx, account);
-      });
+      }, { person });
     },
 
     async find(ctx: CallContext, key: MemberKey): Promise<MemberView | undefined> {
@@ -356,7 +358,7 @@ export function createMembers(deps: CoreDeps) {
           );
         }
         return view(tx, account);
-      });
+      }, { person: personKey(ctx.tenantId, 'uid', uid) });
     },
 
     /** Deletes a member for good; returns it as it was. Its person id is remembered for 30 days. */

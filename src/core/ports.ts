@@ -664,8 +664,13 @@ export interface SiteBlockRules {
 
 export interface Store extends Repos {
   readonly engine: 'pglite' | 'postgres';
-  /** Runs `work` in one transaction: everything in it commits together or not at all. */
-  transaction<T>(work: (tx: Repos) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` in one transaction: everything in it commits together or not at all. With
+   * `person` (see personKey), the work writes that one person only, and the store may run it
+   * inside a transaction shared with concurrent work for other people (group commit): in its
+   * own savepoint, so its failure undoes only its own writes. Work for one person never shares.
+   */
+  transaction<T>(work: (tx: Repos) => Promise<T>, options?: { person?: string }): Promise<T>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
