@@ -141,16 +141,20 @@ export function createMembers(deps: CoreDeps) {
     uid: AccountUid,
     wanted: Partial<Record<Channel, ChannelStatusValue>>,
     now: Date,
+    /** The statuses stored now; a new member has none (saves the read). */
+    current?: Partial<Record<Channel, ChannelStatusValue>>,
   ): Promise<Record<string, FieldChange>> {
-    const current = await tx.channels.listForAccount(ctx.tenantId, uid);
+    const stored = current ?? (await tx.channels.listForAccount(ctx.tenantId, uid));
     const changes: Record<string, FieldChange> = {};
+    const writes: Partial<Record<Channel, ChannelStatusValue>> = {};
     for (const [channel, status] of Object.entries(wanted) as Array<[Channel, ChannelStatusValue]>) {
-      const previous = current[channel] ?? null;
+      const previous = stored[channel] ?? null;
       if (previous === status) continue;
-      await tx.channels.upsert(ctx.tenantId, uid, channel, status, now);
+      writes[channel] = status;
       await recordEvent(tx, deps, ctx, { type: 'channel.changed', accountUid: uid, payload: { channel, status, previous } }, now);
       changes[`${channel}Status`] = { change: previous === null ? '+' : '~', was: previous, is: status };
     }
+    await tx.channels.upsert(ctx.tenantId, uid, writes, now);
     return changes;
   }
 
@@ -205,7 +209,7 @@ export function createMembers(deps: CoreDeps) {
         );
         // A verified msisdn shows as sms_status "verified" (spec B.9.14).
         const smsStatus = input.registrationPassword?.kind === 'msisdn' && input.channels.sms === 'enabled' ? 'verified' : input.channels.sms;
-        await writeChannels(tx, ctx, uid, { ...input.channels, sms: smsStatus }, now);
+        await writeChannels(tx, ctx, uid, { ...input.channels, sms: smsStatus }, now, {});
         await writeConsentChanges(tx, deps, ctx, uid, input.consents, now);
         const welcome = { memberId: account.numericId, language: input.language, productName: input.optinChannel };
         if (input.welcome.sms && input.msisdn && input.channels.sms !== 'disabled') {

@@ -290,7 +290,8 @@ export interface ConsentRepo {
 
 export interface ChannelRepo {
   listForAccount(tenantId: TenantId, uid: AccountUid): Promise<Partial<Record<Channel, ChannelStatusValue>>>;
-  upsert(tenantId: TenantId, uid: AccountUid, channel: Channel, status: ChannelStatusValue, now: Date): Promise<void>;
+  /** Sets the given channels' statuses in one statement (nothing for none). */
+  upsert(tenantId: TenantId, uid: AccountUid, statuses: Partial<Record<Channel, ChannelStatusValue>>, now: Date): Promise<void>;
 }
 
 export interface OutboxRepo {
