@@ -189,7 +189,7 @@ export function createMembers(deps: CoreDeps) {
             optinSubchannel: input.optinSubchannel,
           }),
         );
-        await tx.members.upsertAttributes(
+        const attributes = await tx.members.upsertAttributes(
           ctx.tenantId,
           uid,
           { ...DEFAULT_MEMBER_ATTRIBUTES, personId: account.numericId, favoriteStores: input.favoriteStores },
@@ -230,7 +230,8 @@ export function createMembers(deps: CoreDeps) {
             now,
           );
         }
-        return view(tx, account);
+        // The attributes were just written (and returned): only the account is read back.
+        return asMember(await accountView(tx, account), attributes);
       }, { person });
     },
 

@@ -449,7 +449,8 @@ export interface MemberRepo {
   /** Subscriptions, consents, channel statuses and member attributes of many accounts in a few queries. */
   extrasFor(tenantId: TenantId, uids: AccountUid[]): Promise<Map<AccountUid, AccountExtras>>;
   findAttributes(tenantId: TenantId, uid: AccountUid): Promise<MemberAttributes | undefined>;
-  upsertAttributes(tenantId: TenantId, uid: AccountUid, attributes: MemberAttributes, now: Date): Promise<void>;
+  /** Returns the attributes as stored (what findAttributes reads next). */
+  upsertAttributes(tenantId: TenantId, uid: AccountUid, attributes: MemberAttributes, now: Date): Promise<MemberAttributes>;
   /** Accounts in creation order (created_at, uid) with the total that match. */
   list(tenantId: TenantId, query: MemberQuery): Promise<{ accounts: Account[]; total: number }>;
   /** Remembers a deleted member under each of its keys (id, email, msisdn) for person_id lookups. */
