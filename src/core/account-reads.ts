@@ -152,26 +152,29 @@ export function createAccountReads(deps: CoreDeps) {
         : 'uid' in key
           ? personKey(ctx.tenantId, 'uid', key.uid)
           : personKey(ctx.tenantId, 'email', key.identifier.value);
-      return store.transaction(async (tx) => {
-        const now = clock.now();
-        if (provider.identity) await synchronise(tx, ctx, provider.identity, now, options.kind);
-        const account = await tx.accountViews.find(ctx.tenantId, key);
-        if (!provider.identity) {
-          await recordEvent(
-            tx,
-            deps,
-            ctx,
-            {
-              type: 'provider.user_read',
-              accountUid: account?.uid ?? null,
-              payload: { ...READ_EVENTS[options.kind].provider, provider: provider.name, found: false },
-            },
-            now,
-          );
-        }
-        await audit(tx, account, now);
-        return account;
-      }, { person });
+      return store.transaction(
+        async (tx) => {
+          const now = clock.now();
+          if (provider.identity) await synchronise(tx, ctx, provider.identity, now, options.kind);
+          const account = await tx.accountViews.find(ctx.tenantId, key);
+          if (!provider.identity) {
+            await recordEvent(
+              tx,
+              deps,
+              ctx,
+              {
+                type: 'provider.user_read',
+                accountUid: account?.uid ?? null,
+                payload: { ...READ_EVENTS[options.kind].provider, provider: provider.name, found: false },
+              },
+              now,
+            );
+          }
+          await audit(tx, account, now);
+          return account;
+        },
+        { person },
+      );
     },
 
     /** A plain, unaudited read by uid (to learn whom to ask a provider about before the audited read). */

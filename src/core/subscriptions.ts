@@ -210,20 +210,23 @@ export function createSubscriptions(deps: CoreDeps) {
     ): Promise<Subscription> {
       const channel = options.channel ?? 'email';
       const { key, person } = targetKeys(ctx, target);
-      return store.transaction(async (tx) => {
-        const now = clock.now();
-        // Found and locked with its subscriptions in one statement: the change below cannot race another writer.
-        const account = required(await tx.accountViews.find(ctx.tenantId, key, { lock: true }), 'account.not_found', 'No account with that email');
-        const before = account.subscriptions.find((s) => s.subscriptionId === subscriptionId && s.channel === channel);
-        if (!before)
-          throw new DomainError('subscription.not_found', `The account has no subscription ${subscriptionId}`, [
-            { field: 'subscriptionID', message: 'unknown subscription' },
-          ]);
-        const after = unsubscribe(before, options.tags, now);
-        if (!subscriptionChanged(before, after)) return before;
-        await recordSubscriptionChanges(tx, deps, ctx, account.uid, [{ before, after, confirmationRequested: false }], false, now);
-        return after;
-      }, { person });
+      return store.transaction(
+        async (tx) => {
+          const now = clock.now();
+          // Found and locked with its subscriptions in one statement: the change below cannot race another writer.
+          const account = required(await tx.accountViews.find(ctx.tenantId, key, { lock: true }), 'account.not_found', 'No account with that email');
+          const before = account.subscriptions.find((s) => s.subscriptionId === subscriptionId && s.channel === channel);
+          if (!before)
+            throw new DomainError('subscription.not_found', `The account has no subscription ${subscriptionId}`, [
+              { field: 'subscriptionID', message: 'unknown subscription' },
+            ]);
+          const after = unsubscribe(before, options.tags, now);
+          if (!subscriptionChanged(before, after)) return before;
+          await recordSubscriptionChanges(tx, deps, ctx, account.uid, [{ before, after, confirmationRequested: false }], false, now);
+          return after;
+        },
+        { person },
+      );
     },
   };
 }

@@ -76,8 +76,18 @@ function calls(core: Core, ctx: CallContext, seeded: Seeded): Array<() => Promis
     () => core.members.update(ctx, m0, { properties: { first_name: 'Changed' }, channels: { sms: 'disabled' } }),
     () => core.members.update(ctx, m0, { language: 'en', favoriteStores: [5, 6] }),
     () => core.members.update(ctx, m1, { email: 'member0@example.com' }),
-    () => core.accountReads.read(ctx, { by: 'email', email: 'synced@example.com' }, { kind: 'get', provider: { name: 'acme', identity: identity('synced@example.com', 'Sy') } }),
-    () => core.accountReads.read(ctx, { by: 'email', email: 'lite3@example.com' }, { kind: 'get', provider: { name: 'acme', identity: identity('lite3@example.com', 'Re') } }),
+    () =>
+      core.accountReads.read(
+        ctx,
+        { by: 'email', email: 'synced@example.com' },
+        { kind: 'get', provider: { name: 'acme', identity: identity('synced@example.com', 'Sy') } },
+      ),
+    () =>
+      core.accountReads.read(
+        ctx,
+        { by: 'email', email: 'lite3@example.com' },
+        { kind: 'get', provider: { name: 'acme', identity: identity('lite3@example.com', 'Re') } },
+      ),
     () => core.accountReads.read(ctx, { by: 'uid', uid: m0 }, { kind: 'getById', provider: { name: 'acme', identity: null } }),
     () => core.accounts.change(ctx, m1, { data: { after: true } }),
   ];
@@ -119,7 +129,7 @@ async function stored(store: OpenedStore, ctx: CallContext) {
   const perPerson: Record<string, unknown[]> = {};
   for (const event of events) {
     const who = event.account_uid ? (label.get(event.account_uid) ?? 'gone') : 'nobody';
-    (perPerson[who] ??= []).push({ type: event.type, payload: event.payload });
+    perPerson[who] = [...(perPerson[who] ?? []), { type: event.type, payload: event.payload }];
   }
   const people = Object.fromEntries(accounts.map((a) => [label.get(a.uid), a.profile]));
   return { label, perPerson, people };
@@ -162,10 +172,12 @@ for (const engine of engines()) {
       assert.deepEqual(normalized(after.people, after.label), normalized(before.people, before.label));
       assert.deepEqual(normalized(after.perPerson, after.label), normalized(before.perPerson, before.label));
       // The failures are the ones expected, each on its own.
-      assert.deepEqual(
-        (got as Array<{ error?: string }>).map((o) => o.error).filter(Boolean),
-        ['subscription.not_found', 'account.not_found', 'account.identifier_taken', 'account.identifier_taken'],
-      );
+      assert.deepEqual((got as Array<{ error?: string }>).map((o) => o.error).filter(Boolean), [
+        'subscription.not_found',
+        'account.not_found',
+        'account.identifier_taken',
+        'account.identifier_taken',
+      ]);
     });
   });
 }
