@@ -109,5 +109,77 @@ for (const engine of engines()) {
         rmSync(dir, { recursive: true, force: true });
       }
     });
+
+    // Imports into existing accounts run as shared transactions (a savepoint per call, one commit per batch).
+    it('keeps every acknowledged merge into an existing account, with its event', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'roster-batch-crash-'));
+      const storeOptions: StoreOptions =
+        engine === 'postgres' ? { engine, databaseUrl: process.env.DATABASE_URL as string, poolSize: 4 } : { engine, dataDir: dir };
+      let store = await openStore(storeOptions);
+      await store.migrate();
+      const f = await gigyaFixture(testCore(store));
+      const people = 40;
+      for (let p = 0; p < people; p++) await testCore(store).accounts.upsertLite(f.ctx, { email: `merge${p}@example.com` }, { via: 'import' });
+      await store.close();
+
+      const server = await startServer({
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        ROSTER_DATA_DIR: dir,
+        ROSTER_MASTER_KEY: testMasterKey.toString('base64'),
+        ROSTER_DEMO: 'false',
+        ROSTER_WORKER: 'false',
+        ROSTER_LOG_LEVEL: 'info',
+        ROSTER_BATCHING: 'true',
+        ...(engine === 'postgres' && { DATABASE_URL: process.env.DATABASE_URL }),
+      });
+      const acknowledged: number[] = [];
+      let next = 0;
+      let killed = false;
+      const client = async () => {
+        while (!killed) {
+          const n = next++;
+          const body = new URLSearchParams({
+            apiKey: f.apiKey,
+            userKey: f.userKey,
+            secret: f.secret,
+            email: `merge${n % people}@example.com`,
+            data: JSON.stringify({ [`k${n}`]: n }),
+          });
+          try {
+            const reply = (await (await fetch(`${server.address}/accounts.importLiteAccount`, { method: 'POST', body })).json()) as { errorCode: number };
+            if (reply.errorCode === 0) acknowledged.push(n);
+            else throw new Error(`import failed: ${JSON.stringify(reply)}`);
+          } catch (error) {
+            if (!killed) throw error;
+          }
+          if (acknowledged.length >= 300 && !killed) {
+            killed = true;
+            server.child.kill('SIGKILL');
+          }
+        }
+      };
+      try {
+        await Promise.all(Array.from({ length: 32 }, client));
+        await server.exited;
+        store = await openStore(storeOptions);
+        const core = testCore(store);
+        for (let p = 0; p < people; p++) {
+          const account = await core.accounts.findByIdentifier(f.ctx, 'email', `merge${p}@example.com`);
+          assert.ok(account);
+          const mine = acknowledged.filter((n) => n % people === p);
+          for (const n of mine) assert.equal(account.data[`k${n}`], n, `acknowledged merge k${n} is stored`);
+          const updates = (await store.outbox.listForAccount(f.tenant.id, account.uid as AccountUid)).filter((e) => e.event.type === 'account.updated');
+          const keys = Object.keys(account.data);
+          // One account.updated per stored merge: nothing committed without its event, no event without its write.
+          assert.equal(updates.length, keys.length);
+        }
+      } finally {
+        killed = true;
+        server.child.kill('SIGKILL');
+        await store.close().catch(() => {});
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
 }
