@@ -162,6 +162,8 @@ for (const engine of engines()) {
       try {
         await Promise.all(Array.from({ length: 32 }, client));
         await server.exited;
+        assert.ok(acknowledged.length >= 300);
+        assert.ok(next > acknowledged.length, 'merges were in flight when the server was killed');
         store = await openStore(storeOptions);
         const core = testCore(store);
         for (let p = 0; p < people; p++) {
