@@ -1,7 +1,7 @@
 import { newAccount } from './accounts.js';
 import { type CoreDeps, recordEvent } from './deps.js';
 import { required } from './errors.js';
-import { normalizeEmail } from './identifiers.js';
+import { normalizeEmail, personKey } from './identifiers.js';
 import { mergeJson } from './json-merge.js';
 import type { AccountKey, Repos } from './ports.js';
 import type { Account, AccountUid, AccountView, CallContext, JsonObject } from './types.js';
@@ -158,26 +158,35 @@ export function createAccountReads(deps: CoreDeps) {
         return account;
       }
       const provider = options.provider;
-      return store.transaction(async (tx) => {
-        const now = clock.now();
-        if (provider.identity) await synchroniseIdentity(tx, deps, ctx, provider.identity, now, options.kind);
-        const account = await tx.accountViews.find(ctx.tenantId, key);
-        if (!provider.identity) {
-          await recordEvent(
-            tx,
-            deps,
-            ctx,
-            {
-              type: 'provider.user_read',
-              accountUid: account?.uid ?? null,
-              payload: { ...READ_EVENTS[options.kind].provider, provider: provider.name, found: false },
-            },
-            now,
-          );
-        }
-        await audit(tx, account, now);
-        return account;
-      });
+      // The person written is the one whose identity the provider returned (or, found by nobody, the one looked up).
+      const person = provider.identity
+        ? personKey(ctx.tenantId, 'email', normalizeEmail(provider.identity.email))
+        : 'uid' in key
+          ? personKey(ctx.tenantId, 'uid', key.uid)
+          : personKey(ctx.tenantId, 'email', key.identifier.value);
+      return store.transaction(
+        async (tx) => {
+          const now = clock.now();
+          if (provider.identity) await synchroniseIdentity(tx, deps, ctx, provider.identity, now, options.kind);
+          const account = await tx.accountViews.find(ctx.tenantId, key);
+          if (!provider.identity) {
+            await recordEvent(
+              tx,
+              deps,
+              ctx,
+              {
+                type: 'provider.user_read',
+                accountUid: account?.uid ?? null,
+                payload: { ...READ_EVENTS[options.kind].provider, provider: provider.name, found: false },
+              },
+              now,
+            );
+          }
+          await audit(tx, account, now);
+          return account;
+        },
+        { person },
+      );
     },
 
     /** A plain, unaudited read by uid (to learn whom to ask a provider about before the audited read). */

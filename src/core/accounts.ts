@@ -3,7 +3,7 @@ import { writeConsentChanges } from './consents.js';
 import { type CoreDeps, outboxRecords, recordEvent } from './deps.js';
 import { DomainError, required } from './errors.js';
 import type { DomainEvent } from './events.js';
-import { normalizeEmail } from './identifiers.js';
+import { normalizeEmail, personKey } from './identifiers.js';
 import { mergeJson } from './json-merge.js';
 import type { AccountPatch, NewAccount, Repos } from './ports.js';
 import type { SubscriptionChange } from './subscription-rules.js';
@@ -115,41 +115,44 @@ export function createAccounts(deps: CoreDeps) {
         if (account) return { account, created: true };
       }
       for (let attempt = 0; attempt < OPTIMISTIC_RETRIES; attempt++) {
-        const result = await store.transaction(async (tx): Promise<UpsertResult | undefined> => {
-          const now = clock.now();
-          const owner = await tx.accounts.findByIdentifier(ctx.tenantId, 'email', email);
-          if (!owner) {
-            const account = await createLite(tx, ctx, email, input, now, options.via);
-            if (account) await writeConsentChanges(tx, deps, ctx, account.uid, consents, now);
-            return account && { account, created: true };
-          }
-          // Gone since it was found (deleted): undefined, and the next attempt creates the account.
-          const existing = await tx.accounts.lock(ctx.tenantId, owner.uid);
-          if (!existing) return undefined;
-          const profile = mergeJson(existing.profile, input.profile ?? {});
-          const data = mergeJson(existing.data, input.data ?? {});
-          const changed = [...profile.changed.map((path) => `profile.${path}`), ...data.changed.map((path) => `data.${path}`)];
-          if (!existing.hasLiteAccount) changed.push('hasLiteAccount');
-          let account = existing;
-          if (changed.length > 0) {
-            const patch: AccountPatch = { profile: profile.value, data: data.value, hasLiteAccount: true, now };
-            account = required(
-              await tx.accounts.update(ctx.tenantId, existing.uid, existing.version, patch),
-              'account.concurrent_update',
-              'Account changed during the update',
-            );
-            await recordEvent(
-              tx,
-              deps,
-              ctx,
-              { type: 'account.updated', accountUid: account.uid, via: options.via === 'import' ? 'import' : 'update', payload: { changed } },
-              now,
-            );
-          }
-          await writeImportedSubscriptions(tx, deps, ctx, account.uid, input.subscriptions ?? [], now, options.via === 'import');
-          await writeConsentChanges(tx, deps, ctx, account.uid, consents, now);
-          return { account, created: false };
-        });
+        const result = await store.transaction(
+          async (tx): Promise<UpsertResult | undefined> => {
+            const now = clock.now();
+            const owner = await tx.accounts.findByIdentifier(ctx.tenantId, 'email', email);
+            if (!owner) {
+              const account = await createLite(tx, ctx, email, input, now, options.via);
+              if (account) await writeConsentChanges(tx, deps, ctx, account.uid, consents, now);
+              return account && { account, created: true };
+            }
+            // Gone since it was found (deleted): undefined, and the next attempt creates the account.
+            const existing = await tx.accounts.lock(ctx.tenantId, owner.uid);
+            if (!existing) return undefined;
+            const profile = mergeJson(existing.profile, input.profile ?? {});
+            const data = mergeJson(existing.data, input.data ?? {});
+            const changed = [...profile.changed.map((path) => `profile.${path}`), ...data.changed.map((path) => `data.${path}`)];
+            if (!existing.hasLiteAccount) changed.push('hasLiteAccount');
+            let account = existing;
+            if (changed.length > 0) {
+              const patch: AccountPatch = { profile: profile.value, data: data.value, hasLiteAccount: true, now };
+              account = required(
+                await tx.accounts.update(ctx.tenantId, existing.uid, existing.version, patch),
+                'account.concurrent_update',
+                'Account changed during the update',
+              );
+              await recordEvent(
+                tx,
+                deps,
+                ctx,
+                { type: 'account.updated', accountUid: account.uid, via: options.via === 'import' ? 'import' : 'update', payload: { changed } },
+                now,
+              );
+            }
+            await writeImportedSubscriptions(tx, deps, ctx, account.uid, input.subscriptions ?? [], now, options.via === 'import');
+            await writeConsentChanges(tx, deps, ctx, account.uid, consents, now);
+            return { account, created: false };
+          },
+          { person: personKey(ctx.tenantId, 'email', email) },
+        );
         if (result) return result;
       }
       throw new DomainError('account.concurrent_update', 'The account was changed by concurrent updates; try again');
@@ -160,25 +163,28 @@ export function createAccounts(deps: CoreDeps) {
      * all in one transaction under the account's row lock, with their events.
      */
     async change(ctx: CallContext, uid: AccountUid, input: AccountChange): Promise<AccountView> {
-      return store.transaction(async (tx) => {
-        const now = clock.now();
-        const existing = required(await tx.accounts.lock(ctx.tenantId, uid), 'account.not_found', `Account ${uid} not found`);
-        const profile = mergeJson(existing.profile, input.profile ?? {});
-        const data = mergeJson(existing.data, input.data ?? {});
-        const changed = [...profile.changed.map((path) => `profile.${path}`), ...data.changed.map((path) => `data.${path}`)];
-        let account = existing;
-        if (changed.length > 0) {
-          account = required(
-            await tx.accounts.update(ctx.tenantId, uid, existing.version, { profile: profile.value, data: data.value, now }),
-            'account.concurrent_update',
-            'Account changed during the update',
-          );
-          await recordEvent(tx, deps, ctx, { type: 'account.updated', accountUid: uid, via: 'update', payload: { changed } }, now);
-        }
-        await writeSubscriptionChanges(tx, deps, ctx, account, input.subscriptions ?? [], now, input.requiresDoubleOptIn ?? (() => false));
-        await writeConsentChanges(tx, deps, ctx, uid, input.consents ?? [], now);
-        return accountView(tx, account);
-      });
+      return store.transaction(
+        async (tx) => {
+          const now = clock.now();
+          const existing = required(await tx.accounts.lock(ctx.tenantId, uid), 'account.not_found', `Account ${uid} not found`);
+          const profile = mergeJson(existing.profile, input.profile ?? {});
+          const data = mergeJson(existing.data, input.data ?? {});
+          const changed = [...profile.changed.map((path) => `profile.${path}`), ...data.changed.map((path) => `data.${path}`)];
+          let account = existing;
+          if (changed.length > 0) {
+            account = required(
+              await tx.accounts.update(ctx.tenantId, uid, existing.version, { profile: profile.value, data: data.value, now }),
+              'account.concurrent_update',
+              'Account changed during the update',
+            );
+            await recordEvent(tx, deps, ctx, { type: 'account.updated', accountUid: uid, via: 'update', payload: { changed } }, now);
+          }
+          await writeSubscriptionChanges(tx, deps, ctx, account, input.subscriptions ?? [], now, input.requiresDoubleOptIn ?? (() => false));
+          await writeConsentChanges(tx, deps, ctx, uid, input.consents ?? [], now);
+          return accountView(tx, account);
+        },
+        { person: personKey(ctx.tenantId, 'uid', uid) },
+      );
     },
 
     /** Reads one account with its subscriptions, consents and channel statuses. */

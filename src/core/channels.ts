@@ -12,7 +12,7 @@ export function createChannels(deps: CoreDeps) {
         required(await tx.accounts.lock(ctx.tenantId, uid), 'account.not_found', `Account ${uid} not found`);
         const previous = (await tx.channels.listForAccount(ctx.tenantId, uid))[channel] ?? null;
         if (previous === status) return;
-        await tx.channels.upsert(ctx.tenantId, uid, channel, status, now);
+        await tx.channels.upsert(ctx.tenantId, uid, { [channel]: status }, now);
         await recordEvent(tx, deps, ctx, { type: 'channel.changed', accountUid: uid, payload: { channel, status, previous } }, now);
       });
     },

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CoreDeps } from './deps.js';
 import { DomainError } from './errors.js';
+import { CONFIG_CACHE_TTL_MS, createTtlCache } from './ttl-cache.js';
 import type { ClubClient, Site } from './types.js';
 
 export interface ClubClientSpec {
@@ -26,6 +27,9 @@ export function tokenLookup(token: string): string {
 
 export function createClubClients(deps: CoreDeps) {
   const { store, clock, ids } = deps;
+  // Every Boostcom request authenticates its client: a short cache keeps that off the database
+  // (as for Gigya keys); a client revoked by another process stops working here within the TTL.
+  const byToken = createTtlCache<ClubClient>(clock, CONFIG_CACHE_TTL_MS);
   return {
     /** Creates the named client of a club or brings it to `spec` (idempotent). Returns a new token once. */
     async ensure(site: Site, spec: ClubClientSpec): Promise<{ client: ClubClient; created: boolean; token?: string }> {
@@ -40,13 +44,14 @@ export function createClubClients(deps: CoreDeps) {
         : { tenantId: site.tenantId, id: ids.uuid(), siteId: site.id, name: spec.name, permits: spec.permits, createdAt: clock.now(), revokedAt: null };
       const token = spec.token ?? (existing ? undefined : ids.token(24));
       await store.clubClients.upsert(client, token === undefined ? null : tokenLookup(token));
+      byToken.clear();
       return { client, created: !existing, ...(token !== undefined && spec.token === undefined && { token }) };
     },
 
     /** The active client of this club holding `token`, or undefined (unknown, revoked, or another club's). */
     async authenticate(site: Site, token: string): Promise<ClubClient | undefined> {
       const lookup = tokenLookup(token);
-      const client = await store.clubClients.findByTokenLookup(site.tenantId, lookup);
+      const client = await byToken.get(`${site.tenantId}\u0000${lookup}`, () => store.clubClients.findByTokenLookup(site.tenantId, lookup));
       if (!client || client.revokedAt || client.siteId !== site.id) return undefined;
       return client;
     },

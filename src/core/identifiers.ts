@@ -1,4 +1,5 @@
 import { DomainError } from './errors.js';
+import type { IdentifierKind, TenantId } from './types.js';
 
 // The WHATWG HTML "valid e-mail address" production: what browsers accept in <input type=email>.
 const EMAIL = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+$/;
@@ -14,6 +15,11 @@ export function normalizeEmail(raw: string, field = 'email'): string {
     throw new DomainError('request.invalid_field', `Invalid email address: ${field}`, [{ field, message: 'is not a valid email address' }]);
   }
   return email;
+}
+
+/** The key of one person for the store's group commit (Store.transaction): two keys alike, one person. */
+export function personKey(tenantId: TenantId, kind: IdentifierKind | 'uid' | 'emailToken', value: string): string {
+  return `${tenantId}\u0000${kind}\u0000${value}`;
 }
 
 export function isValidEmail(raw: string): boolean {

@@ -4,7 +4,7 @@ import { writeConsentChanges } from './consents.js';
 import { type CoreDeps, recordEvent } from './deps.js';
 import { DomainError, type FieldError, required } from './errors.js';
 import type { FieldChange } from './events.js';
-import { normalizeEmail } from './identifiers.js';
+import { normalizeEmail, personKey } from './identifiers.js';
 import { jsonEqual, mergeJson } from './json-merge.js';
 import type { AccountKey, AccountPatch, MemberQuery, Repos } from './ports.js';
 import type {
@@ -141,16 +141,20 @@ export function createMembers(deps: CoreDeps) {
     uid: AccountUid,
     wanted: Partial<Record<Channel, ChannelStatusValue>>,
     now: Date,
+    /** The statuses stored now; a new member has none (saves the read). */
+    current?: Partial<Record<Channel, ChannelStatusValue>>,
   ): Promise<Record<string, FieldChange>> {
-    const current = await tx.channels.listForAccount(ctx.tenantId, uid);
+    const stored = current ?? (await tx.channels.listForAccount(ctx.tenantId, uid));
     const changes: Record<string, FieldChange> = {};
+    const writes: Partial<Record<Channel, ChannelStatusValue>> = {};
     for (const [channel, status] of Object.entries(wanted) as Array<[Channel, ChannelStatusValue]>) {
-      const previous = current[channel] ?? null;
+      const previous = stored[channel] ?? null;
       if (previous === status) continue;
-      await tx.channels.upsert(ctx.tenantId, uid, channel, status, now);
+      writes[channel] = status;
       await recordEvent(tx, deps, ctx, { type: 'channel.changed', accountUid: uid, payload: { channel, status, previous } }, now);
       changes[`${channel}Status`] = { change: previous === null ? '+' : '~', was: previous, is: status };
     }
+    await tx.channels.upsert(ctx.tenantId, uid, writes, now);
     return changes;
   }
 
@@ -162,70 +166,76 @@ export function createMembers(deps: CoreDeps) {
     async create(ctx: CallContext, input: NewMember): Promise<MemberView> {
       const email = input.email === null ? null : normalizeEmail(input.email);
       const passwordHash = input.password === null ? null : await hasher.hash(input.password);
-      return store.transaction(async (tx) => {
-        const now = clock.now();
-        const uid = ids.uid();
-        const identifiers: Identifier[] = [
-          ...(email ? [{ kind: 'email' as const, value: email }] : []),
-          ...(input.msisdn ? [{ kind: 'msisdn' as const, value: input.msisdn }] : []),
-          ...input.externalIds,
-        ];
-        await claimAll(tx, ctx.tenantId, uid, identifiers, now);
-        if (input.registrationPassword) await consumeCode(tx, ctx, input.registrationPassword);
-        const account = await tx.accounts.insert(
-          newAccount(deps, ctx, uid, now, {
-            hasFullAccount: true,
-            isVerified: input.registrationPassword !== undefined,
-            profile: mergeJson({}, input.properties).value,
-            passwordHash,
-            language: input.language,
-            optinChannel: input.optinChannel,
-            optinSubchannel: input.optinSubchannel,
-          }),
-        );
-        await tx.members.upsertAttributes(
-          ctx.tenantId,
-          uid,
-          { ...DEFAULT_MEMBER_ATTRIBUTES, personId: account.numericId, favoriteStores: input.favoriteStores },
-          now,
-        );
-        await recordEvent(
-          tx,
-          deps,
-          ctx,
-          {
-            type: 'account.created',
-            accountUid: uid,
-            via: 'registration',
-            payload: { email, msisdn: input.msisdn, hasLiteAccount: false, hasFullAccount: true },
-          },
-          now,
-        );
-        // A verified msisdn shows as sms_status "verified" (spec B.9.14).
-        const smsStatus = input.registrationPassword?.kind === 'msisdn' && input.channels.sms === 'enabled' ? 'verified' : input.channels.sms;
-        await writeChannels(tx, ctx, uid, { ...input.channels, sms: smsStatus }, now);
-        await writeConsentChanges(tx, deps, ctx, uid, input.consents, now);
-        const welcome = { memberId: account.numericId, language: input.language, productName: input.optinChannel };
-        if (input.welcome.sms && input.msisdn && input.channels.sms !== 'disabled') {
+      const uid = ids.uid();
+      const identifiers: Identifier[] = [
+        ...(email ? [{ kind: 'email' as const, value: email }] : []),
+        ...(input.msisdn ? [{ kind: 'msisdn' as const, value: input.msisdn }] : []),
+        ...input.externalIds,
+      ];
+      // The person is the first identifier claimed (two creates racing for it never share a commit).
+      const person = identifiers[0] ? personKey(ctx.tenantId, identifiers[0].kind, identifiers[0].value) : personKey(ctx.tenantId, 'uid', uid);
+      return store.transaction(
+        async (tx) => {
+          const now = clock.now();
+          await claimAll(tx, ctx.tenantId, uid, identifiers, now);
+          if (input.registrationPassword) await consumeCode(tx, ctx, input.registrationPassword);
+          const account = await tx.accounts.insert(
+            newAccount(deps, ctx, uid, now, {
+              hasFullAccount: true,
+              isVerified: input.registrationPassword !== undefined,
+              profile: mergeJson({}, input.properties).value,
+              passwordHash,
+              language: input.language,
+              optinChannel: input.optinChannel,
+              optinSubchannel: input.optinSubchannel,
+            }),
+          );
+          const attributes = await tx.members.upsertAttributes(
+            ctx.tenantId,
+            uid,
+            { ...DEFAULT_MEMBER_ATTRIBUTES, personId: account.numericId, favoriteStores: input.favoriteStores },
+            now,
+          );
           await recordEvent(
             tx,
             deps,
             ctx,
-            { type: 'member.welcome_message_requested', accountUid: uid, payload: { ...welcome, channel: 'sms', to: input.msisdn } },
+            {
+              type: 'account.created',
+              accountUid: uid,
+              via: 'registration',
+              payload: { email, msisdn: input.msisdn, hasLiteAccount: false, hasFullAccount: true },
+            },
             now,
           );
-        }
-        if (input.welcome.email && email && input.channels.email !== 'disabled') {
-          await recordEvent(
-            tx,
-            deps,
-            ctx,
-            { type: 'member.welcome_message_requested', accountUid: uid, payload: { ...welcome, channel: 'email', to: email } },
-            now,
-          );
-        }
-        return view(tx, account);
-      });
+          // A verified msisdn shows as sms_status "verified" (spec B.9.14).
+          const smsStatus = input.registrationPassword?.kind === 'msisdn' && input.channels.sms === 'enabled' ? 'verified' : input.channels.sms;
+          await writeChannels(tx, ctx, uid, { ...input.channels, sms: smsStatus }, now, {});
+          await writeConsentChanges(tx, deps, ctx, uid, input.consents, now);
+          const welcome = { memberId: account.numericId, language: input.language, productName: input.optinChannel };
+          if (input.welcome.sms && input.msisdn && input.channels.sms !== 'disabled') {
+            await recordEvent(
+              tx,
+              deps,
+              ctx,
+              { type: 'member.welcome_message_requested', accountUid: uid, payload: { ...welcome, channel: 'sms', to: input.msisdn } },
+              now,
+            );
+          }
+          if (input.welcome.email && email && input.channels.email !== 'disabled') {
+            await recordEvent(
+              tx,
+              deps,
+              ctx,
+              { type: 'member.welcome_message_requested', accountUid: uid, payload: { ...welcome, channel: 'email', to: email } },
+              now,
+            );
+          }
+          // The attributes were just written (and returned): only the account is read back.
+          return asMember(await accountView(tx, account), attributes);
+        },
+        { person },
+      );
     },
 
     async find(ctx: CallContext, key: MemberKey): Promise<MemberView | undefined> {
@@ -271,92 +281,95 @@ export function createMembers(deps: CoreDeps) {
     async update(ctx: CallContext, uid: AccountUid, change: MemberChange): Promise<MemberView> {
       const email = change.email ? normalizeEmail(change.email) : change.email;
       const passwordHash = change.password ? await hasher.hash(change.password) : change.password;
-      return store.transaction(async (tx) => {
-        const now = clock.now();
-        const current = required(await tx.accounts.lock(ctx.tenantId, uid), 'account.not_found', 'Member with given identifier could not found');
-        const changes: Record<string, FieldChange | Record<string, FieldChange>> = {};
-        const changed: string[] = [];
+      return store.transaction(
+        async (tx) => {
+          const now = clock.now();
+          const current = required(await tx.accounts.lock(ctx.tenantId, uid), 'account.not_found', 'Member with given identifier could not found');
+          const changes: Record<string, FieldChange | Record<string, FieldChange>> = {};
+          const changed: string[] = [];
 
-        for (const [kind, next] of [
-          ['email', email],
-          ['msisdn', change.msisdn],
-        ] as const) {
-          const was = current[kind];
-          if (next === undefined || next === was) continue;
-          if (next !== null) await claimAll(tx, ctx.tenantId, uid, [{ kind, value: next }], now);
-          if (was !== null) await tx.identifiers.release(ctx.tenantId, kind, was, uid);
-          changes[kind] = fieldChange(was, next) as FieldChange;
-          changed.push(kind);
-        }
-
-        const patch: Omit<AccountPatch, 'now'> = {};
-        const propertyChanges: Record<string, FieldChange> = {};
-        if (change.properties) {
-          const merged = mergeJson(current.profile, change.properties);
-          for (const key of new Set(merged.changed.map((path) => path.split('.')[0] as string))) {
-            const difference = fieldChange(current.profile[key], merged.value[key]);
-            if (difference) propertyChanges[key] = difference;
+          for (const [kind, next] of [
+            ['email', email],
+            ['msisdn', change.msisdn],
+          ] as const) {
+            const was = current[kind];
+            if (next === undefined || next === was) continue;
+            if (next !== null) await claimAll(tx, ctx.tenantId, uid, [{ kind, value: next }], now);
+            if (was !== null) await tx.identifiers.release(ctx.tenantId, kind, was, uid);
+            changes[kind] = fieldChange(was, next) as FieldChange;
+            changed.push(kind);
           }
-          if (merged.changed.length > 0) {
-            patch.profile = merged.value;
-            changed.push(...merged.changed.map((path) => `profile.${path}`));
+
+          const patch: Omit<AccountPatch, 'now'> = {};
+          const propertyChanges: Record<string, FieldChange> = {};
+          if (change.properties) {
+            const merged = mergeJson(current.profile, change.properties);
+            for (const key of new Set(merged.changed.map((path) => path.split('.')[0] as string))) {
+              const difference = fieldChange(current.profile[key], merged.value[key]);
+              if (difference) propertyChanges[key] = difference;
+            }
+            if (merged.changed.length > 0) {
+              patch.profile = merged.value;
+              changed.push(...merged.changed.map((path) => `profile.${path}`));
+            }
           }
-        }
-        if (change.language !== undefined && change.language !== current.language) {
-          patch.language = change.language;
-          propertyChanges['language'] = fieldChange(current.language, change.language) as FieldChange;
-          changed.push('language');
-        }
-        if (passwordHash !== undefined) {
-          patch.passwordHash = passwordHash;
-          if (current.hasPassword !== (passwordHash !== null)) changes['hasPassword'] = { change: '~', was: current.hasPassword, is: passwordHash !== null };
-          changed.push('password');
-        }
-        if (Object.keys(propertyChanges).length > 0) changes['properties'] = propertyChanges;
-
-        let account = current;
-        if (Object.keys(patch).length > 0 || changed.length > 0) {
-          account = required(await tx.accounts.update(ctx.tenantId, uid, current.version, { ...patch, now }), 'account.concurrent_update', 'Member changed');
-        }
-        Object.assign(changes, await writeChannels(tx, ctx, uid, change.channels ?? {}, now));
-
-        if (change.consents && change.consents.length > 0) {
-          const before = await tx.consents.listForAccount(ctx.tenantId, uid);
-          const after = await writeConsentChanges(tx, deps, ctx, uid, change.consents, now);
-          const consentChanges: Record<string, FieldChange> = {};
-          for (const consent of after) {
-            const was = before.find((c) => c.consentId === consent.consentId)?.isGranted;
-            const difference = fieldChange(was, consent.isGranted);
-            if (difference) consentChanges[consent.consentId] = difference;
+          if (change.language !== undefined && change.language !== current.language) {
+            patch.language = change.language;
+            propertyChanges['language'] = fieldChange(current.language, change.language) as FieldChange;
+            changed.push('language');
           }
-          if (Object.keys(consentChanges).length > 0) changes['consents'] = consentChanges;
-        }
-
-        if (change.favoriteStores) {
-          const attributes = (await tx.members.findAttributes(ctx.tenantId, uid)) ?? { ...DEFAULT_MEMBER_ATTRIBUTES, personId: current.numericId };
-          const difference = fieldChange(attributes.favoriteStores, change.favoriteStores);
-          if (difference) {
-            await tx.members.upsertAttributes(ctx.tenantId, uid, { ...attributes, favoriteStores: change.favoriteStores }, now);
-            changes['favoriteStores'] = difference;
+          if (passwordHash !== undefined) {
+            patch.passwordHash = passwordHash;
+            if (current.hasPassword !== (passwordHash !== null)) changes['hasPassword'] = { change: '~', was: current.hasPassword, is: passwordHash !== null };
+            changed.push('password');
           }
-        }
+          if (Object.keys(propertyChanges).length > 0) changes['properties'] = propertyChanges;
 
-        if (Object.keys(changes).length > 0) {
-          if (changed.length > 0) await recordEvent(tx, deps, ctx, { type: 'account.updated', accountUid: uid, via: 'update', payload: { changed } }, now);
-          await recordEvent(
-            tx,
-            deps,
-            ctx,
-            {
-              type: 'member.updated',
-              accountUid: uid,
-              payload: { memberId: current.numericId, occurredAt: (change.occurredAt ?? now).toISOString(), changes },
-            },
-            now,
-          );
-        }
-        return view(tx, account);
-      });
+          let account = current;
+          if (Object.keys(patch).length > 0 || changed.length > 0) {
+            account = required(await tx.accounts.update(ctx.tenantId, uid, current.version, { ...patch, now }), 'account.concurrent_update', 'Member changed');
+          }
+          Object.assign(changes, await writeChannels(tx, ctx, uid, change.channels ?? {}, now));
+
+          if (change.consents && change.consents.length > 0) {
+            const before = await tx.consents.listForAccount(ctx.tenantId, uid);
+            const after = await writeConsentChanges(tx, deps, ctx, uid, change.consents, now);
+            const consentChanges: Record<string, FieldChange> = {};
+            for (const consent of after) {
+              const was = before.find((c) => c.consentId === consent.consentId)?.isGranted;
+              const difference = fieldChange(was, consent.isGranted);
+              if (difference) consentChanges[consent.consentId] = difference;
+            }
+            if (Object.keys(consentChanges).length > 0) changes['consents'] = consentChanges;
+          }
+
+          if (change.favoriteStores) {
+            const attributes = (await tx.members.findAttributes(ctx.tenantId, uid)) ?? { ...DEFAULT_MEMBER_ATTRIBUTES, personId: current.numericId };
+            const difference = fieldChange(attributes.favoriteStores, change.favoriteStores);
+            if (difference) {
+              await tx.members.upsertAttributes(ctx.tenantId, uid, { ...attributes, favoriteStores: change.favoriteStores }, now);
+              changes['favoriteStores'] = difference;
+            }
+          }
+
+          if (Object.keys(changes).length > 0) {
+            if (changed.length > 0) await recordEvent(tx, deps, ctx, { type: 'account.updated', accountUid: uid, via: 'update', payload: { changed } }, now);
+            await recordEvent(
+              tx,
+              deps,
+              ctx,
+              {
+                type: 'member.updated',
+                accountUid: uid,
+                payload: { memberId: current.numericId, occurredAt: (change.occurredAt ?? now).toISOString(), changes },
+              },
+              now,
+            );
+          }
+          return view(tx, account);
+        },
+        { person: personKey(ctx.tenantId, 'uid', uid) },
+      );
     },
 
     /** Deletes a member for good; returns it as it was. Its person id is remembered for 30 days. */

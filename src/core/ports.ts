@@ -290,7 +290,8 @@ export interface ConsentRepo {
 
 export interface ChannelRepo {
   listForAccount(tenantId: TenantId, uid: AccountUid): Promise<Partial<Record<Channel, ChannelStatusValue>>>;
-  upsert(tenantId: TenantId, uid: AccountUid, channel: Channel, status: ChannelStatusValue, now: Date): Promise<void>;
+  /** Sets the given channels' statuses in one statement (nothing for none). */
+  upsert(tenantId: TenantId, uid: AccountUid, statuses: Partial<Record<Channel, ChannelStatusValue>>, now: Date): Promise<void>;
 }
 
 export interface OutboxRepo {
@@ -448,7 +449,8 @@ export interface MemberRepo {
   /** Subscriptions, consents, channel statuses and member attributes of many accounts in a few queries. */
   extrasFor(tenantId: TenantId, uids: AccountUid[]): Promise<Map<AccountUid, AccountExtras>>;
   findAttributes(tenantId: TenantId, uid: AccountUid): Promise<MemberAttributes | undefined>;
-  upsertAttributes(tenantId: TenantId, uid: AccountUid, attributes: MemberAttributes, now: Date): Promise<void>;
+  /** Returns the attributes as stored (what findAttributes reads next). */
+  upsertAttributes(tenantId: TenantId, uid: AccountUid, attributes: MemberAttributes, now: Date): Promise<MemberAttributes>;
   /** Accounts in creation order (created_at, uid) with the total that match. */
   list(tenantId: TenantId, query: MemberQuery): Promise<{ accounts: Account[]; total: number }>;
   /** Remembers a deleted member under each of its keys (id, email, msisdn) for person_id lookups. */
@@ -668,8 +670,13 @@ export interface SiteBlockRules {
 
 export interface Store extends Repos {
   readonly engine: 'pglite' | 'postgres';
-  /** Runs `work` in one transaction: everything in it commits together or not at all. */
-  transaction<T>(work: (tx: Repos) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` in one transaction: everything in it commits together or not at all. With
+   * `person` (see personKey), the work writes that one person only, and the store may run it
+   * inside a transaction shared with concurrent work for other people (group commit): in its
+   * own savepoint, so its failure undoes only its own writes. Work for one person never shares.
+   */
+  transaction<T>(work: (tx: Repos) => Promise<T>, options?: { person?: string }): Promise<T>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { type CoreDeps, recordEvent } from './deps.js';
 import { DomainError, required } from './errors.js';
 import type { DomainEvent } from './events.js';
-import { normalizeEmail } from './identifiers.js';
+import { normalizeEmail, personKey } from './identifiers.js';
 import type { AccountKey, Repos } from './ports.js';
 import { changeSubscription, importSubscription, type SubscriptionChange, subscriptionChanged, subscriptionKey, unsubscribe } from './subscription-rules.js';
 import type { Account, AccountUid, CallContext, Channel, Subscription } from './types.js';
@@ -185,6 +185,15 @@ export async function requestConfirmation(
 
 export type UnsubscribeTarget = { email: string } | { emailToken: string };
 
+/** How the unsubscribe target is found, and its person key for the store's group commit. */
+function targetKeys(ctx: CallContext, target: UnsubscribeTarget): { key: AccountKey; person: string } {
+  if ('email' in target) {
+    const email = normalizeEmail(target.email);
+    return { key: { identifier: { kind: 'email', value: email } }, person: personKey(ctx.tenantId, 'email', email) };
+  }
+  return { key: { emailToken: target.emailToken }, person: personKey(ctx.tenantId, 'emailToken', target.emailToken) };
+}
+
 export function createSubscriptions(deps: CoreDeps) {
   const { store, clock } = deps;
 
@@ -200,21 +209,24 @@ export function createSubscriptions(deps: CoreDeps) {
       options: { channel?: Channel; tags?: string[] } = {},
     ): Promise<Subscription> {
       const channel = options.channel ?? 'email';
-      return store.transaction(async (tx) => {
-        const now = clock.now();
-        const key: AccountKey = 'email' in target ? { identifier: { kind: 'email', value: normalizeEmail(target.email) } } : { emailToken: target.emailToken };
-        // Found and locked with its subscriptions in one statement: the change below cannot race another writer.
-        const account = required(await tx.accountViews.find(ctx.tenantId, key, { lock: true }), 'account.not_found', 'No account with that email');
-        const before = account.subscriptions.find((s) => s.subscriptionId === subscriptionId && s.channel === channel);
-        if (!before)
-          throw new DomainError('subscription.not_found', `The account has no subscription ${subscriptionId}`, [
-            { field: 'subscriptionID', message: 'unknown subscription' },
-          ]);
-        const after = unsubscribe(before, options.tags, now);
-        if (!subscriptionChanged(before, after)) return before;
-        await recordSubscriptionChanges(tx, deps, ctx, account.uid, [{ before, after, confirmationRequested: false }], false, now);
-        return after;
-      });
+      const { key, person } = targetKeys(ctx, target);
+      return store.transaction(
+        async (tx) => {
+          const now = clock.now();
+          // Found and locked with its subscriptions in one statement: the change below cannot race another writer.
+          const account = required(await tx.accountViews.find(ctx.tenantId, key, { lock: true }), 'account.not_found', 'No account with that email');
+          const before = account.subscriptions.find((s) => s.subscriptionId === subscriptionId && s.channel === channel);
+          if (!before)
+            throw new DomainError('subscription.not_found', `The account has no subscription ${subscriptionId}`, [
+              { field: 'subscriptionID', message: 'unknown subscription' },
+            ]);
+          const after = unsubscribe(before, options.tags, now);
+          if (!subscriptionChanged(before, after)) return before;
+          await recordSubscriptionChanges(tx, deps, ctx, account.uid, [{ before, after, confirmationRequested: false }], false, now);
+          return after;
+        },
+        { person },
+      );
     },
   };
 }

@@ -11,6 +11,7 @@ import { createConsoleReadRepo } from './console-reads.js';
 import { createCredentialStateRepo, createFullAccountBulkRepo, createPersonTokenRepo, createSessionRepo, createSigningKeyRepo } from './credentials.js';
 import type { Database } from './database.js';
 import { batchHitCounts, batchNonceClaims, groupCommitLiteInserts, groupCommitOutboxAppends } from './group-commit.js';
+import { createGroupedTransactions } from './grouped-transactions.js';
 import { createImportJobRepo } from './import-jobs.js';
 import { createKeyRepo } from './keys.js';
 import { createClubClientRepo, createMemberImportRepo, createMemberRepo, createVerificationCodeRepo } from './members.js';
@@ -149,22 +150,24 @@ export async function openStore(options: StoreOptions): Promise<OpenedStore> {
   // The embedded store has one connection; a PostgreSQL pool keeps slots for unbatched work.
   const maxInFlight = options.engine === 'postgres' ? Math.max(1, Math.floor(options.poolSize / 4)) : 1;
   const repos = batching.enabled ? createBatchedRepos(db, { settings: batching, maxInFlight }) : createRepos(db);
+  const alone = async <T>(work: (tx: Repos) => Promise<T>): Promise<T> => {
+    try {
+      return await db.transaction().execute(async (trx) => {
+        const outbox = createBufferedOutbox(trx);
+        const result = await work({ ...createRepos(trx), outbox: translatingErrors(outbox) });
+        await outbox.flush();
+        return result;
+      });
+    } catch (error) {
+      throw translateDriverError(error);
+    }
+  };
+  const grouped = batching.enabled ? createGroupedTransactions(db, createRepos, alone, { settings: batching, maxInFlight }) : undefined;
   return {
     engine: options.engine,
     db,
     ...repos,
-    async transaction(work) {
-      try {
-        return await db.transaction().execute(async (trx) => {
-          const outbox = createBufferedOutbox(trx);
-          const result = await work({ ...createRepos(trx), outbox: translatingErrors(outbox) });
-          await outbox.flush();
-          return result;
-        });
-      } catch (error) {
-        throw translateDriverError(error);
-      }
-    },
+    transaction: (work, options) => (grouped && options?.person !== undefined ? grouped(options.person, work) : alone(work)),
     async ping() {
       await db.selectNoFrom((eb) => eb.lit(1).as('one')).execute();
     },

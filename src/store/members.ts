@@ -68,11 +68,13 @@ export function createMemberRepo(db: Kysely<Database>): MemberRepo {
         has_push_token: attributes.hasPushToken,
         updated_at: now,
       };
-      await db
+      const row = await db
         .insertInto('member_attributes')
         .values({ tenant_id: tenantId, account_uid: uid, ...values })
         .onConflict((oc) => oc.columns(['tenant_id', 'account_uid']).doUpdateSet(values))
-        .execute();
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toAttributes(row);
     },
 
     async list(tenantId, query) {

@@ -33,7 +33,7 @@ export async function insertOutboxRecords(db: Kysely<Database>, records: OutboxR
  * The outbox of one transaction: appends are kept and written as one multi-row insert by
  * `flush()`, which the store calls just before COMMIT. Same atomicity, fewer round trips.
  */
-export function createBufferedOutbox(db: Kysely<Database>): OutboxRepo & { flush(): Promise<void> } {
+export function createBufferedOutbox(db: Kysely<Database>): OutboxRepo & { flush(): Promise<void>; take(): OutboxRecord[] } {
   const pending: OutboxRecord[] = [];
   const direct = createOutboxRepo(db);
   return {
@@ -44,6 +44,8 @@ export function createBufferedOutbox(db: Kysely<Database>): OutboxRepo & { flush
     async flush() {
       await insertOutboxRecords(db, pending.splice(0));
     },
+    /** The records kept so far, for a caller that writes them itself (a group commit's one insert). */
+    take: () => pending.splice(0),
   };
 }
 

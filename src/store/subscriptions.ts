@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { ChannelRepo, ConsentRepo, SubscriptionRepo } from '../core/ports.js';
 import type { Channel, ChannelStatusValue, Consent, DoubleOptInStatus, JsonObject, Origin, Subscription } from '../core/types.js';
 import type { ConsentsTable, Database, SubscriptionsTable } from './database.js';
@@ -158,11 +158,13 @@ export function createChannelRepo(db: Kysely<Database>): ChannelRepo {
         .execute();
       return Object.fromEntries(rows.map((r) => [r.channel, r.status])) as Partial<Record<Channel, ChannelStatusValue>>;
     },
-    async upsert(tenantId, uid, channel, status, now) {
+    async upsert(tenantId, uid, statuses, now) {
+      const rows = Object.entries(statuses).map(([channel, status]) => ({ tenant_id: tenantId, account_uid: uid, channel, status, updated_at: now }));
+      if (rows.length === 0) return;
       await db
         .insertInto('channel_statuses')
-        .values({ tenant_id: tenantId, account_uid: uid, channel, status, updated_at: now })
-        .onConflict((oc) => oc.columns(['tenant_id', 'account_uid', 'channel']).doUpdateSet({ status, updated_at: now }))
+        .values(rows)
+        .onConflict((oc) => oc.columns(['tenant_id', 'account_uid', 'channel']).doUpdateSet({ status: sql`excluded.status`, updated_at: now }))
         .execute();
     },
   };
