@@ -33,10 +33,12 @@ export function startServer(env: NodeJS.ProcessEnv): Promise<{ child: ChildProce
     let output = '';
     const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
     // On timeout the child is killed too: the caller never got a handle to it, and a live child keeps the test process open.
+    // Generous: a first start on an empty embedded store creates the database (seconds of CPU), and CI
+    // runs four test files at once on two cores; this bounds a hang, it does not time the start.
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`server did not start:\n${output}`));
-    }, 60_000);
+      reject(new Error(`server did not start within 180 s:\n${output}`));
+    }, 180_000);
     const onData = (chunk: Buffer) => {
       output += chunk;
       // "roster ready" comes last, after the demo banner when there is one.
