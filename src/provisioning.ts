@@ -2,7 +2,16 @@ import { readFileSync } from 'node:fs';
 import Type, { type Static } from 'typebox';
 import Value from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
-import { type Core, type JsonObject, ProvisioningError, type ProvisioningReport, provisioningProblems, type Site, type SiteBlockRules } from './core/index.js';
+import {
+  type Core,
+  type JsonObject,
+  ProvisioningError,
+  type ProvisioningReport,
+  provisioningProblems,
+  SECRET_UNREADABLE,
+  type Site,
+  type SiteBlockRules,
+} from './core/index.js';
 import { boostcomSiteRule } from './facades/boostcom/site-rule.js';
 import { NavigaSiteSpec } from './facades/naviga/settings.js';
 import { navigaSiteRule } from './facades/naviga/site-rule.js';
@@ -178,7 +187,7 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 
 /** The document with every secret-bearing value replaced by `replacement` (undefined drops it). */
 export function maskSecrets(document: unknown, replacement: string | undefined, path = ''): unknown {
-  if (typeof document === 'string') return isSecretField(path) ? replacement : document;
+  if (typeof document === 'string') return isSecretField(path) && document !== SECRET_UNREADABLE ? replacement : document;
   if (Array.isArray(document)) return document.map((item, i) => maskSecrets(item, replacement, `${path}/${i}`));
   if (isObject(document)) {
     const entries = Object.entries(document).map(([key, value]) => [key, maskSecrets(value, replacement, `${path}/${key}`)] as const);
@@ -198,8 +207,8 @@ const addressChanged = (given: Record<string, unknown>, stored: unknown) =>
  * to another host), a problem names the path.
  */
 export function restoreSecrets(given: unknown, stored: unknown, problems: string[], path = '', moved = false): unknown {
-  if (given === SECRET_SET && isSecretField(path)) {
-    if (typeof stored !== 'string') problems.push(`${path}: no stored secret to keep; give the secret itself`);
+  if ((given === SECRET_SET || given === SECRET_UNREADABLE) && isSecretField(path)) {
+    if (typeof stored !== 'string' || stored === SECRET_UNREADABLE) problems.push(`${path}: no stored secret to keep; give the secret itself`);
     else if (moved) problems.push(`${path}: enter the secret again when the address changes`);
     else return stored;
     return given;
@@ -227,7 +236,7 @@ export async function siteDocument(core: Core, site: Site): Promise<JsonObject> 
   };
   const document: JsonObject = { name: site.name };
   if (site.gigyaApiKey) {
-    const secret = await core.sites.gigyaSecret(site);
+    const secret = await core.sites.gigyaSecret(site).catch(() => SECRET_UNREADABLE);
     document.gigya = { apiKey: site.gigyaApiKey, ...(secret && { secret }), ...(schema !== undefined && { schema: schema as JsonObject }) };
   }
   if (site.boostcomSlug)

@@ -17,6 +17,9 @@ export interface SiteSpec {
   replaceSettings?: boolean;
 }
 
+/** What a stored secret that does not decrypt (sealed under another master key or site) reads as in a site's document. */
+export const SECRET_UNREADABLE = '(unreadable)';
+
 const SECRET_AAD = (tenantId: TenantId, siteId: SiteId) => `site-secret:${tenantId}:${siteId}`;
 
 /** A new Gigya API key in the form Roster generates ("3_" and 64 URL-safe characters). */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { applyProvisioning } from '../../src/cli/apply.js';
+import { renderTemplate } from '../../src/messaging/templates.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { type ConsoleFixture, consoleFixture, signIn } from '../helpers/console.js';
 
@@ -127,5 +128,54 @@ describe('admin API: PUT site states the whole site', () => {
     assert.equal(r.json().fields[0].path, '/boostcom/clients');
     assert.match(r.json().fields[0].message, /roster apply/);
     assert.ok(!(await t.core.sites.list(f.gigya.tenant.id)).some((s) => s.name === name));
+  });
+});
+
+describe('admin API: site listing and template languages', () => {
+  it('stores a template for nb-NO under nb-no, where messaging looks it up, and removes it by either spelling', async () => {
+    const admin = await signIn(t, f.admins.tenant_admin);
+    const name = unique('lang');
+    assert.equal((await send(admin, 'PUT', tenantUrl(`/sites/${name}`), { name, gigya: {} })).statusCode, 201);
+    const saved = await send(admin, 'PUT', tenantUrl(`/sites/${name}/templates/doi_confirmation/nb-NO`), { subject: 'Bekreft', text: 'Klikk {{link}}' });
+    assert.equal(saved.statusCode, 200, saved.body);
+    assert.equal(saved.json().language, 'nb-no');
+    const site = await t.core.sites.resolve(f.gigya.tenant.id, name);
+    assert.deepEqual(Object.keys((site.settings.messaging as { templates: { doi_confirmation: object } }).templates.doi_confirmation), ['nb-no']);
+    assert.equal(renderTemplate(site, 'doi_confirmation', 'nb-NO', {}).subject, 'Bekreft');
+    assert.equal(
+      (
+        await t.app.inject({
+          method: 'DELETE',
+          url: tenantUrl(`/sites/${name}/templates/doi_confirmation/nb-NO`),
+          headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf },
+        })
+      ).statusCode,
+      204,
+    );
+    assert.deepEqual((await t.core.sites.resolve(f.gigya.tenant.id, name)).settings.messaging, { templates: {} });
+  });
+
+  it('a Gigya site secret that does not decrypt reads "(unreadable)" on its own site; the listing still answers', async () => {
+    const admin = await signIn(t, f.admins.tenant_admin);
+    const [broken, donor] = [unique('broken'), unique('donor')];
+    for (const name of [broken, donor]) {
+      const r = await send(admin, 'PUT', tenantUrl(`/sites/${name}`), { name, gigya: { secret: Buffer.from(`${name}-secret`).toString('base64') } });
+      assert.equal(r.statusCode, 201, r.body);
+    }
+    // The donor's sealed secret is bound to the donor site: under the broken site it does not open.
+    const donorSite = await t.core.sites.resolve(f.gigya.tenant.id, donor);
+    const brokenSite = await t.core.sites.resolve(f.gigya.tenant.id, broken);
+    const sealed = await t.store.sites.findGigyaSecret(donorSite.tenantId, donorSite.id);
+    await t.store.sites.update(brokenSite.tenantId, brokenSite.id, { gigyaSecretEnc: sealed ?? null, updatedAt: new Date() });
+
+    const listed = await send(admin, 'GET', tenantUrl('/sites'));
+    assert.equal(listed.statusCode, 200, listed.body);
+    const documentOf = (name: string) => listed.json().sites.find((s: { name: string }) => s.name === name).document;
+    assert.equal(documentOf(broken).gigya.secret, '(unreadable)');
+    assert.equal(documentOf(donor).gigya.secret, '(set)');
+    // Sent back as it reads, the unreadable secret is not kept: the operator gives it again.
+    const back = await send(admin, 'PUT', tenantUrl(`/sites/${broken}`), documentOf(broken));
+    assert.equal(back.statusCode, 400, back.body);
+    assert.equal(back.json().fields[0].path, '/gigya/secret');
   });
 });

@@ -26,6 +26,12 @@ export const TemplateBody = Type.Object(
 );
 type TemplateBody = { subject?: string; text: string; html?: string; action?: string };
 
+/** The template and its language, lowercased as messaging looks it up ("nb-NO" is stored as "nb-no"). */
+function templateParams(request: FastifyRequest): { template: TemplateName; language: string } {
+  const { template, language } = request.params as { template: TemplateName; language: string };
+  return { template, language: language.toLowerCase() };
+}
+
 export interface FieldProblem {
   path: string;
   message: string;
@@ -155,7 +161,7 @@ export function provisioningEditRoutes({ app, core }: AdminRouteDeps, provisioni
       },
     },
     async (request, reply) => {
-      const { template, language } = request.params as { template: TemplateName; language: string };
+      const { template, language } = templateParams(request);
       const body = request.body as TemplateBody;
       const { tenant, site, result } = await changeTemplate(request, (templates) => {
         templates[template] = { ...((templates[template] ?? {}) as JsonObject), [language]: body as unknown as JsonObject };
@@ -170,7 +176,7 @@ export function provisioningEditRoutes({ app, core }: AdminRouteDeps, provisioni
     '/admin/v1/tenants/:tenant/sites/:site/templates/:template/:language',
     { schema: { summary: "Remove the site's override: Roster's default template applies again", tags: ['provisioning'], params: TemplateParams } },
     async (request, reply) => {
-      const { template, language } = request.params as { template: TemplateName; language: string };
+      const { template, language } = templateParams(request);
       const { tenant, site, result } = await changeTemplate(request, (templates) => {
         const byLanguage = { ...((templates[template] ?? {}) as JsonObject) };
         delete byLanguage[language];
