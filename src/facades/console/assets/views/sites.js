@@ -148,7 +148,15 @@ export function siteEditor(ctx, site, onSaved) {
         'div',
         { class: 'row' },
         field('API key', apiKey, { paths: ['/gigya/apiKey'], hint: 'Empty: a new one is generated.' }),
-        field('Site secret', gigyaSecret, { paths: ['/gigya/secret'], hint: gigya.secret === SECRET_SET ? 'Set. Type a new one to replace it.' : 'Base64.' }),
+        field('Site secret', gigyaSecret, {
+          paths: ['/gigya/secret'],
+          hint:
+            gigya.secret === SECRET_SET
+              ? 'Set. Type a new one to replace it.'
+              : gigya.secret === '(unreadable)'
+                ? 'Stored, but it does not decrypt (another master key?): type it again.'
+                : 'Base64.',
+        }),
       ),
       field('Schema (JSON, the shape of accounts.getSchema)', schema, { paths: ['/gigya/schema'] }),
     ]),
