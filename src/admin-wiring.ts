@@ -27,9 +27,9 @@ export function gigyaQueryLanguage(text: string): AccountQuery {
  * entry of the same document, its secrets shown as SECRET_SET and kept when sent back so.
  */
 export function provisioningFor(core: Core): AdminProvisioning {
-  async function apply(document: unknown): Promise<ProvisionResult> {
+  async function apply(document: unknown, settings: 'merge' | 'replace' = 'merge'): Promise<ProvisionResult> {
     try {
-      return { report: await applyProvisioning(core, document as ApplyFile, {}) };
+      return { report: await applyProvisioning(core, document as ApplyFile, {}, { settings }) };
     } catch (error) {
       // The format, each facade's rules and a missing placeholder: the same problems the CLI prints.
       if (error instanceof ApplyFileError) return { problems: error.problems };
@@ -37,15 +37,30 @@ export function provisioningFor(core: Core): AdminProvisioning {
     }
   }
   return {
-    apply,
+    apply: (document) => apply(document),
     siteDocument: async (site: Site) => maskSecrets(await siteDocument(core, site), SECRET_SET) as JsonObject,
+    /** The document is the whole site (its settings replace the stored ones), but for the templates it leaves out. */
     async applySite(tenant, document) {
       const name = typeof document.name === 'string' ? document.name : '';
       const existing = (await core.sites.list(tenant.id)).find((s) => s.name === name);
       const problems: string[] = [];
-      const restored = restoreSecrets(document, existing ? await siteDocument(core, existing) : {}, problems);
+      const restored = restoreSecrets(withStoredTemplates(document, existing), existing ? await siteDocument(core, existing) : {}, problems);
       if (problems.length > 0) return { problems: problems.map((p) => `/tenants/0/sites/0${p}`) };
-      return apply({ tenants: [{ name: tenant.name, sites: [restored] }] });
+      return apply({ tenants: [{ name: tenant.name, sites: [restored] }] }, 'replace');
     },
   };
+}
+
+const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The site's document with the stored messaging.templates put in when it gives none: templates
+ * are edited on their own (the Templates panel), so saving the rest of the site keeps them.
+ */
+function withStoredTemplates(document: JsonObject, existing: Site | undefined): JsonObject {
+  const stored = isObject(existing?.settings.messaging) ? existing.settings.messaging.templates : undefined;
+  const settings = isObject(document.settings) ? document.settings : {};
+  const messaging = isObject(settings.messaging) ? settings.messaging : {};
+  if (stored === undefined || messaging.templates !== undefined) return document;
+  return { ...document, settings: { ...settings, messaging: { ...messaging, templates: stored } } };
 }

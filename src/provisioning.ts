@@ -2,7 +2,16 @@ import { readFileSync } from 'node:fs';
 import Type, { type Static } from 'typebox';
 import Value from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
-import { type Core, type JsonObject, ProvisioningError, type ProvisioningReport, provisioningProblems, type Site, type SiteBlockRules } from './core/index.js';
+import {
+  type Core,
+  type JsonObject,
+  ProvisioningError,
+  type ProvisioningReport,
+  provisioningProblems,
+  SECRET_UNREADABLE,
+  type Site,
+  type SiteBlockRules,
+} from './core/index.js';
 import { boostcomSiteRule } from './facades/boostcom/site-rule.js';
 import { NavigaSiteSpec } from './facades/naviga/settings.js';
 import { navigaSiteRule } from './facades/naviga/site-rule.js';
@@ -178,7 +187,7 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 
 /** The document with every secret-bearing value replaced by `replacement` (undefined drops it). */
 export function maskSecrets(document: unknown, replacement: string | undefined, path = ''): unknown {
-  if (typeof document === 'string') return isSecretField(path) ? replacement : document;
+  if (typeof document === 'string') return isSecretField(path) && document !== SECRET_UNREADABLE ? replacement : document;
   if (Array.isArray(document)) return document.map((item, i) => maskSecrets(item, replacement, `${path}/${i}`));
   if (isObject(document)) {
     const entries = Object.entries(document).map(([key, value]) => [key, maskSecrets(value, replacement, `${path}/${key}`)] as const);
@@ -187,20 +196,29 @@ export function maskSecrets(document: unknown, replacement: string | undefined, 
   return document;
 }
 
+/** Where a block's secrets are sent (a provider's URL or domain). */
+const ADDRESS_FIELDS = ['baseUrl', 'domain', 'urlTemplate'];
+const addressChanged = (given: Record<string, unknown>, stored: unknown) =>
+  ADDRESS_FIELDS.some((key) => given[key] !== (isObject(stored) ? stored[key] : undefined));
+
 /**
  * An operator's document with each SECRET_SET put back to the secret `stored` holds at the same
- * path; where it holds none, a problem names the path.
+ * path; where it holds none, or where the block's address changed (the stored secret would go
+ * to another host), a problem names the path.
  */
-export function restoreSecrets(given: unknown, stored: unknown, problems: string[], path = ''): unknown {
-  if (given === SECRET_SET && isSecretField(path)) {
-    if (typeof stored === 'string') return stored;
-    problems.push(`${path}: no stored secret to keep; give the secret itself`);
+export function restoreSecrets(given: unknown, stored: unknown, problems: string[], path = '', moved = false): unknown {
+  if ((given === SECRET_SET || given === SECRET_UNREADABLE) && isSecretField(path)) {
+    if (typeof stored !== 'string' || stored === SECRET_UNREADABLE) problems.push(`${path}: no stored secret to keep; give the secret itself`);
+    else if (moved) problems.push(`${path}: enter the secret again when the address changes`);
+    else return stored;
     return given;
   }
   const at = (key: string | number) => (isObject(stored) || Array.isArray(stored) ? (stored as Record<string, unknown>)[key] : undefined);
-  if (Array.isArray(given)) return given.map((item, i) => restoreSecrets(item, at(i), problems, `${path}/${i}`));
-  if (isObject(given))
-    return Object.fromEntries(Object.entries(given).map(([key, value]) => [key, restoreSecrets(value, at(key), problems, `${path}/${key}`)]));
+  if (Array.isArray(given)) return given.map((item, i) => restoreSecrets(item, at(i), problems, `${path}/${i}`, moved));
+  if (isObject(given)) {
+    const movedHere = moved || addressChanged(given, stored);
+    return Object.fromEntries(Object.entries(given).map(([key, value]) => [key, restoreSecrets(value, at(key), problems, `${path}/${key}`, movedHere)]));
+  }
   return given;
 }
 
@@ -218,7 +236,7 @@ export async function siteDocument(core: Core, site: Site): Promise<JsonObject> 
   };
   const document: JsonObject = { name: site.name };
   if (site.gigyaApiKey) {
-    const secret = await core.sites.gigyaSecret(site);
+    const secret = await core.sites.gigyaSecret(site).catch(() => SECRET_UNREADABLE);
     document.gigya = { apiKey: site.gigyaApiKey, ...(secret && { secret }), ...(schema !== undefined && { schema: schema as JsonObject }) };
   }
   if (site.boostcomSlug)
@@ -290,7 +308,12 @@ export function parseApplyFile(path: string, env: Env = process.env): ApplyFile 
  * are read: none by default, so a document that arrives over an API cannot read the server's
  * environment; the CLI passes its own (parseApplyFile has already substituted them).
  */
-export async function applyProvisioning(core: Core, file: ApplyFile, env: Env = {}, options: { dryRun?: boolean } = {}): Promise<ApplyReport> {
+export async function applyProvisioning(
+  core: Core,
+  file: ApplyFile,
+  env: Env = {},
+  options: { dryRun?: boolean; settings?: 'merge' | 'replace' } = {},
+): Promise<ApplyReport> {
   const checked = checkApplyDocument(file, 'the provisioning file', env);
-  return core.provisioning.apply(checked, { rules: siteBlockRules, ...(options.dryRun !== undefined && { dryRun: options.dryRun }) });
+  return core.provisioning.apply(checked, { rules: siteBlockRules, ...options });
 }

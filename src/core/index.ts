@@ -92,6 +92,7 @@ export type { SettingSealer, SiteBlockRule, SiteBlockRules } from './ports.js';
 export type { ChangeStatus, ProvisioningFile, ProvisioningReport, SiteProvision, TenantProvision } from './provisioning.js';
 export { ProvisioningError, provisioningProblems } from './provisioning.js';
 export type { IssuedSession, SessionHolder, SessionRequest } from './sessions.js';
+export { SECRET_UNREADABLE } from './sites.js';
 export type { SubscriptionChange } from './subscription-rules.js';
 export type * from './types.js';
 export type { Webhook, WebhookSpec } from './webhooks.js';

@@ -117,7 +117,7 @@ export function createProvisioning(deps: CoreDeps, committed: () => void = () =>
   const { secretBox } = deps;
 
   /** Writes the document through core services bound to one transaction. */
-  async function write(tx: Repos, file: ProvisioningFile, rules: SiteBlockRules, dryRun: boolean): Promise<ProvisioningReport> {
+  async function write(tx: Repos, file: ProvisioningFile, rules: SiteBlockRules, dryRun: boolean, replaceSettings: boolean): Promise<ProvisioningReport> {
     const txDeps: CoreDeps = { ...deps, store: storeInTransaction(deps.store, tx) };
     const tenants = createTenants(txDeps);
     const sites = createSites(txDeps);
@@ -163,11 +163,12 @@ export function createProvisioning(deps: CoreDeps, committed: () => void = () =>
           // No gigya block, no Gigya door; a block without apiKey keeps the site's or gets a new one.
           gigyaApiKey: siteSpec.gigya ? (siteSpec.gigya.apiKey ?? existing?.gigyaApiKey ?? newGigyaApiKey(deps.ids)) : null,
           ...(siteSpec.gigya ? siteSpec.gigya.secret !== undefined && { gigyaSecret: siteSpec.gigya.secret } : { gigyaSecret: null }),
-          ...(siteSpec.boostcom && { boostcomSlug: siteSpec.boostcom.slug }),
-          ...(siteSpec.naviga && {
-            naviga: { clientCode: siteSpec.naviga.clientCode, paperCode: siteSpec.naviga.paperCode, groupCode: siteSpec.naviga.groupCode },
-          }),
-          ...(siteSpec.settings && { settings: siteSpec.settings as JsonObject }),
+          // Likewise for the Boostcom club and the Naviga client: the entry states the site's doors.
+          boostcomSlug: siteSpec.boostcom?.slug ?? null,
+          naviga: siteSpec.naviga
+            ? { clientCode: siteSpec.naviga.clientCode, paperCode: siteSpec.naviga.paperCode, groupCode: siteSpec.naviga.groupCode }
+            : null,
+          ...((siteSpec.settings || replaceSettings) && { settings: (siteSpec.settings ?? {}) as JsonObject, replaceSettings }),
           // The gigya block's schema lands in settings.gigya.schema, the facade's own settings key.
           ...(siteSpec.gigya?.schema && {
             settings: { ...((siteSpec.settings ?? {}) as JsonObject), gigya: { ...gigyaSettings, schema: siteSpec.gigya.schema as JsonObject } },
@@ -176,7 +177,7 @@ export function createProvisioning(deps: CoreDeps, committed: () => void = () =>
         let site = ensured;
         if (siteSpec.naviga) {
           // The block states the whole Naviga configuration: what it leaves out is removed.
-          const previous = site.settings.naviga;
+          const previous = existing?.settings.naviga;
           const sealed = rules.naviga.stored(navigaSettingsOf(siteSpec.naviga), isObject(previous) ? previous : undefined, {
             seal: (path, plaintext) => sites.sealSetting(site, path, plaintext),
             open: (path, value) => sites.openSetting(site, path, value),
@@ -187,6 +188,9 @@ export function createProvisioning(deps: CoreDeps, committed: () => void = () =>
           const club = rules.boostcom.stored(siteSpec.boostcom.club, undefined, { seal: () => '', open: () => '' });
           site = await sites.setSettings(tenant.id, site.id, 'boostcom', club);
         }
+        // A door left out of the entry is closed: its facade's settings go with it.
+        for (const door of ['boostcom', 'naviga'] as const)
+          if (!siteSpec[door] && site.settings[door] !== undefined) site = await sites.setSettings(tenant.id, site.id, door, undefined);
         report.sites.push({
           tenant: tenant.name,
           name: site.name,
@@ -250,12 +254,17 @@ export function createProvisioning(deps: CoreDeps, committed: () => void = () =>
     /**
      * Applies the document in one transaction; with `dryRun` everything is written and rolled
      * back, so the report says exactly what would change (without generated secrets).
+     * A site's `settings` are merged into the stored ones (a file need not repeat what the
+     * facades store at run time); `settings: 'replace'` makes them the site's whole settings.
      */
-    async apply(file: ProvisioningFile, options: { rules: SiteBlockRules; dryRun?: boolean; source?: string }): Promise<ProvisioningReport> {
+    async apply(
+      file: ProvisioningFile,
+      options: { rules: SiteBlockRules; dryRun?: boolean; source?: string; settings?: 'merge' | 'replace' },
+    ): Promise<ProvisioningReport> {
       const problems = provisioningProblems(file, options.rules);
       if (problems.length > 0) throw new ProvisioningError(options.source ?? 'the provisioning file', problems);
       try {
-        const report = await deps.store.transaction((tx) => write(tx, file, options.rules, options.dryRun === true));
+        const report = await deps.store.transaction((tx) => write(tx, file, options.rules, options.dryRun === true, options.settings === 'replace'));
         committed();
         return report;
       } catch (error) {

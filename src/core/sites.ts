@@ -13,7 +13,12 @@ export interface SiteSpec {
   boostcomSlug?: string | null;
   naviga?: Site['naviga'];
   settings?: JsonObject;
+  /** `settings` replaces the stored ones (a whole site's document) rather than being merged into them. */
+  replaceSettings?: boolean;
 }
+
+/** What a stored secret that does not decrypt (sealed under another master key or site) reads as in a site's document. */
+export const SECRET_UNREADABLE = '(unreadable)';
 
 const SECRET_AAD = (tenantId: TenantId, siteId: SiteId) => `site-secret:${tenantId}:${siteId}`;
 
@@ -82,16 +87,17 @@ export function createSites(deps: CoreDeps) {
       if (spec.gigyaSecret !== undefined) patch.gigyaSecretEnc = sealSecret(tenantId, existing.id, spec.gigyaSecret);
       if (spec.boostcomSlug !== undefined) patch.boostcomSlug = spec.boostcomSlug;
       if (spec.naviga !== undefined) patch.naviga = spec.naviga;
-      if (spec.settings !== undefined) patch.settings = { ...existing.settings, ...spec.settings };
+      if (spec.settings !== undefined) patch.settings = spec.replaceSettings ? spec.settings : { ...existing.settings, ...spec.settings };
       const site = required(await write.update(tenantId, existing.id, patch), 'site.not_found', `Site ${spec.name} not found`);
       return { site, created: false };
     },
 
-    /** Replaces one facade's settings block on a site (each facade owns one key of `settings`). */
-    async setSettings(tenantId: TenantId, siteId: SiteId, key: string, value: JsonObject): Promise<Site> {
+    /** Replaces (or, given undefined, removes) one facade's settings block on a site (each facade owns one key of `settings`). */
+    async setSettings(tenantId: TenantId, siteId: SiteId, key: string, value: JsonObject | undefined): Promise<Site> {
       const site = required(await store.sites.findById(tenantId, siteId), 'site.not_found', 'Site not found');
+      const { [key]: _old, ...others } = site.settings;
       return required(
-        await write.update(tenantId, siteId, { settings: { ...site.settings, [key]: value }, updatedAt: clock.now() }),
+        await write.update(tenantId, siteId, { settings: value === undefined ? others : { ...others, [key]: value }, updatedAt: clock.now() }),
         'site.not_found',
         'Site not found',
       );

@@ -62,6 +62,8 @@ export function createWebhooks(deps: CoreDeps) {
     async set(tenantId: TenantId, spec: WebhookSpec): Promise<{ webhook: Webhook; created: boolean }> {
       const existing = await store.webhooks.findByName(tenantId, spec.name);
       const kept = spec.secret === undefined && !spec.signingUserKey ? (existing?.secretEnc ?? null) : null;
+      // A kept secret goes on signing for the same receiver only: a new URL needs it typed again.
+      if (kept !== null && existing && existing.url !== spec.url) throw invalid('secret', 'enter the secret again when the address changes');
       validate(spec, kept !== null);
       if (spec.signingUserKey) {
         const key = await store.keys.findByUserKey(spec.signingUserKey);

@@ -216,8 +216,11 @@ describe('console editors in Chromium', { skip }, () => {
     await preview.getByText('Subject: Confirm news for ada.lovelace@example.com').waitFor();
     await preview.getByText(/One click and you get news: https:\/\/roster\.example\/doi\/confirm/).waitFor();
     assert.equal(await preview.locator('iframe[sandbox=""]').count(), 1, 'the HTML body in a sandboxed frame');
+    assert.equal(await preview.getAttribute('aria-live'), null, 'the preview is not read aloud at each pause');
     await templates.getByRole('button', { name: 'Save template' }).click();
     await templates.getByText('Site override').waitFor();
+    // The panel was redrawn under the keyboard: focus is on its heading, not dropped to <body>.
+    assert.equal(await templates.locator('h2:focus').textContent(), 'Templates');
     await check('templates', { region: 'Templates' });
 
     // A new subscriber with double opt-in: the worker mails the confirmation with the saved template.
@@ -293,9 +296,19 @@ describe('console editors in Chromium', { skip }, () => {
     assert.deepEqual(refused, [403, 403, 403, 403]);
     await viewerContext.close();
 
-    // The owner disables the viewer: its next sign-in fails.
+    // The owner disables the viewer (after a confirm: dismissed, nothing happens): its next sign-in fails.
+    const questions: string[] = [];
+    page.once('dialog', (dialog) => {
+      questions.push(dialog.message());
+      return dialog.dismiss();
+    });
+    await page.getByRole('button', { name: `Disable ${email}` }).click();
+    assert.match(questions[0] ?? '', /^Disable /);
+    assert.equal((await t.core.adminIdentity.list()).find((a) => a.email === email)?.disabled, false);
+    page.once('dialog', (dialog) => dialog.accept());
     await page.getByRole('button', { name: `Disable ${email}` }).click();
     await page.getByRole('button', { name: `Enable ${email}` }).waitFor();
+    assert.equal(await page.locator('h1:focus').textContent(), 'Admins', 'focus on the page heading after the redraw');
     const login = await t.app.inject({ method: 'POST', url: '/admin/v1/session', payload: { email, password } });
     assert.equal(login.statusCode, 401);
   });

@@ -129,6 +129,12 @@ describe('admin API: webhooks', () => {
     assert.equal(created.json().webhook.hasSecret, true);
     assert.ok(!created.body.includes('erp-secret'));
 
+    // The stored secret signs for the URL it was given with: a new URL needs it again.
+    const moved = await send(admin, 'PUT', url, { url: 'https://other.example/hook', events: ['account.created'] });
+    assert.equal(moved.statusCode, 400, moved.body);
+    assert.equal(moved.json().fields?.[0]?.field, 'secret', moved.body);
+    assert.match(moved.json().fields[0].message, /enter the secret again when the address changes/);
+    await send(admin, 'PUT', url, { url: 'https://erp.example/hook2', events: ['account.created'], secret: 'erp-secret' });
     const edited = await send(admin, 'PUT', url, { url: 'https://erp.example/hook2', events: ['account.created', 'account.deleted'], format: 'roster' });
     assert.equal(edited.statusCode, 200, edited.body);
     assert.equal(edited.json().status, 'updated');

@@ -26,6 +26,12 @@ export const TemplateBody = Type.Object(
 );
 type TemplateBody = { subject?: string; text: string; html?: string; action?: string };
 
+/** The template and its language, lowercased as messaging looks it up ("nb-NO" is stored as "nb-no"). */
+function templateParams(request: FastifyRequest): { template: TemplateName; language: string } {
+  const { template, language } = request.params as { template: TemplateName; language: string };
+  return { template, language: language.toLowerCase() };
+}
+
 export interface FieldProblem {
   path: string;
   message: string;
@@ -68,7 +74,8 @@ export function provisioningEditRoutes({ app, core }: AdminRouteDeps, provisioni
     '/admin/v1/tenants/:tenant/sites/:site',
     {
       schema: {
-        summary: 'Create or replace one site from its document (an entry of the apply format); secrets shown as "(set)" are kept',
+        summary:
+          'Create or replace one site from its whole document (an entry of the apply format, without club clients): what it leaves out is removed, but for message templates; secrets shown as "(set)" are kept while their address stays',
         tags: ['provisioning'],
         params: SiteParams,
         body: Type.Record(Type.String(), Type.Unknown()),
@@ -77,7 +84,15 @@ export function provisioningEditRoutes({ app, core }: AdminRouteDeps, provisioni
     async (request, reply) => {
       const { tenant } = await tenantFor(core, request, 'provisioning.write');
       const { site: name } = request.params as { site: string };
-      const result = await wired().applySite(tenant, { ...(request.body as JsonObject), name });
+      const body = request.body as JsonObject;
+      // Generated club tokens are shown once, by apply's report: this route's answer has no place for them.
+      if ((body.boostcom as JsonObject | undefined)?.clients !== undefined)
+        return refused(
+          reply,
+          { problems: ['/tenants/0/sites/0/boostcom/clients: club clients are provisioned with roster apply or POST /admin/v1/provisioning, not here'] },
+          '/tenants/0/sites/0',
+        );
+      const result = await wired().applySite(tenant, { ...body, name });
       if ('problems' in result) return refused(reply, result, '/tenants/0/sites/0');
       const status = statusOf(result, 'sites');
       const site = await core.sites.resolve(tenant.id, name);
@@ -146,7 +161,7 @@ export function provisioningEditRoutes({ app, core }: AdminRouteDeps, provisioni
       },
     },
     async (request, reply) => {
-      const { template, language } = request.params as { template: TemplateName; language: string };
+      const { template, language } = templateParams(request);
       const body = request.body as TemplateBody;
       const { tenant, site, result } = await changeTemplate(request, (templates) => {
         templates[template] = { ...((templates[template] ?? {}) as JsonObject), [language]: body as unknown as JsonObject };
@@ -161,7 +176,7 @@ export function provisioningEditRoutes({ app, core }: AdminRouteDeps, provisioni
     '/admin/v1/tenants/:tenant/sites/:site/templates/:template/:language',
     { schema: { summary: "Remove the site's override: Roster's default template applies again", tags: ['provisioning'], params: TemplateParams } },
     async (request, reply) => {
-      const { template, language } = request.params as { template: TemplateName; language: string };
+      const { template, language } = templateParams(request);
       const { tenant, site, result } = await changeTemplate(request, (templates) => {
         const byLanguage = { ...((templates[template] ?? {}) as JsonObject) };
         delete byLanguage[language];

@@ -6,6 +6,7 @@ import {
   type JsonObject,
   type ProvisioningReport,
   principalTenants,
+  SECRET_UNREADABLE,
   type Site,
   type Tenant,
 } from '../../../core/index.js';
@@ -73,18 +74,20 @@ export function provisioningRoutes({ app, core }: AdminRouteDeps, provisioning: 
     { schema: { summary: 'Sites with their Gigya, Boostcom (club settings and clients) and Naviga settings', tags: ['provisioning'], params: TenantParams } },
     async (request) => {
       const { tenant } = await tenantFor(core, request, 'provisioning.read');
-      const sites = await core.sites.list(tenant.id);
-      return {
-        sites: await Promise.all(
-          sites.map(async (site) => ({
-            ...siteView(site),
-            document: provisioning ? await provisioning.siteDocument(site) : null,
-            clubClients: site.boostcomSlug
-              ? (await core.clubClients.list(site)).map((c) => ({ name: c.name, permits: c.permits, createdAt: c.createdAt, revokedAt: c.revokedAt }))
-              : [],
-          })),
-        ),
-      };
+      const sites = await Promise.all(
+        (await core.sites.list(tenant.id)).map(async (site) => ({
+          ...siteView(site),
+          document: provisioning ? await provisioning.siteDocument(site) : null,
+          clubClients: site.boostcomSlug
+            ? (await core.clubClients.list(site)).map((c) => ({ name: c.name, permits: c.permits, createdAt: c.createdAt, revokedAt: c.revokedAt }))
+            : [],
+        })),
+      );
+      // A secret that does not decrypt is shown as such on its site only; the operator hears of it once per listing.
+      const unreadable = sites.filter((s) => JSON.stringify(s.document ?? {}).includes(SECRET_UNREADABLE)).map((s) => s.id);
+      if (unreadable.length > 0)
+        request.log.warn({ tenant: tenant.id, sites: unreadable }, 'site secrets that do not decrypt (sealed under another master key?)');
+      return { sites };
     },
   );
 

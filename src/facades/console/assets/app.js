@@ -1,5 +1,5 @@
 import { api, SignedOut, setCsrf } from './api.js';
-import { announce, h } from './dom.js';
+import { announce, h, refocus } from './dom.js';
 import { adminsView } from './views/admins.js';
 import { auditView } from './views/audit.js';
 import { dashboardView } from './views/dashboard.js';
@@ -190,9 +190,13 @@ async function render() {
   }
   if (mine !== renderCount) return;
   const focusMain = document.activeElement === document.body || document.activeElement?.closest('.nav');
+  const focusInPage = !focusMain && !!document.activeElement?.closest('#main');
   root.replaceChildren(shell(route, content));
   document.title = `${page?.label ?? (route.page === 'person' ? 'Person' : 'Roster')} · ${ctx.tenantName} · Roster console`;
-  if (focusMain) document.getElementById('main').focus({ preventScroll: true });
+  const main = document.getElementById('main');
+  if (focusMain) main.focus({ preventScroll: true });
+  // A save or row action redrew the page under the keyboard: continue from the page's heading.
+  else refocus(focusInPage, main.querySelector('h1, h2') ?? main);
 }
 
 async function start() {

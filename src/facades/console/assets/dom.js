@@ -63,3 +63,14 @@ export function announce(message) {
     status.textContent = '';
   }, 5000);
 }
+
+/**
+ * After a redraw took the focused control away (focus fell to <body>), puts the keyboard on
+ * `heading` (made focusable) rather than leaving it at the top of the page. `hadFocus` says
+ * whether focus was inside the redrawn part before.
+ */
+export function refocus(hadFocus, heading) {
+  if (!hadFocus || !heading || (document.activeElement && document.activeElement !== document.body)) return;
+  if (!heading.hasAttribute('tabindex')) heading.setAttribute('tabindex', '-1');
+  heading.focus({ preventScroll: true });
+}

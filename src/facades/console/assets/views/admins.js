@@ -76,7 +76,9 @@ export async function adminsView(ctx) {
   const tenantName = new Map(tenants.map((t) => [t.id, t.name]));
   const result = h('div', { id: 'admin-result', 'aria-live': 'polite' });
   const showError = (error) => result.replaceChildren(h('p', { class: 'error', role: 'alert' }, error.message));
-  const act = (label, admin, run) => rowButton(label, admin.email, run, showError);
+  // Each acts on one click: a confirm() first, as for deleting a webhook.
+  const act = (label, admin, run, question) =>
+    rowButton(label, admin.email, async () => (question && !window.confirm(question) ? undefined : run()), showError);
   const me = ctx.session.user.id;
   const rows = admins.map((a) =>
     h(
@@ -98,22 +100,37 @@ export async function adminsView(ctx) {
         a.id === me
           ? h('span', { class: 'hint' }, 'you')
           : h('div', { class: 'row-actions' }, [
-              act(a.disabled ? 'Enable' : 'Disable', a, async () => {
-                await api('PATCH', `/admins/${a.id}`, { disabled: !a.disabled });
-                announce(`${a.email} ${a.disabled ? 'enabled' : 'disabled'}`);
-                await ctx.refresh();
-              }),
-              act('Reset password', a, async () => {
-                const reset = await api('POST', `/admins/${a.id}/password`, {});
-                announce(`New password for ${a.email}`);
-                result.replaceChildren(shownOnce(a.email, reset.password));
-              }),
+              act(
+                a.disabled ? 'Enable' : 'Disable',
+                a,
+                async () => {
+                  await api('PATCH', `/admins/${a.id}`, { disabled: !a.disabled });
+                  announce(`${a.email} ${a.disabled ? 'enabled' : 'disabled'}`);
+                  await ctx.refresh();
+                },
+                a.disabled ? null : `Disable ${a.email}? They are signed out and cannot sign in.`,
+              ),
+              act(
+                'Reset password',
+                a,
+                async () => {
+                  const reset = await api('POST', `/admins/${a.id}/password`, {});
+                  announce(`New password for ${a.email}`);
+                  result.replaceChildren(shownOnce(a.email, reset.password));
+                },
+                `Reset the password of ${a.email}? Their current password stops working.`,
+              ),
               a.totpEnabled
-                ? act('Remove TOTP', a, async () => {
-                    await api('DELETE', `/admins/${a.id}/totp`);
-                    announce(`TOTP removed for ${a.email}`);
-                    await ctx.refresh();
-                  })
+                ? act(
+                    'Remove TOTP',
+                    a,
+                    async () => {
+                      await api('DELETE', `/admins/${a.id}/totp`);
+                      announce(`TOTP removed for ${a.email}`);
+                      await ctx.refresh();
+                    },
+                    `Remove the TOTP of ${a.email}? They sign in with their password alone until they set it up again.`,
+                  )
                 : null,
             ]),
       ),

@@ -51,7 +51,6 @@ export function siteEditor(ctx, site, onSaved) {
   const jwt = naviga.jwt ?? {};
   const provider = naviga.userProvider || '';
   const settings = doc.settings ?? {};
-  const templates = settings.messaging?.templates;
   const otherSettings = without(settings, ['pages']);
   if (otherSettings.messaging) otherSettings.messaging = without(otherSettings.messaging, ['templates']);
   if (otherSettings.messaging && Object.keys(otherSettings.messaging).length === 0) delete otherSettings.messaging;
@@ -117,9 +116,8 @@ export function siteEditor(ctx, site, onSaved) {
     }
     const otherValue = jsonValue(other, '/settings', problems) ?? {};
     const pagesValue = jsonValue(pages, '/settings/pages', problems);
-    // Templates are edited in their own panel: kept as they are.
-    const messaging = templates ? { ...(otherValue.messaging ?? {}), templates } : otherValue.messaging;
-    const settingsValue = { ...otherValue, ...(pagesValue && { pages: pagesValue }), ...(messaging && { messaging }) };
+    // Templates are edited in their own panel: left out, the server keeps the stored ones.
+    const settingsValue = { ...otherValue, ...(pagesValue && { pages: pagesValue }) };
     if (nonEmpty(settingsValue)) out.settings = settingsValue;
     return { document: out, problems };
   }
@@ -150,7 +148,15 @@ export function siteEditor(ctx, site, onSaved) {
         'div',
         { class: 'row' },
         field('API key', apiKey, { paths: ['/gigya/apiKey'], hint: 'Empty: a new one is generated.' }),
-        field('Site secret', gigyaSecret, { paths: ['/gigya/secret'], hint: gigya.secret === SECRET_SET ? 'Set. Type a new one to replace it.' : 'Base64.' }),
+        field('Site secret', gigyaSecret, {
+          paths: ['/gigya/secret'],
+          hint:
+            gigya.secret === SECRET_SET
+              ? 'Set. Type a new one to replace it.'
+              : gigya.secret === '(unreadable)'
+                ? 'Stored, but it does not decrypt (another master key?): type it again.'
+                : 'Base64.',
+        }),
       ),
       field('Schema (JSON, the shape of accounts.getSchema)', schema, { paths: ['/gigya/schema'] }),
     ]),

@@ -1,5 +1,5 @@
 import { api } from '../api.js';
-import { announce, badge, h } from '../dom.js';
+import { announce, badge, h, refocus } from '../dom.js';
 import { field, problemsOf, showProblems } from './forms.js';
 
 const LANGUAGES = ['en', 'nb', 'sv', 'da', 'fi', 'de', 'fr', 'es', 'nl'];
@@ -77,7 +77,8 @@ export function templatesPanel(ctx, data, sites, mayWrite) {
         : h('input', { name: key, value: current[key] ?? '', readonly: !mayWrite });
       return [key, control];
     });
-    const preview = h('div', { class: 'preview', 'aria-live': 'polite', id: 'template-preview' });
+    // Not a live region: a screen reader would read the whole mail at each pause in typing.
+    const preview = h('div', { class: 'preview', id: 'template-preview' });
     const summary = h('div', { 'aria-live': 'polite' });
     const draft = () => {
       const value = {};
@@ -97,7 +98,7 @@ export function templatesPanel(ctx, data, sites, mayWrite) {
         });
         if (mine === asked) preview.replaceChildren(previewOf(kind, rendered));
       } catch (error) {
-        if (mine === asked) preview.replaceChildren(h('p', { class: 'error' }, error.message));
+        if (mine === asked) preview.replaceChildren(h('p', { class: 'error', role: 'alert' }, error.message));
       }
     };
     const form = h(
@@ -161,6 +162,7 @@ export function templatesPanel(ctx, data, sites, mayWrite) {
         : null,
       summary,
     );
+    const hadFocus = slot.contains(document.activeElement);
     slot.replaceChildren(
       h(
         'div',
@@ -192,6 +194,7 @@ export function templatesPanel(ctx, data, sites, mayWrite) {
       ),
       h('div', { class: 'template-grid' }, form, h('div', {}, h('h3', {}, 'Preview with sample data'), preview)),
     );
+    refocus(hadFocus, slot.closest('section')?.querySelector('h2'));
     refreshPreview();
   }
   render();
