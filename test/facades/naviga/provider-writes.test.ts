@@ -76,15 +76,33 @@ describe('naviga writes orchestrated with an Auth0 provider (real HTTP)', () => 
     assert.equal(login.statusCode, 200, login.body);
   });
 
-  it('create: an email Auth0 already has is linked, not created twice; Auth0 refusing the password is E400_00 and writes nothing', async () => {
+  it('create: an email Auth0 already has is taken (E400_08): no local user, no password stored, no second Auth0 user; Auth0 refusing the password is E400_00', async () => {
     const client = await withProvider();
     const before = users.length;
-    const linked = await send(client, 'POST', '/v4/Users', { email: 'already@example.com', password: 'Linked-Pass-1' });
-    assert.equal(linked.statusCode, 200, linked.body);
+    const taken = await send(client, 'POST', '/v4/Users', { email: 'already@example.com', password: 'Takeover-Pass-1' });
+    assert.equal(taken.statusCode, 400, taken.body);
+    assert.equal(taken.json().message.code, 'UsersOrchestrator_E400_08');
     assert.equal(users.length, before, 'no second Auth0 user');
-    assert.equal(linked.json().data.firstName, 'Al', "the provider's names");
-    const events = await navigaEvents(client, linked.json().data.customerRegistrationId);
-    assert.deepEqual(events[0], ['SUBSCRIBE_USER_CREATE', 4002, null], 'no AUTHSYSTEM_USER_CREATE for a link');
+    assert.equal(await local(client, 'already@example.com'), undefined, 'nothing written locally');
+    const takeover = await send(client, 'POST', '/v4/Users/Authentication', { loginName: 'already@example.com', password: 'Takeover-Pass-1' });
+    assert.equal(takeover.json().message.code, 'UsersOrchestrator_E400_04', "the caller's password opens nothing");
+    const owner = await send(client, 'POST', '/v4/Users/Authentication', { loginName: 'already@example.com', password: 'Already-Pass-1' });
+    assert.equal(owner.statusCode, 200, owner.body);
+
+    // A password set here (ignoreProvider) for an email the provider holds verified: a provider read
+    // links it but does not mark it verified, so the unproven password stays unverified.
+    const unproven = await send(client, 'POST', '/v4/Users', {
+      email: 'remote-only@example.com',
+      password: 'Unproven-Pass-1',
+      verifyEmail: true,
+      ignoreProvider: true,
+    });
+    assert.equal(unproven.statusCode, 200, unproven.body);
+    const id = (await local(client, 'remote-only@example.com')).customerRegistrationId as string;
+    assert.equal((await send(client, 'GET', `/v4/Users/${id}`)).statusCode, 200);
+    const account = await t.core.accounts.get({ tenantId: client.tenant.id, siteId: null, origin: { facade: 'cli' } }, id as AccountUid);
+    assert.deepEqual(account.externalIds, [{ kind: 'external:auth0', value: 'auth0|remote' }], 'linked by the read');
+    assert.equal(account.isVerified, false, "the provider's verified does not vouch for a password set here");
 
     // Roster accepts 7 characters; this Auth0 wants 8.
     const weak = await send(client, 'POST', '/v4/Users', { email: 'weak-at-auth0@example.com', password: 'Abcdef1' });
@@ -95,12 +113,13 @@ describe('naviga writes orchestrated with an Auth0 provider (real HTTP)', () => 
     // What Roster itself refuses never reaches Auth0.
     const calls = writesTo('/api/v2/users');
     assert.equal((await send(client, 'POST', '/v4/Users', { email: 'tiny@example.com', password: 'x' })).json().message.code, 'UsersOrchestrator_E400_00');
-    assert.equal((await send(client, 'POST', '/v4/Users', { email: 'new@example.com', password: 'Create-Pass-1' })).statusCode, 200, 'other tenant');
+    const other = await withProvider();
+    assert.equal((await send(other, 'POST', '/v4/Users', { email: 'new@example.com', password: 'Create-Pass-1', ignoreProvider: true })).statusCode, 200);
     assert.equal(
-      (await send(client, 'POST', '/v4/Users', { email: 'new@example.com', password: 'Create-Pass-1' })).json().message.code,
+      (await send(other, 'POST', '/v4/Users', { email: 'new@example.com', password: 'Create-Pass-1' })).json().message.code,
       'UsersOrchestrator_E400_08',
     );
-    assert.equal(writesTo('/api/v2/users') - calls, 1, 'only the first new@example.com create reached Auth0 (and found it there)');
+    assert.equal(writesTo('/api/v2/users') - calls, 0, 'an email taken here never reaches Auth0');
   });
 
   it('create: ignoreProvider=true stays local; a provider failure is E500_03 and nothing is written locally', async () => {

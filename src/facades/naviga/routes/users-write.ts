@@ -24,15 +24,15 @@ export async function userItem(options: WriteRouteOptions, call: NavigaCall, uid
 
 /**
  * Create at the provider, after everything Roster itself would refuse has been refused (so the
- * provider never gets a user Roster will not have). True: created there; false: the provider
- * already had the email (the local user is linked to it by the answer's read).
+ * provider never gets a user Roster will not have). An email the provider already has is taken,
+ * as a local one is: linking would give the caller's password to that person's account.
  */
 async function createAtProvider(
   options: WriteRouteOptions,
   call: NavigaCall,
   provider: WritingProvider,
   user: { email: string; password: string | undefined; profile: JsonObject },
-): Promise<boolean> {
+): Promise<void> {
   const { core, writes } = options;
   const weak = user.password && passwordProblem(core.credentials.policy(call.site), user.password);
   if (weak) throw invalid(call, weak);
@@ -46,7 +46,7 @@ async function createAtProvider(
     }),
   );
   if (outcome.kind === 'invalid') throw invalid(call, `the user provider refused the user: ${outcome.reason}`);
-  return outcome.kind === 'created';
+  if (outcome.kind === 'exists') throw failure(call, 'emailTaken');
 }
 
 /** Provider codes first (the provider was written first), then Subscribe's. */
@@ -71,7 +71,7 @@ export async function usersWriteRoutes(app: FastifyInstance, options: WriteRoute
         ...route,
         summary: 'Create',
         description:
-          'email, password (omit for a passwordless Lite user), firstName, lastName, verifyEmail (default false: the user is created Standard; true: Unverified, and a mail with a 6-digit code and a link is sent, data null), ignoreProvider. With a provider the user is created there first (or linked when the provider has the email). E400_08: the email is taken; E500_03: the provider failed.',
+          'email, password (omit for a passwordless Lite user), firstName, lastName, verifyEmail (default false: the user is created Standard; true: Unverified, and a mail with a 6-digit code and a link is sent, data null), ignoreProvider. With a provider the user is created there first. E400_08: the email is taken (here or at the provider); E500_03: the provider failed.',
         body: Body,
         response: writeResponses(Type.Union([UserItem, Type.Null()])),
       },
@@ -90,13 +90,13 @@ export async function usersWriteRoutes(app: FastifyInstance, options: WriteRoute
         if (value !== undefined) profile[name] = value;
       }
 
-      const createdAtProvider = provider !== null && (await createAtProvider(options, plain, provider, { email, password, profile }));
+      if (provider) await createAtProvider(options, plain, provider, { email, password, profile });
 
       // 4002 for the new user, or 4003 when it waits for its verification code (spec A.7).
       const call = withEvents(plain, (event) => {
         if (verifyEmail) return event.type === 'account.email_verification_requested' ? ['createPendingEvent'] : [];
         const created = event.type === 'account.registered' || (event.type === 'account.created' && event.via === 'lite');
-        return created ? codes(createdAtProvider, 'createEvent', 'providerCreateEvent') : [];
+        return created ? codes(provider !== null, 'createEvent', 'providerCreateEvent') : [];
       });
       let uid: AccountUid;
       if (password === undefined) {
