@@ -61,9 +61,15 @@ export interface RegistrationInput {
 
 const REG_TOKEN_SECONDS = 3600;
 const FRESH_STATE: CredentialState = { failedLogins: 0, firstFailedAt: null, lockedUntil: null, passwordHistory: [], passwordChangedAt: null };
-/** Naviga's verification code: six digits (spec B: format GAP), ended after this many wrong guesses. */
+/**
+ * Naviga's verification code: six digits (spec B: format GAP). A person has this many wrong
+ * guesses across every code they are sent, until they verify (a new code does not restore them),
+ * and is sent at most VERIFICATION_CODES_PER_HOUR codes an hour on request.
+ */
 export const VERIFICATION_CODE_DIGITS = 6;
 export const VERIFICATION_CODE_MAX_MISSES = 5;
+export const VERIFICATION_CODES_PER_HOUR = 5;
+const CODE_WINDOW_MS = 3600_000;
 const VERIFICATION_CODE = new RegExp(`^\\d{${VERIFICATION_CODE_DIGITS}}$`);
 const verificationCodeHash = (uid: AccountUid, code: string) => hashToken(`verification-code:${uid}:${code}`);
 
@@ -687,11 +693,27 @@ export function createCredentials(deps: CoreDeps) {
       });
     },
 
-    /** Sends (again) the verification mail of the account's email; with `code`, the mail carries a 6-digit code too. */
-    async requestEmailVerification(ctx: CallContext, site: Site, uid: AccountUid, options: { code?: boolean } = {}): Promise<void> {
-      await store.transaction(async (tx) => {
+    /**
+     * Sends (again) the verification mail of the account's email; with `code`, the mail carries a
+     * 6-digit code too, and `throttled` answers a person already sent VERIFICATION_CODES_PER_HOUR
+     * codes this hour (nothing is sent).
+     */
+    async requestEmailVerification(ctx: CallContext, site: Site, uid: AccountUid, options: { code?: boolean } = {}): Promise<'sent' | 'throttled'> {
+      return store.transaction(async (tx) => {
+        const now = clock.now();
         const account = required(await tx.accounts.lock(ctx.tenantId, uid), 'account.not_found', `Account ${uid} not found`);
-        await requestVerification(tx, ctx, site, account, clock.now(), options.code === true);
+        if (options.code) {
+          const budget = await tx.credentialStates.lockCodeBudget(ctx.tenantId, uid);
+          const current = budget.windowStart !== null && now.getTime() - budget.windowStart.getTime() < CODE_WINDOW_MS;
+          if (current && budget.sentInWindow >= VERIFICATION_CODES_PER_HOUR) return 'throttled' as const;
+          await tx.credentialStates.saveCodeBudget(ctx.tenantId, uid, {
+            ...budget,
+            windowStart: current ? budget.windowStart : now,
+            sentInWindow: current ? budget.sentInWindow + 1 : 1,
+          });
+        }
+        await requestVerification(tx, ctx, site, account, now, options.code === true);
+        return 'sent' as const;
       });
     },
 
@@ -735,7 +757,9 @@ export function createCredentials(deps: CoreDeps) {
 
     /**
      * The 6-digit code of the verification mail, typed by the person: marks the account verified
-     * once. A wrong code counts a miss; at VERIFICATION_CODE_MAX_MISSES the code ends.
+     * once. Guesses of one person are judged one at a time (their code budget's row lock), so
+     * concurrent guesses cannot exceed VERIFICATION_CODE_MAX_MISSES; once spent, codes are
+     * refused until the email is verified (the link of a mail still does).
      */
     async verifyEmailCode(ctx: CallContext, email: string, code: string): Promise<VerificationCodeOutcome> {
       const trimmed = email.trim();
@@ -745,11 +769,16 @@ export function createCredentials(deps: CoreDeps) {
       const tokenHash = verificationCodeHash(account.uid, code.slice(0, 20));
       return store.transaction(async (tx): Promise<VerificationCodeOutcome> => {
         const now = clock.now();
-        const live = VERIFICATION_CODE.test(code) ? await tx.personTokens.findLive(ctx.tenantId, tokenHash, 'verification_code', now) : undefined;
+        const budget = await tx.credentialStates.lockCodeBudget(ctx.tenantId, account.uid);
+        const guessable = budget.misses < VERIFICATION_CODE_MAX_MISSES && VERIFICATION_CODE.test(code);
+        const live = guessable ? await tx.personTokens.findLive(ctx.tenantId, tokenHash, 'verification_code', now) : undefined;
         if (live?.accountUid !== account.uid || !(await tx.personTokens.use(ctx.tenantId, tokenHash, now))) {
-          await tx.personTokens.recordMiss(ctx.tenantId, account.uid, 'verification_code', now, VERIFICATION_CODE_MAX_MISSES);
+          const misses = Math.min(budget.misses + 1, VERIFICATION_CODE_MAX_MISSES);
+          await tx.credentialStates.saveCodeBudget(ctx.tenantId, account.uid, { ...budget, misses });
+          if (misses === VERIFICATION_CODE_MAX_MISSES) await tx.personTokens.expireFor(ctx.tenantId, account.uid, 'verification_code', now);
           return { kind: 'invalid_code' };
         }
+        await tx.credentialStates.saveCodeBudget(ctx.tenantId, account.uid, { ...budget, misses: 0 });
         const locked = required(await tx.accounts.lock(ctx.tenantId, account.uid), 'account.not_found', 'Account not found');
         if (locked.isVerified) return { kind: 'already_verified', uid: locked.uid };
         required(
@@ -772,6 +801,10 @@ export function createCredentials(deps: CoreDeps) {
         const live = await tx.personTokens.findLive(ctx.tenantId, tokenHash, 'email_verification', now);
         if (!live?.accountUid || !(await tx.personTokens.use(ctx.tenantId, tokenHash, now))) return undefined;
         const account = required(await tx.accounts.lock(ctx.tenantId, live.accountUid), 'account.not_found', 'Account not found');
+        // The code of the same mail is spent too, and the person's code guesses are restored.
+        await tx.personTokens.expireFor(ctx.tenantId, account.uid, 'verification_code', now);
+        const budget = await tx.credentialStates.lockCodeBudget(ctx.tenantId, account.uid);
+        if (budget.misses > 0) await tx.credentialStates.saveCodeBudget(ctx.tenantId, account.uid, { ...budget, misses: 0 });
         if (!account.isVerified) {
           required(
             await tx.accounts.update(ctx.tenantId, account.uid, account.version, { isVerified: true, verifiedAt: now, now }),

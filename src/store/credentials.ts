@@ -93,6 +93,29 @@ export function createCredentialStateRepo(db: Kysely<Database>): CredentialState
         .onConflict((oc) => oc.columns(['tenant_id', 'account_uid']).doUpdateSet({ last_login_at: at }))
         .execute();
     },
+    async lockCodeBudget(tenantId, uid) {
+      await db
+        .insertInto('credential_states')
+        .values({ tenant_id: tenantId, account_uid: uid })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+      const row = await db
+        .selectFrom('credential_states')
+        .select(['code_misses', 'codes_window_start', 'codes_in_window'])
+        .where('tenant_id', '=', tenantId)
+        .where('account_uid', '=', uid)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
+      return { misses: row.code_misses, windowStart: row.codes_window_start, sentInWindow: row.codes_in_window };
+    },
+    async saveCodeBudget(tenantId, uid, budget) {
+      await db
+        .updateTable('credential_states')
+        .set({ code_misses: budget.misses, codes_window_start: budget.windowStart, codes_in_window: budget.sentInWindow })
+        .where('tenant_id', '=', tenantId)
+        .where('account_uid', '=', uid)
+        .execute();
+    },
     async lastLogin(tenantId, uid) {
       const row = await db
         .selectFrom('credential_states')
@@ -215,26 +238,6 @@ export function createPersonTokenRepo(db: Kysely<Database>): PersonTokenRepo {
         .where('tenant_id', '=', tenantId)
         .where('account_uid', '=', uid)
         .where('purpose', '=', purpose)
-        .where('expires_at', '>', now)
-        .execute();
-    },
-    async recordMiss(tenantId, uid, purpose, now, limit) {
-      // One statement: concurrent wrong guesses each count, and the one reaching the limit ends the token.
-      await db
-        .updateTable('person_tokens')
-        .set((eb) => ({
-          misses: eb('misses', '+', 1),
-          expires_at: eb
-            .case()
-            .when('misses', '>=', limit - 1)
-            .then(now)
-            .else(eb.ref('expires_at'))
-            .end(),
-        }))
-        .where('tenant_id', '=', tenantId)
-        .where('account_uid', '=', uid)
-        .where('purpose', '=', purpose)
-        .where('used_at', 'is', null)
         .where('expires_at', '>', now)
         .execute();
     },
