@@ -143,6 +143,20 @@ export function createCredentials(deps: CoreDeps) {
    * message: a link, and with `code` also a 6-digit code to type instead (its hash binds it to the
    * person: six digits alone would collide across people). A new mail ends the earlier link and code.
    */
+  /**
+   * The live session (web, mobile or bearer) of `token` when it opens `site`: issued by `site`,
+   * or by a site named in its policy's acceptSessionsFrom ('*': every site of the tenant).
+   */
+  async function siteSession(ctx: CallContext, site: Site, token: string) {
+    const session = await sessions.find(ctx, token, ['web', 'mobile', 'bearer']);
+    if (!session || session.siteId === site.id) return session;
+    const accepted = credentialPolicy(site).acceptSessionsFrom;
+    if (accepted.includes('*')) return session;
+    if (accepted.length === 0) return undefined;
+    const issuer = await store.sites.findById(ctx.tenantId, session.siteId);
+    return issuer && accepted.includes(issuer.name) ? session : undefined;
+  }
+
   async function requestVerification(tx: Repos, ctx: CallContext, site: Site, account: Account, now: Date, code = false): Promise<void> {
     if (!account.email) return;
     const policy = credentialPolicy(site);
@@ -541,16 +555,20 @@ export function createCredentials(deps: CoreDeps) {
       });
     },
 
+    siteSession,
+
     /**
      * Authentication with a token a door handed out earlier (a Gigya login_token, a Boostcom
      * access token): the one sessions service decides, so an expired or revoked token fails at
-     * every door. Recorded as a login; refused while the person is locked out.
+     * every door; it opens `site` only when issued there or by a site `site` accepts sessions of.
+     * Recorded as a login; refused while the person is locked out.
      */
     async loginWithSession(
       ctx: CallContext,
+      site: Site,
       token: string,
     ): Promise<{ kind: 'ok'; uid: AccountUid } | { kind: 'invalid' } | { kind: 'locked'; lockedUntil: Date }> {
-      const session = await sessions.find(ctx, token, ['web', 'mobile', 'bearer']);
+      const session = await siteSession(ctx, site, token);
       if (!session) return { kind: 'invalid' };
       return store.transaction(async (tx) => {
         const now = clock.now();

@@ -309,11 +309,24 @@ describe('naviga authentication with a Roster token (the one sessions service)',
     assert.equal((await send('POST', '/v4/Users/Authentication', { token: third })).json().message.code, 'UsersOrchestrator_E400_03', 'logged out');
   });
 
-  it('a token of another tenant does not open; a token with a login name is an invalid input', async () => {
+  it('a token of another tenant, or of another site of the tenant that the site does not accept, does not open; a token with a login name is an invalid input', async () => {
     const other = await provisionClient(core);
     await send('POST', '/v4/Users', { email: 'tenant-token@example.com', password: PASSWORD });
     const token = await sessionFor('tenant-token@example.com', 3600);
     assert.equal((await send('POST', '/v4/Users/Authentication', { token }, other)).json().message.code, 'UsersOrchestrator_E400_03');
+
+    const { site: otherSite } = await core.sites.ensure(client.tenant.id, { name: `other-site-${Date.now()}` });
+    const ctx = { tenantId: client.tenant.id, siteId: otherSite.id, origin: { facade: 'cli' as const } };
+    const elsewhere = await core.credentials.login(
+      ctx,
+      otherSite,
+      { loginId: 'tenant-token@example.com', password: PASSWORD },
+      { session: { kind: 'web', expiration: 3600 } },
+    );
+    assert.equal(elsewhere.kind, 'ok');
+    const foreign = (elsewhere as { session: { token: string } }).session.token;
+    assert.equal((await send('POST', '/v4/Users/Authentication', { token: foreign })).json().message.code, 'UsersOrchestrator_E400_03');
+    assert.deepEqual((await send('GET', `/v4/Users?token=${encodeURIComponent(foreign)}`)).json().data, []);
     const mixed = await send('POST', '/v4/Users/Authentication', { token, loginName: 'tenant-token@example.com' });
     assert.equal(mixed.json().message.code, 'UsersOrchestrator_E400_00');
   });

@@ -41,7 +41,7 @@ export async function authenticationRoutes(app: FastifyInstance, options: WriteR
 
       if (token !== undefined && loginName === undefined && password === undefined) {
         const call = withEvents(plain, (event) => (event.type === 'account.logged_in' ? ['loginEvent'] : []));
-        const outcome = await core.credentials.loginWithSession(call.ctx, token);
+        const outcome = await core.credentials.loginWithSession(call.ctx, call.site, token);
         if (outcome.kind === 'invalid') throw failure(call, 'invalidToken');
         if (outcome.kind === 'locked') throw failure(call, 'lockedOut');
         return success(call, 'authenticated', await userItem(options, plain, outcome.uid, null));
