@@ -92,6 +92,8 @@ export interface ProviderUserFixture {
   verified?: boolean;
   /** Auth0 only: the password the password-realm grant accepts. */
   password?: string;
+  /** Auth0 only: the user's connection (default the database connection; a social one has no password). */
+  connection?: string;
 }
 
 /** How a fake provider answers an email: by its local part (fail-… → 503, slow-… → waits, missing-… → nobody). */
@@ -125,7 +127,11 @@ export async function fakeAuth0(options: { clientId: string; clientSecret: strin
     given_name: u.firstName,
     family_name: u.lastName,
     name: `${u.firstName ?? ''} ${u.lastName ?? ''}`.trim(),
-    identities: [{ connection: 'Username-Password-Authentication', provider: 'auth0', user_id: u.id.split('|')[1], isSocial: false }],
+    identities: [
+      u.connection
+        ? { connection: u.connection, provider: u.connection, user_id: u.id.split('|')[1], isSocial: true }
+        : { connection: 'Username-Password-Authentication', provider: 'auth0', user_id: u.id.split('|')[1], isSocial: false },
+    ],
     created_at: '2024-01-01T00:00:00.000Z',
   });
   const server = await listen(async (req, body, res) => {
@@ -137,7 +143,7 @@ export async function fakeAuth0(options: { clientId: string; clientSecret: strin
       }
       if (form.grant_type === 'http://auth0.com/oauth/grant-type/password-realm') {
         if ((await behaviour(form.username ?? '', res)) === 'handled') return;
-        const user = options.users.find((u) => u.email === form.username && form.realm === 'Username-Password-Authentication');
+        const user = options.users.find((u) => u.email === form.username && !u.connection && form.realm === 'Username-Password-Authentication');
         if (!user || user.password === undefined || user.password !== form.password) {
           return json(res, 403, { error: 'invalid_grant', error_description: 'Wrong email or password.' });
         }

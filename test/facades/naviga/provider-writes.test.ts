@@ -19,6 +19,9 @@ describe('naviga writes orchestrated with an Auth0 provider (real HTTP)', () => 
     { email: 'already@example.com', id: 'auth0|already', firstName: 'Al', lastName: 'Ready', password: 'Already-Pass-1' },
     { email: 'remote-only@example.com', id: 'auth0|remote', firstName: 'Remo', lastName: 'Te', password: 'Remote-Pass-1' },
     { email: 'fail-login@example.com', id: 'auth0|faillogin', password: 'Fail-Pass-1' },
+    // A social twin listed first and verified: the database user (unverified) is the one whose password is checked.
+    { email: 'twin@example.com', id: 'google-oauth2|twin', firstName: 'Social', verified: true, connection: 'google-oauth2' },
+    { email: 'twin@example.com', id: 'auth0|twin', firstName: 'Database', verified: false, password: 'Twin-Pass-1' },
   ];
 
   before(async () => {
@@ -138,6 +141,17 @@ describe('naviga writes orchestrated with an Auth0 provider (real HTTP)', () => 
       meta: null,
     });
     assert.equal(await local(client, 'fail-create@example.com'), undefined);
+  });
+
+  it('authenticate: the user of the configured connection is the one logged in and linked, not a verified social twin with the email', async () => {
+    const client = await withProvider();
+    const login = await send(client, 'POST', '/v4/Users/Authentication', { loginName: 'twin@example.com', password: 'Twin-Pass-1' });
+    assert.equal(login.statusCode, 200, login.body);
+    assert.equal(login.json().data.firstName, 'Database');
+    const id = login.json().data.customerRegistrationId as AccountUid;
+    const account = await t.core.accounts.get({ tenantId: client.tenant.id, siteId: null, origin: { facade: 'cli' } }, id);
+    assert.deepEqual(account.externalIds, [{ kind: 'external:auth0', value: 'auth0|twin' }]);
+    assert.equal(account.isVerified, false, "the twin's verified email is not this user's");
   });
 
   it('authenticate: a user only Auth0 has is authenticated there and synchronised into one local account (4605 + 4006)', async () => {
