@@ -112,7 +112,8 @@ async function behaviour(email: string, res: ServerResponse): Promise<'handled' 
  * (403 invalid_grant for a wrong password or an unknown user); with the bearer token GET
  * /api/v2/users-by-email?email= → an array of users (exact, case-sensitive match), POST
  * /api/v2/users (201; 409 "The user already exists."; 400 PasswordStrengthError for a password
- * under 8 characters) and PATCH /api/v2/users/{id} (names, email, email_verified, password).
+ * under 8 characters) and PATCH /api/v2/users/{id} (names, email, email_verified, password; 409
+ * for an email another user has).
  */
 export async function fakeAuth0(options: { clientId: string; clientSecret: string; users: ProviderUserFixture[]; expiresIn?: number }) {
   const tokens = new Set<string>();
@@ -186,6 +187,8 @@ export async function fakeAuth0(options: { clientId: string; clientSecret: strin
       if (!user) return json(res, 404, { statusCode: 404, error: 'Not Found', message: 'The user does not exist.' });
       if ((await behaviour(user.email, res)) === 'handled') return;
       const change = JSON.parse(body) as Record<string, unknown>;
+      if (typeof change.email === 'string' && options.users.some((u) => u !== user && u.email === change.email))
+        return json(res, 409, { statusCode: 409, error: 'Conflict', message: 'The specified new email already exists' });
       if (typeof change.given_name === 'string') user.firstName = change.given_name;
       if (typeof change.family_name === 'string') user.lastName = change.family_name;
       if (typeof change.email_verified === 'boolean') user.verified = change.email_verified;

@@ -200,6 +200,12 @@ describe('naviga writes orchestrated with an Auth0 provider (real HTTP)', () => 
     assert.equal(atAuth0.password, 'Change-Pass-2');
     assert.equal((await send(client, 'POST', '/v4/Users/Authentication', { loginName: 'change@example.com', password: 'Change-Pass-2' })).statusCode, 200);
 
+    // An email only Auth0 has (another person there) is taken, as a local one is: nothing changes.
+    const takenThere = await send(client, 'PATCH', `/v4/Users/${id}/Email`, { email: 'already@example.com' });
+    assert.equal(takenThere.statusCode, 400, takenThere.body);
+    assert.equal(takenThere.json().message.code, 'UsersOrchestrator_E400_08');
+    assert.equal(atAuth0.email, 'change@example.com');
+    assert.equal((await local(client, 'change@example.com'))?.customerRegistrationId, id);
     const email = await send(client, 'PATCH', `/v4/Users/${id}/Email`, { email: 'changed@example.com' });
     assert.equal(email.statusCode, 200, email.body);
     assert.equal(atAuth0.email, 'changed@example.com');

@@ -89,10 +89,16 @@ export function auth0Provider(settings: Static<typeof Auth0Settings>, now: () =>
     return user ? userOf(user, email) : null;
   }
 
-  async function patch(subject: string, change: Record<string, unknown>, signal: AbortSignal): Promise<void> {
+  /** PATCH /users/{id}; `conflict`: 409, another user of the connection has the email. */
+  async function patch(subject: string, change: Record<string, unknown>, signal: AbortSignal): Promise<'ok' | 'conflict'> {
     const { status } = await management('PATCH', `/users/${encodeURIComponent(subject)}`, change, signal);
+    if (status === 409) return 'conflict';
     if (status !== 200) throw new ProviderFailure(`Auth0 PATCH users answered ${status}`, false);
+    return 'ok';
   }
+  const patched = async (answer: Promise<'ok' | 'conflict'>) => {
+    if ((await answer) === 'conflict') throw new ProviderFailure('Auth0 PATCH users answered 409', false);
+  };
 
   const writes: ProviderWrites = {
     async create(user, signal) {
@@ -145,17 +151,20 @@ export function auth0Provider(settings: Static<typeof Auth0Settings>, now: () =>
     },
 
     update: (subject, change, signal) =>
-      patch(
-        subject,
-        {
-          ...(change.firstName !== undefined && { given_name: change.firstName }),
-          ...(change.lastName !== undefined && { family_name: change.lastName }),
-          ...(change.verified !== undefined && { email_verified: change.verified }),
-        },
-        signal,
+      patched(
+        patch(
+          subject,
+          {
+            ...(change.firstName !== undefined && { given_name: change.firstName }),
+            ...(change.lastName !== undefined && { family_name: change.lastName }),
+            ...(change.verified !== undefined && { email_verified: change.verified }),
+          },
+          signal,
+        ),
       ),
-    changePassword: (subject, password, signal) => patch(subject, { password, connection }, signal),
-    changeEmail: (subject, email, _previous, signal) => patch(subject, { email, email_verified: false, connection }, signal),
+    changePassword: (subject, password, signal) => patched(patch(subject, { password, connection }, signal)),
+    changeEmail: async (subject, email, _previous, signal) =>
+      (await patch(subject, { email, email_verified: false, connection }, signal)) === 'conflict' ? 'taken' : 'changed',
   };
 
   return { name: 'Auth0', findByEmail, writes };

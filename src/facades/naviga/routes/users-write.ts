@@ -227,7 +227,7 @@ export async function usersWriteRoutes(app: FastifyInstance, options: WriteRoute
         ...route,
         summary: 'Update Email',
         description:
-          '{email}: the new email becomes the login name; the user is Unverified until the mailed 6-digit code (POST /v4/Users/Verification) or link is used. With a provider the email changes there first. E400_08: taken; E500_01: the provider failed.',
+          '{email}: the new email becomes the login name; the user is Unverified until the mailed 6-digit code (POST /v4/Users/Verification) or link is used. With a provider the email changes there first. E400_08: taken (here or at the provider); E500_01: the provider failed.',
         params: CridParams,
         body: Body,
         response: writeResponses(UserItem),
@@ -246,7 +246,10 @@ export async function usersWriteRoutes(app: FastifyInstance, options: WriteRoute
       const owner = await core.accounts.findByIdentifier(plain.ctx, 'email', normalized);
       if (owner && owner.uid !== uid) throw failure(plain, 'emailTaken');
       const subject = provider && (await writes.atProvider(plain, 'updateFailed', () => writes.subjectOf(provider, account)));
-      if (provider && subject) await writes.atProvider(plain, 'updateFailed', () => provider.writes.changeEmail(subject, normalized, account.email));
+      if (provider && subject) {
+        const changed = await writes.atProvider(plain, 'updateFailed', () => provider.writes.changeEmail(subject, normalized, account.email));
+        if (changed === 'taken') throw failure(plain, 'emailTaken');
+      }
       const call = withEvents(plain, (event) =>
         event.type === 'account.updated' && event.via === 'update' ? codes(subject != null, 'changeEmailEvent', 'providerChangeEmailEvent') : [],
       );
