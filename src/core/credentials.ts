@@ -223,8 +223,12 @@ export function createCredentials(deps: CoreDeps) {
     return { kind: 'ok', account, session: issued };
   }
 
-  /** Completes a registration inside `tx`: the account becomes full and registered (lite accounts included). */
-  async function finalize(tx: Repos, ctx: CallContext, site: Site, account: Account, now: Date): Promise<Account> {
+  /**
+   * Completes a registration inside `tx`: the account becomes full and registered (lite accounts
+   * included). The verification mail goes out when the site's policy asks for it or the caller
+   * does (`verification`, with a 6-digit code when asked): one mail either way.
+   */
+  async function finalize(tx: Repos, ctx: CallContext, site: Site, account: Account, now: Date, verification?: { code: boolean }): Promise<Account> {
     if (account.hasFullAccount && account.registeredAt) return account;
     const updated = required(
       await tx.accounts.update(ctx.tenantId, account.uid, account.version, { hasFullAccount: true, registeredAt: now, now }),
@@ -238,7 +242,7 @@ export function createCredentials(deps: CoreDeps) {
       { type: 'account.registered', accountUid: account.uid, payload: { email: account.email, upgradedFromLite: account.hasLiteAccount } },
       now,
     );
-    if (credentialPolicy(site).verifyEmail && !account.isVerified) await requestVerification(tx, ctx, site, updated, now);
+    if ((verification || credentialPolicy(site).verifyEmail) && !account.isVerified) await requestVerification(tx, ctx, site, updated, now, verification?.code);
     return updated;
   }
 
@@ -394,7 +398,7 @@ export function createCredentials(deps: CoreDeps) {
       ctx: CallContext,
       site: Site,
       input: RegistrationInput,
-      options: { check?: CompletionCheck; session: SessionRequest | null },
+      options: { check?: CompletionCheck; session: SessionRequest | null; verification?: { code: boolean } },
     ): Promise<RegisterOutcome> {
       const policy = credentialPolicy(site);
       const email = input.email === undefined ? undefined : input.email.trim();
@@ -471,7 +475,7 @@ export function createCredentials(deps: CoreDeps) {
             passwordChangedAt: now,
           });
           if (input.regToken) await tx.personTokens.attach(ctx.tenantId, hashToken(input.regToken), account.uid);
-          if (input.finalize) account = await finalize(tx, ctx, site, account, now);
+          if (input.finalize) account = await finalize(tx, ctx, site, account, now, options.verification);
           const view = await accountView(tx, account);
           if (!input.finalize) {
             const regToken = input.regToken ?? (await issueToken(tx, ctx, site, 'registration', account.uid, REG_TOKEN_SECONDS, now)).token;

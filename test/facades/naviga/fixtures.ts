@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
 import { applyProvisioning } from '../../../src/cli/apply.js';
-import type { Core, Site, Tenant } from '../../../src/core/index.js';
+import type { Core, JsonObject, Site, Tenant } from '../../../src/core/index.js';
 import type { NavigaSettings } from '../../../src/facades/naviga/settings.js';
 
 export const HS_SECRET = 'naviga-test-secret-that-is-long-enough-0123456789';
@@ -18,11 +18,16 @@ export interface NavigaClient {
 }
 
 /** A tenant with one Naviga site provisioned through `roster apply` (so secrets are sealed as in production). */
-export async function provisionClient(core: Core, settings: NavigaSettings = {}): Promise<NavigaClient> {
+export async function provisionClient(core: Core, settings: NavigaSettings = {}, siteSettings?: JsonObject): Promise<NavigaClient> {
   const n = `${process.pid}-${Date.now().toString(36)}-${counter++}`;
   const codes = { clientCode: `C${n}`, paperCode: 'PAPER', groupCode: 'GROUP' };
   await applyProvisioning(core, {
-    tenants: [{ name: `naviga-${n}`, sites: [{ name: 'web', naviga: { ...codes, jwt: { secret: HS_SECRET }, ...settings } }] }],
+    tenants: [
+      {
+        name: `naviga-${n}`,
+        sites: [{ name: 'web', naviga: { ...codes, jwt: { secret: HS_SECRET }, ...settings }, ...(siteSettings && { settings: siteSettings }) }],
+      },
+    ],
   });
   const tenant = (await core.tenants.ensure({ name: `naviga-${n}` })).tenant;
   const site = await core.sites.resolve(tenant.id, 'web');

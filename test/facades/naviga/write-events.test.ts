@@ -241,6 +241,21 @@ describe('naviga 6-digit verification codes: VerificationCode (4003) and Verific
     assert.equal((await send('POST', '/v4/Users/VerificationCode', { email: 'resend@example.com' })).statusCode, 200);
   });
 
+  it('create with verifyEmail=true where the site policy verifies emails too: one mail (with the code), one 4003', async () => {
+    const verifying = await provisionClient(core, {}, { policies: { accountOptions: { verifyEmail: true } } });
+    const created = await send('POST', '/v4/Users', { email: 'policy-mail@example.com', password: PASSWORD, verifyEmail: true }, verifying);
+    assert.equal(created.statusCode, 200, created.body);
+    const code = await mailedCode('policy-mail@example.com', verifying);
+    const mails = await createDevMailbox(store.db).list({ tenantId: verifying.tenant.id, recipient: 'policy-mail@example.com' });
+    assert.equal(mails.length, 1, 'one verification mail');
+    const verified = await send('POST', '/v4/Users/Verification', { email: 'policy-mail@example.com', verificationCode: code }, verifying);
+    assert.equal(verified.statusCode, 200, verified.body);
+    assert.deepEqual(await navigaEvents(verified.json().data.customerRegistrationId, verifying), [
+      ['SUBSCRIBE_USER_CREATEPENDING', 4003, 'account.email_verification_requested'],
+      ['SUBSCRIBE_USER_CREATE', 4002, 'account.email_verified'],
+    ]);
+  });
+
   it('create with verifyEmail=true mails a code (4003) that completes the user (4002); change email mails one for the new address', async () => {
     const created = await send('POST', '/v4/Users', { email: 'pending@example.com', password: PASSWORD, verifyEmail: true });
     assert.equal(created.statusCode, 200, created.body);

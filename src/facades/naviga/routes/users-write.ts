@@ -105,7 +105,13 @@ export async function usersWriteRoutes(app: FastifyInstance, options: WriteRoute
         const { account } = await core.accounts.upsertLite(call.ctx, { email, profile }, { via: 'lite' });
         uid = account.uid;
       } else {
-        const outcome = await core.credentials.register(call.ctx, call.site, { email, password, profile, finalize: true }, { session: null });
+        // With verifyEmail the registration mails the code itself: one mail, one 4003, even where the site's policy mails too.
+        const outcome = await core.credentials.register(
+          call.ctx,
+          call.site,
+          { email, password, profile, finalize: true },
+          { session: null, ...(verifyEmail && { verification: { code: true } }) },
+        );
         if (outcome.kind === 'login_id_taken') throw failure(call, 'emailTaken');
         if (outcome.kind === 'weak_password') throw invalid(call, outcome.reason);
         if (outcome.kind === 'invalid_email') throw invalid(call, 'Email is not a valid email address');
@@ -113,7 +119,7 @@ export async function usersWriteRoutes(app: FastifyInstance, options: WriteRoute
         uid = outcome.account.uid;
       }
       if (verifyEmail) {
-        await core.credentials.requestEmailVerification(call.ctx, call.site, uid, { code: true });
+        if (password === undefined) await core.credentials.requestEmailVerification(call.ctx, call.site, uid, { code: true });
         return success(call, 'createdPendingVerification', null);
       }
       if (password)
