@@ -284,6 +284,28 @@ export function createCredentials(deps: CoreDeps) {
     return (await inHistory(stored, state, policy, password)) ? { kind: 'reused' } : undefined;
   }
 
+  /** A wrong password against the person's one lockout (state locked by the caller's transaction). */
+  async function countFailure(tx: Repos, ctx: CallContext, policy: CredentialPolicy, uid: AccountUid, state: CredentialState, now: Date): Promise<void> {
+    const { threshold, lockoutSeconds, resetSeconds } = policy.lockout;
+    const windowOver = state.firstFailedAt === null || (resetSeconds > 0 && now.getTime() - state.firstFailedAt.getTime() >= resetSeconds * 1000);
+    const failedLogins = windowOver ? 1 : state.failedLogins + 1;
+    const next: CredentialState = { ...state, failedLogins, firstFailedAt: windowOver ? now : state.firstFailedAt, lockedUntil: null };
+    await recordEvent(tx, deps, ctx, { type: 'account.login_failed', accountUid: uid, payload: { reason: 'wrong_password', failedLogins } }, now);
+    if (threshold > 0 && failedLogins >= threshold) {
+      next.lockedUntil = new Date(now.getTime() + lockoutSeconds * 1000);
+      next.failedLogins = 0;
+      next.firstFailedAt = null;
+      await recordEvent(
+        tx,
+        deps,
+        ctx,
+        { type: 'account.locked_out', accountUid: uid, payload: { lockedUntil: next.lockedUntil.toISOString(), failedLogins } },
+        now,
+      );
+    }
+    await tx.credentialStates.save(ctx.tenantId, uid, next);
+  }
+
   /** One password attempt against a found account (or none: the same cost, the same answer). */
   async function attempt(
     ctx: CallContext,
@@ -321,24 +343,7 @@ export function createCredentials(deps: CoreDeps) {
       const state = await tx.credentialStates.lock(ctx.tenantId, account.uid);
       if (state.lockedUntil && state.lockedUntil > now) return { kind: 'locked', lockedUntil: state.lockedUntil };
       if (!verified.ok) {
-        const { threshold, lockoutSeconds, resetSeconds } = policy.lockout;
-        const windowOver = state.firstFailedAt === null || (resetSeconds > 0 && now.getTime() - state.firstFailedAt.getTime() >= resetSeconds * 1000);
-        const failedLogins = windowOver ? 1 : state.failedLogins + 1;
-        const next: CredentialState = { ...state, failedLogins, firstFailedAt: windowOver ? now : state.firstFailedAt, lockedUntil: null };
-        await recordEvent(tx, deps, ctx, { type: 'account.login_failed', accountUid: account.uid, payload: { reason: 'wrong_password', failedLogins } }, now);
-        if (threshold > 0 && failedLogins >= threshold) {
-          next.lockedUntil = new Date(now.getTime() + lockoutSeconds * 1000);
-          next.failedLogins = 0;
-          next.firstFailedAt = null;
-          await recordEvent(
-            tx,
-            deps,
-            ctx,
-            { type: 'account.locked_out', accountUid: account.uid, payload: { lockedUntil: next.lockedUntil.toISOString(), failedLogins } },
-            now,
-          );
-        }
-        await tx.credentialStates.save(ctx.tenantId, account.uid, next);
+        await countFailure(tx, ctx, policy, account.uid, state, now);
         return { kind: 'invalid' };
       }
       // Only the hash that was checked is replaced: a password changed meanwhile wins.
@@ -556,6 +561,20 @@ export function createCredentials(deps: CoreDeps) {
         await tx.credentialStates.recordLogin(ctx.tenantId, uid, now);
         await recordEvent(tx, deps, ctx, { type: 'account.logged_in', accountUid: uid, payload: { loginIdKind: 'email', sessionKind: 'none' } }, now);
         return { kind: 'ok' as const, uid };
+      });
+    },
+
+    /**
+     * A wrong password checked elsewhere (at a user provider) for a person Roster has: it counts
+     * toward the one lockout as a wrong password here does. `locked` while the person is locked out.
+     */
+    async loginFailedElsewhere(ctx: CallContext, site: Site, uid: AccountUid): Promise<{ kind: 'invalid' } | { kind: 'locked'; lockedUntil: Date }> {
+      return store.transaction(async (tx) => {
+        const now = clock.now();
+        const state = await tx.credentialStates.lock(ctx.tenantId, uid);
+        if (state.lockedUntil && state.lockedUntil > now) return { kind: 'locked' as const, lockedUntil: state.lockedUntil };
+        await countFailure(tx, ctx, credentialPolicy(site), uid, state, now);
+        return { kind: 'invalid' as const };
       });
     },
 

@@ -154,6 +154,21 @@ describe('naviga writes orchestrated with an Auth0 provider (real HTTP)', () => 
     assert.equal(account.isVerified, false, "the twin's verified email is not this user's");
   });
 
+  it('authenticate at the provider: wrong passwords of a person Roster has count toward the one lockout (E400_05 even with the right one)', async () => {
+    const lockout = { security: { accountLockout: { failedLoginThreshold: 2, lockoutTimeSec: 600 } } };
+    const client = await provisionClient(
+      t.core,
+      { userProvider: 'Auth0', providerTimeoutMs: 5000, auth0: { domain: 'acme.auth0.com', baseUrl: auth0.url, ...credentials } },
+      { policies: lockout },
+    );
+    const login = (password: string) => send(client, 'POST', '/v4/Users/Authentication', { loginName: 'remote-only@example.com', password });
+    assert.equal((await login('Remote-Pass-1')).statusCode, 200, 'synchronised into Roster, no password here');
+    assert.equal((await login('wrong-wrong-1')).json().message.code, 'UsersOrchestrator_E400_04');
+    assert.equal((await login('wrong-wrong-2')).json().message.code, 'UsersOrchestrator_E400_04');
+    assert.equal((await login('Remote-Pass-1')).json().message.code, 'UsersOrchestrator_E400_05', 'locked by the failures at the provider');
+    assert.equal((await login('wrong-wrong-3')).json().message.code, 'UsersOrchestrator_E400_05');
+  });
+
   it('authenticate: a user only Auth0 has is authenticated there and synchronised into one local account (4605 + 4006)', async () => {
     const client = await withProvider();
     assert.equal(await local(client, 'remote-only@example.com'), undefined);

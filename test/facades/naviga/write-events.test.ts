@@ -344,5 +344,12 @@ describe('naviga authentication with a Roster token (the one sessions service)',
     assert.deepEqual((await send('GET', `/v4/Users?token=${encodeURIComponent(foreign)}`)).json().data, []);
     const mixed = await send('POST', '/v4/Users/Authentication', { token, loginName: 'tenant-token@example.com' });
     assert.equal(mixed.json().message.code, 'UsersOrchestrator_E400_00');
+    // With a password that would log in, the token is still not ignored: the request is refused.
+    const both = await send('POST', '/v4/Users/Authentication', { token, loginName: 'tenant-token@example.com', password: PASSWORD });
+    assert.equal(both.json().message.code, 'UsersOrchestrator_E400_00');
+    assert.equal(
+      (await send('POST', '/v4/Users/Authentication', { token: 'st2.unknown', password: PASSWORD })).json().message.code,
+      'UsersOrchestrator_E400_00',
+    );
   });
 });
