@@ -37,17 +37,20 @@ export function createCredentialStateRepo(db: Kysely<Database>): CredentialState
     passwordHistory: row.password_history,
     passwordChangedAt: row.password_changed_at,
   });
+  /** The person's row exists before it is locked (a person with no failures yet has none). */
+  const ensureRow = (tenantId: string, uid: string) =>
+    db
+      .insertInto('credential_states')
+      .values({ tenant_id: tenantId, account_uid: uid })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
   return {
     async find(tenantId, uid) {
       const row = await select(tenantId, uid).executeTakeFirst();
       return row && toState(row);
     },
     async lock(tenantId, uid) {
-      await db
-        .insertInto('credential_states')
-        .values({ tenant_id: tenantId, account_uid: uid })
-        .onConflict((oc) => oc.doNothing())
-        .execute();
+      await ensureRow(tenantId, uid);
       const row = await select(tenantId, uid).forUpdate().executeTakeFirst();
       return row ? toState(row) : { ...FRESH };
     },
@@ -94,11 +97,7 @@ export function createCredentialStateRepo(db: Kysely<Database>): CredentialState
         .execute();
     },
     async lockCodeBudget(tenantId, uid) {
-      await db
-        .insertInto('credential_states')
-        .values({ tenant_id: tenantId, account_uid: uid })
-        .onConflict((oc) => oc.doNothing())
-        .execute();
+      await ensureRow(tenantId, uid);
       const row = await db
         .selectFrom('credential_states')
         .select(['code_misses', 'codes_window_start', 'codes_in_window'])
