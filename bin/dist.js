@@ -7,13 +7,19 @@ import { fileURLToPath } from 'node:url';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** dist/ is used only when built after the last change to src/, so a stale build never runs. */
+/**
+ * dist/ is used only when built after the last change to src/ and to package-lock.json (the
+ * bundle inlines packages: an install or upgrade after the build makes it stale), so a stale
+ * build never runs.
+ */
 export function distIsCurrent() {
   const stamp = join(root, 'dist', '.built');
   if (process.env.ROSTER_RUN_SOURCE === 'true' || !existsSync(stamp)) return false;
   const src = join(root, 'src');
   if (!existsSync(src)) return true; // an image that ships dist/ alone
   const built = statSync(stamp).mtimeMs;
+  const lock = join(root, 'package-lock.json');
+  if (existsSync(lock) && statSync(lock).mtimeMs > built) return false;
   for (const entry of readdirSync(src, { recursive: true, withFileTypes: true })) {
     if (entry.isFile() && statSync(join(entry.parentPath ?? entry.path, entry.name)).mtimeMs > built) return false;
   }

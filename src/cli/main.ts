@@ -160,6 +160,8 @@ async function run(argv: string[]): Promise<void> {
     case 'start': {
       // The HTTP server's modules are loaded only to serve: other commands stay small.
       const { runServer } = await import('../main.js');
+      // A broken native password module fails here, not as every login's "wrong password".
+      await (await import('../security/password-hasher.js')).preloadPasswordModules();
       await runServer(config);
       return;
     }

@@ -80,13 +80,16 @@ export async function synchroniseIdentity(
     const existing = required(await tx.accounts.lock(ctx.tenantId, ownerUid), 'account.not_found', 'Account not found');
     const profile = mergeJson(existing.profile, identityProfile(identity, email));
     changed.push(...profile.changed.map((path) => `profile.${path}`));
-    if (existing.isVerified !== identity.verified) changed.push('isVerified');
+    // A local password was set here, not proven by the provider's mailbox check: the provider's
+    // "verified" must not vouch for whoever set it.
+    const verified = existing.hasPassword ? existing.isVerified : identity.verified;
+    if (existing.isVerified !== verified) changed.push('isVerified');
     if (changed.length > 0) {
       required(
         await tx.accounts.update(ctx.tenantId, ownerUid, existing.version, {
           profile: profile.value,
-          isVerified: identity.verified,
-          ...(identity.verified && !existing.verifiedAt && { verifiedAt: now }),
+          isVerified: verified,
+          ...(verified && !existing.verifiedAt && { verifiedAt: now }),
           now,
         }),
         'account.concurrent_update',

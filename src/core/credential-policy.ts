@@ -25,6 +25,12 @@ export interface CredentialPolicy {
   /** Where reset and verification links lead (`resetURL`, `nextURL`). */
   resetUrl: string | null;
   verifiedNextUrl: string | null;
+  /**
+   * The other sites of the tenant whose session tokens this site accepts (Naviga token
+   * authentication, Get By Token), by name; '*' for all. `settings.sessions.acceptFrom`; by
+   * default none: a token opens only the site that issued it.
+   */
+  acceptSessionsFrom: string[];
 }
 
 function object(value: JsonValue | undefined): JsonObject {
@@ -71,6 +77,10 @@ export function credentialPolicy(site: Site): CredentialPolicy {
     sessionExpiration: typeof sessionExpiration === 'number' && Number.isInteger(sessionExpiration) ? sessionExpiration : 0,
     resetUrl: text(object(policies.passwordReset).resetURL),
     verifiedNextUrl: text(object(policies.emailVerification).nextURL),
+    acceptSessionsFrom: (() => {
+      const names = object(site.settings.sessions).acceptFrom;
+      return Array.isArray(names) ? names.filter((name): name is string => typeof name === 'string') : [];
+    })(),
   };
 }
 

@@ -61,9 +61,15 @@ export interface RegistrationInput {
 
 const REG_TOKEN_SECONDS = 3600;
 const FRESH_STATE: CredentialState = { failedLogins: 0, firstFailedAt: null, lockedUntil: null, passwordHistory: [], passwordChangedAt: null };
-/** Naviga's verification code: six digits (spec B: format GAP), ended after this many wrong guesses. */
+/**
+ * Naviga's verification code: six digits (spec B: format GAP). A person has this many wrong
+ * guesses across every code they are sent, until they verify (a new code does not restore them),
+ * and is sent at most VERIFICATION_CODES_PER_HOUR codes an hour on request.
+ */
 export const VERIFICATION_CODE_DIGITS = 6;
 export const VERIFICATION_CODE_MAX_MISSES = 5;
+export const VERIFICATION_CODES_PER_HOUR = 5;
+const CODE_WINDOW_MS = 3600_000;
 const VERIFICATION_CODE = new RegExp(`^\\d{${VERIFICATION_CODE_DIGITS}}$`);
 const verificationCodeHash = (uid: AccountUid, code: string) => hashToken(`verification-code:${uid}:${code}`);
 
@@ -137,6 +143,20 @@ export function createCredentials(deps: CoreDeps) {
    * message: a link, and with `code` also a 6-digit code to type instead (its hash binds it to the
    * person: six digits alone would collide across people). A new mail ends the earlier link and code.
    */
+  /**
+   * The live session (web, mobile or bearer) of `token` when it opens `site`: issued by `site`,
+   * or by a site named in its policy's acceptSessionsFrom ('*': every site of the tenant).
+   */
+  async function siteSession(ctx: CallContext, site: Site, token: string) {
+    const session = await sessions.find(ctx, token, ['web', 'mobile', 'bearer']);
+    if (!session || session.siteId === site.id) return session;
+    const accepted = credentialPolicy(site).acceptSessionsFrom;
+    if (accepted.includes('*')) return session;
+    if (accepted.length === 0) return undefined;
+    const issuer = await store.sites.findById(ctx.tenantId, session.siteId);
+    return issuer && accepted.includes(issuer.name) ? session : undefined;
+  }
+
   async function requestVerification(tx: Repos, ctx: CallContext, site: Site, account: Account, now: Date, code = false): Promise<void> {
     if (!account.email) return;
     const policy = credentialPolicy(site);
@@ -203,8 +223,12 @@ export function createCredentials(deps: CoreDeps) {
     return { kind: 'ok', account, session: issued };
   }
 
-  /** Completes a registration inside `tx`: the account becomes full and registered (lite accounts included). */
-  async function finalize(tx: Repos, ctx: CallContext, site: Site, account: Account, now: Date): Promise<Account> {
+  /**
+   * Completes a registration inside `tx`: the account becomes full and registered (lite accounts
+   * included). The verification mail goes out when the site's policy asks for it or the caller
+   * does (`verification`, with a 6-digit code when asked): one mail either way.
+   */
+  async function finalize(tx: Repos, ctx: CallContext, site: Site, account: Account, now: Date, verification?: { code: boolean }): Promise<Account> {
     if (account.hasFullAccount && account.registeredAt) return account;
     const updated = required(
       await tx.accounts.update(ctx.tenantId, account.uid, account.version, { hasFullAccount: true, registeredAt: now, now }),
@@ -218,7 +242,7 @@ export function createCredentials(deps: CoreDeps) {
       { type: 'account.registered', accountUid: account.uid, payload: { email: account.email, upgradedFromLite: account.hasLiteAccount } },
       now,
     );
-    if (credentialPolicy(site).verifyEmail && !account.isVerified) await requestVerification(tx, ctx, site, updated, now);
+    if ((verification || credentialPolicy(site).verifyEmail) && !account.isVerified) await requestVerification(tx, ctx, site, updated, now, verification?.code);
     return updated;
   }
 
@@ -260,6 +284,28 @@ export function createCredentials(deps: CoreDeps) {
     return (await inHistory(stored, state, policy, password)) ? { kind: 'reused' } : undefined;
   }
 
+  /** A wrong password against the person's one lockout (state locked by the caller's transaction). */
+  async function countFailure(tx: Repos, ctx: CallContext, policy: CredentialPolicy, uid: AccountUid, state: CredentialState, now: Date): Promise<void> {
+    const { threshold, lockoutSeconds, resetSeconds } = policy.lockout;
+    const windowOver = state.firstFailedAt === null || (resetSeconds > 0 && now.getTime() - state.firstFailedAt.getTime() >= resetSeconds * 1000);
+    const failedLogins = windowOver ? 1 : state.failedLogins + 1;
+    const next: CredentialState = { ...state, failedLogins, firstFailedAt: windowOver ? now : state.firstFailedAt, lockedUntil: null };
+    await recordEvent(tx, deps, ctx, { type: 'account.login_failed', accountUid: uid, payload: { reason: 'wrong_password', failedLogins } }, now);
+    if (threshold > 0 && failedLogins >= threshold) {
+      next.lockedUntil = new Date(now.getTime() + lockoutSeconds * 1000);
+      next.failedLogins = 0;
+      next.firstFailedAt = null;
+      await recordEvent(
+        tx,
+        deps,
+        ctx,
+        { type: 'account.locked_out', accountUid: uid, payload: { lockedUntil: next.lockedUntil.toISOString(), failedLogins } },
+        now,
+      );
+    }
+    await tx.credentialStates.save(ctx.tenantId, uid, next);
+  }
+
   /** One password attempt against a found account (or none: the same cost, the same answer). */
   async function attempt(
     ctx: CallContext,
@@ -297,24 +343,7 @@ export function createCredentials(deps: CoreDeps) {
       const state = await tx.credentialStates.lock(ctx.tenantId, account.uid);
       if (state.lockedUntil && state.lockedUntil > now) return { kind: 'locked', lockedUntil: state.lockedUntil };
       if (!verified.ok) {
-        const { threshold, lockoutSeconds, resetSeconds } = policy.lockout;
-        const windowOver = state.firstFailedAt === null || (resetSeconds > 0 && now.getTime() - state.firstFailedAt.getTime() >= resetSeconds * 1000);
-        const failedLogins = windowOver ? 1 : state.failedLogins + 1;
-        const next: CredentialState = { ...state, failedLogins, firstFailedAt: windowOver ? now : state.firstFailedAt, lockedUntil: null };
-        await recordEvent(tx, deps, ctx, { type: 'account.login_failed', accountUid: account.uid, payload: { reason: 'wrong_password', failedLogins } }, now);
-        if (threshold > 0 && failedLogins >= threshold) {
-          next.lockedUntil = new Date(now.getTime() + lockoutSeconds * 1000);
-          next.failedLogins = 0;
-          next.firstFailedAt = null;
-          await recordEvent(
-            tx,
-            deps,
-            ctx,
-            { type: 'account.locked_out', accountUid: account.uid, payload: { lockedUntil: next.lockedUntil.toISOString(), failedLogins } },
-            now,
-          );
-        }
-        await tx.credentialStates.save(ctx.tenantId, account.uid, next);
+        await countFailure(tx, ctx, policy, account.uid, state, now);
         return { kind: 'invalid' };
       }
       // Only the hash that was checked is replaced: a password changed meanwhile wins.
@@ -374,7 +403,7 @@ export function createCredentials(deps: CoreDeps) {
       ctx: CallContext,
       site: Site,
       input: RegistrationInput,
-      options: { check?: CompletionCheck; session: SessionRequest | null },
+      options: { check?: CompletionCheck; session: SessionRequest | null; verification?: { code: boolean } },
     ): Promise<RegisterOutcome> {
       const policy = credentialPolicy(site);
       const email = input.email === undefined ? undefined : input.email.trim();
@@ -451,7 +480,7 @@ export function createCredentials(deps: CoreDeps) {
             passwordChangedAt: now,
           });
           if (input.regToken) await tx.personTokens.attach(ctx.tenantId, hashToken(input.regToken), account.uid);
-          if (input.finalize) account = await finalize(tx, ctx, site, account, now);
+          if (input.finalize) account = await finalize(tx, ctx, site, account, now, options.verification);
           const view = await accountView(tx, account);
           if (!input.finalize) {
             const regToken = input.regToken ?? (await issueToken(tx, ctx, site, 'registration', account.uid, REG_TOKEN_SECONDS, now)).token;
@@ -536,15 +565,33 @@ export function createCredentials(deps: CoreDeps) {
     },
 
     /**
+     * A wrong password checked elsewhere (at a user provider) for a person Roster has: it counts
+     * toward the one lockout as a wrong password here does. `locked` while the person is locked out.
+     */
+    async loginFailedElsewhere(ctx: CallContext, site: Site, uid: AccountUid): Promise<{ kind: 'invalid' } | { kind: 'locked'; lockedUntil: Date }> {
+      return store.transaction(async (tx) => {
+        const now = clock.now();
+        const state = await tx.credentialStates.lock(ctx.tenantId, uid);
+        if (state.lockedUntil && state.lockedUntil > now) return { kind: 'locked' as const, lockedUntil: state.lockedUntil };
+        await countFailure(tx, ctx, credentialPolicy(site), uid, state, now);
+        return { kind: 'invalid' as const };
+      });
+    },
+
+    siteSession,
+
+    /**
      * Authentication with a token a door handed out earlier (a Gigya login_token, a Boostcom
      * access token): the one sessions service decides, so an expired or revoked token fails at
-     * every door. Recorded as a login; refused while the person is locked out.
+     * every door; it opens `site` only when issued there or by a site `site` accepts sessions of.
+     * Recorded as a login; refused while the person is locked out.
      */
     async loginWithSession(
       ctx: CallContext,
+      site: Site,
       token: string,
     ): Promise<{ kind: 'ok'; uid: AccountUid } | { kind: 'invalid' } | { kind: 'locked'; lockedUntil: Date }> {
-      const session = await sessions.find(ctx, token, ['web', 'mobile', 'bearer']);
+      const session = await siteSession(ctx, site, token);
       if (!session) return { kind: 'invalid' };
       return store.transaction(async (tx) => {
         const now = clock.now();
@@ -687,11 +734,27 @@ export function createCredentials(deps: CoreDeps) {
       });
     },
 
-    /** Sends (again) the verification mail of the account's email; with `code`, the mail carries a 6-digit code too. */
-    async requestEmailVerification(ctx: CallContext, site: Site, uid: AccountUid, options: { code?: boolean } = {}): Promise<void> {
-      await store.transaction(async (tx) => {
+    /**
+     * Sends (again) the verification mail of the account's email; with `code`, the mail carries a
+     * 6-digit code too, and `throttled` answers a person already sent VERIFICATION_CODES_PER_HOUR
+     * codes this hour (nothing is sent).
+     */
+    async requestEmailVerification(ctx: CallContext, site: Site, uid: AccountUid, options: { code?: boolean } = {}): Promise<'sent' | 'throttled'> {
+      return store.transaction(async (tx) => {
+        const now = clock.now();
         const account = required(await tx.accounts.lock(ctx.tenantId, uid), 'account.not_found', `Account ${uid} not found`);
-        await requestVerification(tx, ctx, site, account, clock.now(), options.code === true);
+        if (options.code) {
+          const budget = await tx.credentialStates.lockCodeBudget(ctx.tenantId, uid);
+          const current = budget.windowStart !== null && now.getTime() - budget.windowStart.getTime() < CODE_WINDOW_MS;
+          if (current && budget.sentInWindow >= VERIFICATION_CODES_PER_HOUR) return 'throttled' as const;
+          await tx.credentialStates.saveCodeBudget(ctx.tenantId, uid, {
+            ...budget,
+            windowStart: current ? budget.windowStart : now,
+            sentInWindow: current ? budget.sentInWindow + 1 : 1,
+          });
+        }
+        await requestVerification(tx, ctx, site, account, now, options.code === true);
+        return 'sent' as const;
       });
     },
 
@@ -735,7 +798,9 @@ export function createCredentials(deps: CoreDeps) {
 
     /**
      * The 6-digit code of the verification mail, typed by the person: marks the account verified
-     * once. A wrong code counts a miss; at VERIFICATION_CODE_MAX_MISSES the code ends.
+     * once. Guesses of one person are judged one at a time (their code budget's row lock), so
+     * concurrent guesses cannot exceed VERIFICATION_CODE_MAX_MISSES; once spent, codes are
+     * refused until the email is verified (the link of a mail still does).
      */
     async verifyEmailCode(ctx: CallContext, email: string, code: string): Promise<VerificationCodeOutcome> {
       const trimmed = email.trim();
@@ -745,11 +810,16 @@ export function createCredentials(deps: CoreDeps) {
       const tokenHash = verificationCodeHash(account.uid, code.slice(0, 20));
       return store.transaction(async (tx): Promise<VerificationCodeOutcome> => {
         const now = clock.now();
-        const live = VERIFICATION_CODE.test(code) ? await tx.personTokens.findLive(ctx.tenantId, tokenHash, 'verification_code', now) : undefined;
+        const budget = await tx.credentialStates.lockCodeBudget(ctx.tenantId, account.uid);
+        const guessable = budget.misses < VERIFICATION_CODE_MAX_MISSES && VERIFICATION_CODE.test(code);
+        const live = guessable ? await tx.personTokens.findLive(ctx.tenantId, tokenHash, 'verification_code', now) : undefined;
         if (live?.accountUid !== account.uid || !(await tx.personTokens.use(ctx.tenantId, tokenHash, now))) {
-          await tx.personTokens.recordMiss(ctx.tenantId, account.uid, 'verification_code', now, VERIFICATION_CODE_MAX_MISSES);
+          const misses = Math.min(budget.misses + 1, VERIFICATION_CODE_MAX_MISSES);
+          await tx.credentialStates.saveCodeBudget(ctx.tenantId, account.uid, { ...budget, misses });
+          if (misses === VERIFICATION_CODE_MAX_MISSES) await tx.personTokens.expireFor(ctx.tenantId, account.uid, 'verification_code', now);
           return { kind: 'invalid_code' };
         }
+        await tx.credentialStates.saveCodeBudget(ctx.tenantId, account.uid, { ...budget, misses: 0 });
         const locked = required(await tx.accounts.lock(ctx.tenantId, account.uid), 'account.not_found', 'Account not found');
         if (locked.isVerified) return { kind: 'already_verified', uid: locked.uid };
         required(
@@ -772,6 +842,10 @@ export function createCredentials(deps: CoreDeps) {
         const live = await tx.personTokens.findLive(ctx.tenantId, tokenHash, 'email_verification', now);
         if (!live?.accountUid || !(await tx.personTokens.use(ctx.tenantId, tokenHash, now))) return undefined;
         const account = required(await tx.accounts.lock(ctx.tenantId, live.accountUid), 'account.not_found', 'Account not found');
+        // The code of the same mail is spent too, and the person's code guesses are restored.
+        await tx.personTokens.expireFor(ctx.tenantId, account.uid, 'verification_code', now);
+        const budget = await tx.credentialStates.lockCodeBudget(ctx.tenantId, account.uid);
+        if (budget.misses > 0) await tx.credentialStates.saveCodeBudget(ctx.tenantId, account.uid, { ...budget, misses: 0 });
         if (!account.isVerified) {
           required(
             await tx.accounts.update(ctx.tenantId, account.uid, account.version, { isVerified: true, verifiedAt: now, now }),

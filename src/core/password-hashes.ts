@@ -80,13 +80,16 @@ export async function verifyImported(imported: ImportedHash, password: string, h
       const salt = imported.salt ? Buffer.from(imported.salt, 'base64') : Buffer.alloc(0);
       return bytesEqual(pbkdf2Sync(password, salt, rounds, expected.length, DIGESTS[imported.algorithm]), expected);
     }
-    case 'bcrypt':
+    case 'bcrypt': {
+      // Loaded at the first imported bcrypt hash (most processes never see one), outside the
+      // try: a module that fails to load is an error, not a wrong password.
+      const bcrypt = await import('@node-rs/bcrypt');
       try {
-        // Loaded at the first imported bcrypt hash: most processes never see one.
-        return await (await import('@node-rs/bcrypt')).verify(password, imported.hash);
+        return await bcrypt.verify(password, imported.hash);
       } catch {
         return false;
       }
+    }
     case 'argon2':
       return imported.hash.startsWith('$argon2') && hasher.verify(imported.hash, password);
     default:

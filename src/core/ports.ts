@@ -516,6 +516,13 @@ export interface CredentialState {
   passwordChangedAt: Date | null;
 }
 
+/** A person's 6-digit verification codes: wrong guesses across every code, and codes sent this window. */
+export interface CodeBudget {
+  misses: number;
+  windowStart: Date | null;
+  sentInWindow: number;
+}
+
 export interface CredentialStateRepo {
   find(tenantId: TenantId, uid: AccountUid): Promise<CredentialState | undefined>;
   /** Reads and locks the person's state until the transaction ends (a fresh state when none is stored). */
@@ -528,6 +535,9 @@ export interface CredentialStateRepo {
   /** A rehash of the same password: replaces `expected` only, and leaves version and lastUpdated alone. */
   replacePasswordHash(tenantId: TenantId, uid: AccountUid, expected: string, hash: string): Promise<void>;
   recordLogin(tenantId: TenantId, uid: AccountUid, at: Date): Promise<void>;
+  /** Reads and locks the person's code budget until the transaction ends (so guesses are judged one at a time). */
+  lockCodeBudget(tenantId: TenantId, uid: AccountUid): Promise<CodeBudget>;
+  saveCodeBudget(tenantId: TenantId, uid: AccountUid, budget: CodeBudget): Promise<void>;
   lastLogin(tenantId: TenantId, uid: AccountUid): Promise<Date | null>;
 }
 
@@ -578,8 +588,6 @@ export interface PersonTokenRepo {
   attach(tenantId: TenantId, tokenHash: string, uid: AccountUid): Promise<void>;
   /** Ends the person's live tokens of this purpose (only the latest reset token stays valid). */
   expireFor(tenantId: TenantId, uid: AccountUid, purpose: PersonTokenPurpose, now: Date): Promise<void>;
-  /** Counts a wrong guess against the person's live tokens of this purpose; at `limit` misses they end. */
-  recordMiss(tenantId: TenantId, uid: AccountUid, purpose: PersonTokenPurpose, now: Date, limit: number): Promise<void>;
 }
 
 /** A per-site JWT signing key: the private JWK sealed with the master key, the public JWK in clear. */

@@ -3,7 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import { type LoggerOptions, stdSerializers } from 'pino';
 
 /** Parameter names whose values never reach a log line, wherever they appear. */
-const SECRET_PARAMS = /^(secret|password|newpassword|sig|signature|token|access_token|oauth_token|id_token|client_secret|registration_password|regtoken)$/i;
+const SECRET_PARAMS =
+  /^(secret|password|newpassword|sig|signature|token|access_token|oauth_token|id_token|client_secret|registration_password|regtoken|encryptedeventid)$/i;
 
 /**
  * Parameters that hold personal data: their values are replaced by a short hash, so log lines of

@@ -1,21 +1,35 @@
 import { NATIVE_ARGON2ID } from '../core/password-hashes.js';
 import type { PasswordHasher } from '../core/ports.js';
 
-// The native addon is loaded at the first password, not at start (the emulator may never hash one).
-let argon2: Promise<typeof import('@node-rs/argon2')> | undefined;
-const loaded = () => {
-  argon2 ??= import('@node-rs/argon2');
-  return argon2;
-};
+type Argon2 = typeof import('@node-rs/argon2');
 
-/** argon2id at the OWASP minimum (m=19 MiB, t=2, p=1); verify reads any argon2 PHC string. */
-export const argon2Hasher: PasswordHasher = {
-  hash: async (plain) => (await loaded()).hash(plain, { algorithm: 2 /* Argon2id */, ...NATIVE_ARGON2ID }),
-  async verify(stored, plain) {
-    try {
-      return await (await loaded()).verify(stored, plain);
-    } catch {
-      return false; // a malformed stored hash never matches
-    }
-  },
-};
+/**
+ * argon2id at the OWASP minimum (m=19 MiB, t=2, p=1); verify reads any argon2 PHC string. The
+ * native addon is loaded at the first password (the emulator may never hash one); a module that
+ * fails to load throws, so a broken install is an error and never a "wrong password".
+ */
+export function nativeArgon2Hasher(load: () => Promise<Argon2>): PasswordHasher {
+  let argon2: Promise<Argon2> | undefined;
+  const loaded = () => {
+    argon2 ??= load();
+    return argon2;
+  };
+  return {
+    hash: async (plain) => (await loaded()).hash(plain, { algorithm: 2 /* Argon2id */, ...NATIVE_ARGON2ID }),
+    async verify(stored, plain) {
+      const native = await loaded();
+      try {
+        return await native.verify(stored, plain);
+      } catch {
+        return false; // a malformed stored hash never matches
+      }
+    },
+  };
+}
+
+export const argon2Hasher = nativeArgon2Hasher(() => import('@node-rs/argon2'));
+
+/** Loads the native password modules now: `roster start` calls it so a broken install fails at start. */
+export async function preloadPasswordModules(): Promise<void> {
+  await Promise.all([import('@node-rs/argon2'), import('@node-rs/bcrypt')]);
+}

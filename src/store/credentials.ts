@@ -37,17 +37,20 @@ export function createCredentialStateRepo(db: Kysely<Database>): CredentialState
     passwordHistory: row.password_history,
     passwordChangedAt: row.password_changed_at,
   });
+  /** The person's row exists before it is locked (a person with no failures yet has none). */
+  const ensureRow = (tenantId: string, uid: string) =>
+    db
+      .insertInto('credential_states')
+      .values({ tenant_id: tenantId, account_uid: uid })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
   return {
     async find(tenantId, uid) {
       const row = await select(tenantId, uid).executeTakeFirst();
       return row && toState(row);
     },
     async lock(tenantId, uid) {
-      await db
-        .insertInto('credential_states')
-        .values({ tenant_id: tenantId, account_uid: uid })
-        .onConflict((oc) => oc.doNothing())
-        .execute();
+      await ensureRow(tenantId, uid);
       const row = await select(tenantId, uid).forUpdate().executeTakeFirst();
       return row ? toState(row) : { ...FRESH };
     },
@@ -91,6 +94,25 @@ export function createCredentialStateRepo(db: Kysely<Database>): CredentialState
         .insertInto('credential_states')
         .values({ tenant_id: tenantId, account_uid: uid, last_login_at: at })
         .onConflict((oc) => oc.columns(['tenant_id', 'account_uid']).doUpdateSet({ last_login_at: at }))
+        .execute();
+    },
+    async lockCodeBudget(tenantId, uid) {
+      await ensureRow(tenantId, uid);
+      const row = await db
+        .selectFrom('credential_states')
+        .select(['code_misses', 'codes_window_start', 'codes_in_window'])
+        .where('tenant_id', '=', tenantId)
+        .where('account_uid', '=', uid)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
+      return { misses: row.code_misses, windowStart: row.codes_window_start, sentInWindow: row.codes_in_window };
+    },
+    async saveCodeBudget(tenantId, uid, budget) {
+      await db
+        .updateTable('credential_states')
+        .set({ code_misses: budget.misses, codes_window_start: budget.windowStart, codes_in_window: budget.sentInWindow })
+        .where('tenant_id', '=', tenantId)
+        .where('account_uid', '=', uid)
         .execute();
     },
     async lastLogin(tenantId, uid) {
@@ -215,26 +237,6 @@ export function createPersonTokenRepo(db: Kysely<Database>): PersonTokenRepo {
         .where('tenant_id', '=', tenantId)
         .where('account_uid', '=', uid)
         .where('purpose', '=', purpose)
-        .where('expires_at', '>', now)
-        .execute();
-    },
-    async recordMiss(tenantId, uid, purpose, now, limit) {
-      // One statement: concurrent wrong guesses each count, and the one reaching the limit ends the token.
-      await db
-        .updateTable('person_tokens')
-        .set((eb) => ({
-          misses: eb('misses', '+', 1),
-          expires_at: eb
-            .case()
-            .when('misses', '>=', limit - 1)
-            .then(now)
-            .else(eb.ref('expires_at'))
-            .end(),
-        }))
-        .where('tenant_id', '=', tenantId)
-        .where('account_uid', '=', uid)
-        .where('purpose', '=', purpose)
-        .where('used_at', 'is', null)
         .where('expires_at', '>', now)
         .execute();
     },

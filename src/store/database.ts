@@ -424,6 +424,9 @@ export interface CredentialStatesTable {
   password_history: Generated<string[]>;
   password_changed_at: Timestamp | null;
   last_login_at: Timestamp | null;
+  code_misses: Generated<number>;
+  codes_window_start: Timestamp | null;
+  codes_in_window: Generated<number>;
 }
 
 export interface SessionsTable {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { encodeImportedHash, type ImportedHash, verifyImported, verifyStored } from '../../src/core/password-hashes.js';
-import { argon2Hasher } from '../../src/security/password-hasher.js';
+import { argon2Hasher, nativeArgon2Hasher } from '../../src/security/password-hasher.js';
 
 const b64 = (hex: string) => Buffer.from(hex, 'hex').toString('base64');
 
@@ -100,5 +100,15 @@ describe('foreign password hashes (published vectors)', () => {
     const imported = encodeImportedHash({ algorithm: 'argon2', hash: await argon2Hasher.hash('secret-1') });
     assert.deepEqual(await verifyStored(imported, 'secret-1', argon2Hasher), { ok: true, rehash: false });
     assert.deepEqual(await verifyStored(imported, 'secret-2', argon2Hasher), { ok: false, rehash: false });
+  });
+});
+
+describe('the native argon2 module', () => {
+  it('a module that fails to load is an error, not a wrong password; a malformed stored hash is a wrong password', async () => {
+    const broken = nativeArgon2Hasher(() => Promise.reject(new Error('cannot load the native addon')));
+    await assert.rejects(broken.verify('$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$aGFzaA', 'password'), /cannot load the native addon/);
+    const working = nativeArgon2Hasher(() => import('@node-rs/argon2'));
+    assert.equal(await working.verify('not-a-phc-string', 'password'), false);
+    assert.equal(await working.verify(await working.hash('password'), 'password'), true);
   });
 });

@@ -13,6 +13,7 @@ import * as m0600 from './0600_admin_console.js';
 import * as m0700 from './0700_credentials.js';
 import * as m0750 from './0750_door_sessions.js';
 import * as m0760 from './0760_verification_codes.js';
+import * as m0790 from './0790_verification_code_budget.js';
 
 /** Every migration, in order. Static so the order is visible in review; never edit a merged one. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '0700_credentials': m0700,
   '0750_door_sessions': m0750,
   '0760_verification_codes': m0760,
+  '0790_verification_code_budget': m0790,
 };

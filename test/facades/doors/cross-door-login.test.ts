@@ -40,7 +40,15 @@ before(async () => {
   const n = `${process.pid}-${Date.now().toString(36)}`;
   const codes = { clientCode: `X${n}`, paperCode: 'PAPER', groupCode: 'GROUP' };
   await applyProvisioning(core, {
-    tenants: [{ name: `doors-${n}`, sites: [{ name: 'naviga', naviga: { ...codes, jwt: { secret: HS_SECRET } }, settings: { policies } }] }],
+    tenants: [
+      {
+        name: `doors-${n}`,
+        // The Naviga door accepts the session tokens of the tenant's Gigya site and Boostcom club.
+        sites: [
+          { name: 'naviga', naviga: { ...codes, jwt: { secret: HS_SECRET } }, settings: { policies, sessions: { acceptFrom: ['gigya', `doors-${n}`] } } },
+        ],
+      },
+    ],
   });
   tenant = (await core.tenants.ensure({ name: `doors-${n}` })).tenant;
   naviga = { tenant, site: await core.sites.resolve(tenant.id, 'naviga'), codes };

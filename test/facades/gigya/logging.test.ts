@@ -87,5 +87,7 @@ describe('redactUrl', () => {
     assert.equal(redactUrl('/accounts.getAccountInfo?UID=abc&context=ann@example.com'), `/accounts.getAccountInfo?UID=abc&context=${h}`);
     assert.match(redactUrl('/accounts.search?query=SELECT%20*%20FROM%20accounts'), /^\/accounts\.search\?query=\[h:[0-9a-f]{10}\]$/);
     assert.equal(redactUrl('/accounts.x?secret=s&sig=t&apiKey=3_k'), '/accounts.x?secret=[REDACTED]&sig=[REDACTED]&apiKey=3_k');
+    // Naviga's password reset token travels in a GET query.
+    assert.equal(redactUrl('/v4/Users/ForgotPassword?encryptedEventId=abc.def&x=1'), '/v4/Users/ForgotPassword?encryptedEventId=[REDACTED]&x=1');
   });
 });

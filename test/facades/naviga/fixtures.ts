@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
 import { applyProvisioning } from '../../../src/cli/apply.js';
-import type { Core, Site, Tenant } from '../../../src/core/index.js';
+import type { Core, JsonObject, Site, Tenant } from '../../../src/core/index.js';
 import type { NavigaSettings } from '../../../src/facades/naviga/settings.js';
 
 export const HS_SECRET = 'naviga-test-secret-that-is-long-enough-0123456789';
@@ -18,11 +18,16 @@ export interface NavigaClient {
 }
 
 /** A tenant with one Naviga site provisioned through `roster apply` (so secrets are sealed as in production). */
-export async function provisionClient(core: Core, settings: NavigaSettings = {}): Promise<NavigaClient> {
+export async function provisionClient(core: Core, settings: NavigaSettings = {}, siteSettings?: JsonObject): Promise<NavigaClient> {
   const n = `${process.pid}-${Date.now().toString(36)}-${counter++}`;
   const codes = { clientCode: `C${n}`, paperCode: 'PAPER', groupCode: 'GROUP' };
   await applyProvisioning(core, {
-    tenants: [{ name: `naviga-${n}`, sites: [{ name: 'web', naviga: { ...codes, jwt: { secret: HS_SECRET }, ...settings } }] }],
+    tenants: [
+      {
+        name: `naviga-${n}`,
+        sites: [{ name: 'web', naviga: { ...codes, jwt: { secret: HS_SECRET }, ...settings }, ...(siteSettings && { settings: siteSettings }) }],
+      },
+    ],
   });
   const tenant = (await core.tenants.ensure({ name: `naviga-${n}` })).tenant;
   const site = await core.sites.resolve(tenant.id, 'web');
@@ -92,6 +97,8 @@ export interface ProviderUserFixture {
   verified?: boolean;
   /** Auth0 only: the password the password-realm grant accepts. */
   password?: string;
+  /** Auth0 only: the user's connection (default the database connection; a social one has no password). */
+  connection?: string;
 }
 
 /** How a fake provider answers an email: by its local part (fail-… → 503, slow-… → waits, missing-… → nobody). */
@@ -110,7 +117,8 @@ async function behaviour(email: string, res: ServerResponse): Promise<'handled' 
  * (403 invalid_grant for a wrong password or an unknown user); with the bearer token GET
  * /api/v2/users-by-email?email= → an array of users (exact, case-sensitive match), POST
  * /api/v2/users (201; 409 "The user already exists."; 400 PasswordStrengthError for a password
- * under 8 characters) and PATCH /api/v2/users/{id} (names, email, email_verified, password).
+ * under 8 characters) and PATCH /api/v2/users/{id} (names, email, email_verified, password; 409
+ * for an email another user has).
  */
 export async function fakeAuth0(options: { clientId: string; clientSecret: string; users: ProviderUserFixture[]; expiresIn?: number }) {
   const tokens = new Set<string>();
@@ -125,7 +133,11 @@ export async function fakeAuth0(options: { clientId: string; clientSecret: strin
     given_name: u.firstName,
     family_name: u.lastName,
     name: `${u.firstName ?? ''} ${u.lastName ?? ''}`.trim(),
-    identities: [{ connection: 'Username-Password-Authentication', provider: 'auth0', user_id: u.id.split('|')[1], isSocial: false }],
+    identities: [
+      u.connection
+        ? { connection: u.connection, provider: u.connection, user_id: u.id.split('|')[1], isSocial: true }
+        : { connection: 'Username-Password-Authentication', provider: 'auth0', user_id: u.id.split('|')[1], isSocial: false },
+    ],
     created_at: '2024-01-01T00:00:00.000Z',
   });
   const server = await listen(async (req, body, res) => {
@@ -137,7 +149,7 @@ export async function fakeAuth0(options: { clientId: string; clientSecret: strin
       }
       if (form.grant_type === 'http://auth0.com/oauth/grant-type/password-realm') {
         if ((await behaviour(form.username ?? '', res)) === 'handled') return;
-        const user = options.users.find((u) => u.email === form.username && form.realm === 'Username-Password-Authentication');
+        const user = options.users.find((u) => u.email === form.username && !u.connection && form.realm === 'Username-Password-Authentication');
         if (!user || user.password === undefined || user.password !== form.password) {
           return json(res, 403, { error: 'invalid_grant', error_description: 'Wrong email or password.' });
         }
@@ -180,6 +192,8 @@ export async function fakeAuth0(options: { clientId: string; clientSecret: strin
       if (!user) return json(res, 404, { statusCode: 404, error: 'Not Found', message: 'The user does not exist.' });
       if ((await behaviour(user.email, res)) === 'handled') return;
       const change = JSON.parse(body) as Record<string, unknown>;
+      if (typeof change.email === 'string' && options.users.some((u) => u !== user && u.email === change.email))
+        return json(res, 409, { statusCode: 409, error: 'Conflict', message: 'The specified new email already exists' });
       if (typeof change.given_name === 'string') user.firstName = change.given_name;
       if (typeof change.family_name === 'string') user.lastName = change.family_name;
       if (typeof change.email_verified === 'boolean') user.verified = change.email_verified;

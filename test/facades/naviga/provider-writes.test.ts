@@ -19,6 +19,9 @@ describe('naviga writes orchestrated with an Auth0 provider (real HTTP)', () => 
     { email: 'already@example.com', id: 'auth0|already', firstName: 'Al', lastName: 'Ready', password: 'Already-Pass-1' },
     { email: 'remote-only@example.com', id: 'auth0|remote', firstName: 'Remo', lastName: 'Te', password: 'Remote-Pass-1' },
     { email: 'fail-login@example.com', id: 'auth0|faillogin', password: 'Fail-Pass-1' },
+    // A social twin listed first and verified: the database user (unverified) is the one whose password is checked.
+    { email: 'twin@example.com', id: 'google-oauth2|twin', firstName: 'Social', verified: true, connection: 'google-oauth2' },
+    { email: 'twin@example.com', id: 'auth0|twin', firstName: 'Database', verified: false, password: 'Twin-Pass-1' },
   ];
 
   before(async () => {
@@ -76,15 +79,33 @@ describe('naviga writes orchestrated with an Auth0 provider (real HTTP)', () => 
     assert.equal(login.statusCode, 200, login.body);
   });
 
-  it('create: an email Auth0 already has is linked, not created twice; Auth0 refusing the password is E400_00 and writes nothing', async () => {
+  it('create: an email Auth0 already has is taken (E400_08): no local user, no password stored, no second Auth0 user; Auth0 refusing the password is E400_00', async () => {
     const client = await withProvider();
     const before = users.length;
-    const linked = await send(client, 'POST', '/v4/Users', { email: 'already@example.com', password: 'Linked-Pass-1' });
-    assert.equal(linked.statusCode, 200, linked.body);
+    const taken = await send(client, 'POST', '/v4/Users', { email: 'already@example.com', password: 'Takeover-Pass-1' });
+    assert.equal(taken.statusCode, 400, taken.body);
+    assert.equal(taken.json().message.code, 'UsersOrchestrator_E400_08');
     assert.equal(users.length, before, 'no second Auth0 user');
-    assert.equal(linked.json().data.firstName, 'Al', "the provider's names");
-    const events = await navigaEvents(client, linked.json().data.customerRegistrationId);
-    assert.deepEqual(events[0], ['SUBSCRIBE_USER_CREATE', 4002, null], 'no AUTHSYSTEM_USER_CREATE for a link');
+    assert.equal(await local(client, 'already@example.com'), undefined, 'nothing written locally');
+    const takeover = await send(client, 'POST', '/v4/Users/Authentication', { loginName: 'already@example.com', password: 'Takeover-Pass-1' });
+    assert.equal(takeover.json().message.code, 'UsersOrchestrator_E400_04', "the caller's password opens nothing");
+    const owner = await send(client, 'POST', '/v4/Users/Authentication', { loginName: 'already@example.com', password: 'Already-Pass-1' });
+    assert.equal(owner.statusCode, 200, owner.body);
+
+    // A password set here (ignoreProvider) for an email the provider holds verified: a provider read
+    // links it but does not mark it verified, so the unproven password stays unverified.
+    const unproven = await send(client, 'POST', '/v4/Users', {
+      email: 'remote-only@example.com',
+      password: 'Unproven-Pass-1',
+      verifyEmail: true,
+      ignoreProvider: true,
+    });
+    assert.equal(unproven.statusCode, 200, unproven.body);
+    const id = (await local(client, 'remote-only@example.com')).customerRegistrationId as string;
+    assert.equal((await send(client, 'GET', `/v4/Users/${id}`)).statusCode, 200);
+    const account = await t.core.accounts.get({ tenantId: client.tenant.id, siteId: null, origin: { facade: 'cli' } }, id as AccountUid);
+    assert.deepEqual(account.externalIds, [{ kind: 'external:auth0', value: 'auth0|remote' }], 'linked by the read');
+    assert.equal(account.isVerified, false, "the provider's verified does not vouch for a password set here");
 
     // Roster accepts 7 characters; this Auth0 wants 8.
     const weak = await send(client, 'POST', '/v4/Users', { email: 'weak-at-auth0@example.com', password: 'Abcdef1' });
@@ -95,12 +116,13 @@ describe('naviga writes orchestrated with an Auth0 provider (real HTTP)', () => 
     // What Roster itself refuses never reaches Auth0.
     const calls = writesTo('/api/v2/users');
     assert.equal((await send(client, 'POST', '/v4/Users', { email: 'tiny@example.com', password: 'x' })).json().message.code, 'UsersOrchestrator_E400_00');
-    assert.equal((await send(client, 'POST', '/v4/Users', { email: 'new@example.com', password: 'Create-Pass-1' })).statusCode, 200, 'other tenant');
+    const other = await withProvider();
+    assert.equal((await send(other, 'POST', '/v4/Users', { email: 'new@example.com', password: 'Create-Pass-1', ignoreProvider: true })).statusCode, 200);
     assert.equal(
-      (await send(client, 'POST', '/v4/Users', { email: 'new@example.com', password: 'Create-Pass-1' })).json().message.code,
+      (await send(other, 'POST', '/v4/Users', { email: 'new@example.com', password: 'Create-Pass-1' })).json().message.code,
       'UsersOrchestrator_E400_08',
     );
-    assert.equal(writesTo('/api/v2/users') - calls, 1, 'only the first new@example.com create reached Auth0 (and found it there)');
+    assert.equal(writesTo('/api/v2/users') - calls, 0, 'an email taken here never reaches Auth0');
   });
 
   it('create: ignoreProvider=true stays local; a provider failure is E500_03 and nothing is written locally', async () => {
@@ -119,6 +141,32 @@ describe('naviga writes orchestrated with an Auth0 provider (real HTTP)', () => 
       meta: null,
     });
     assert.equal(await local(client, 'fail-create@example.com'), undefined);
+  });
+
+  it('authenticate: the user of the configured connection is the one logged in and linked, not a verified social twin with the email', async () => {
+    const client = await withProvider();
+    const login = await send(client, 'POST', '/v4/Users/Authentication', { loginName: 'twin@example.com', password: 'Twin-Pass-1' });
+    assert.equal(login.statusCode, 200, login.body);
+    assert.equal(login.json().data.firstName, 'Database');
+    const id = login.json().data.customerRegistrationId as AccountUid;
+    const account = await t.core.accounts.get({ tenantId: client.tenant.id, siteId: null, origin: { facade: 'cli' } }, id);
+    assert.deepEqual(account.externalIds, [{ kind: 'external:auth0', value: 'auth0|twin' }]);
+    assert.equal(account.isVerified, false, "the twin's verified email is not this user's");
+  });
+
+  it('authenticate at the provider: wrong passwords of a person Roster has count toward the one lockout (E400_05 even with the right one)', async () => {
+    const lockout = { security: { accountLockout: { failedLoginThreshold: 2, lockoutTimeSec: 600 } } };
+    const client = await provisionClient(
+      t.core,
+      { userProvider: 'Auth0', providerTimeoutMs: 5000, auth0: { domain: 'acme.auth0.com', baseUrl: auth0.url, ...credentials } },
+      { policies: lockout },
+    );
+    const login = (password: string) => send(client, 'POST', '/v4/Users/Authentication', { loginName: 'remote-only@example.com', password });
+    assert.equal((await login('Remote-Pass-1')).statusCode, 200, 'synchronised into Roster, no password here');
+    assert.equal((await login('wrong-wrong-1')).json().message.code, 'UsersOrchestrator_E400_04');
+    assert.equal((await login('wrong-wrong-2')).json().message.code, 'UsersOrchestrator_E400_04');
+    assert.equal((await login('Remote-Pass-1')).json().message.code, 'UsersOrchestrator_E400_05', 'locked by the failures at the provider');
+    assert.equal((await login('wrong-wrong-3')).json().message.code, 'UsersOrchestrator_E400_05');
   });
 
   it('authenticate: a user only Auth0 has is authenticated there and synchronised into one local account (4605 + 4006)', async () => {
@@ -167,6 +215,12 @@ describe('naviga writes orchestrated with an Auth0 provider (real HTTP)', () => 
     assert.equal(atAuth0.password, 'Change-Pass-2');
     assert.equal((await send(client, 'POST', '/v4/Users/Authentication', { loginName: 'change@example.com', password: 'Change-Pass-2' })).statusCode, 200);
 
+    // An email only Auth0 has (another person there) is taken, as a local one is: nothing changes.
+    const takenThere = await send(client, 'PATCH', `/v4/Users/${id}/Email`, { email: 'already@example.com' });
+    assert.equal(takenThere.statusCode, 400, takenThere.body);
+    assert.equal(takenThere.json().message.code, 'UsersOrchestrator_E400_08');
+    assert.equal(atAuth0.email, 'change@example.com');
+    assert.equal((await local(client, 'change@example.com'))?.customerRegistrationId, id);
     const email = await send(client, 'PATCH', `/v4/Users/${id}/Email`, { email: 'changed@example.com' });
     assert.equal(email.statusCode, 200, email.body);
     assert.equal(atAuth0.email, 'changed@example.com');

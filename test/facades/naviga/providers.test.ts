@@ -209,7 +209,7 @@ describe('naviga providers over real HTTP', () => {
           },
           update: async () => {},
           changePassword: async () => {},
-          changeEmail: async () => {},
+          changeEmail: async () => 'changed' as const,
         },
       };
       const breaker = new CircuitBreaker({ failureThreshold: 2, openMs: 10_000 }, () => 0);

@@ -54,6 +54,21 @@ async function navigaEvents(uid: string, c: NavigaClient = client) {
 
 /** The 6-digit code in the last verification mail to `email`, delivered by the messaging worker. */
 async function mailedCode(email: string, c: NavigaClient = client): Promise<string> {
+  const code = /verification code is (\d{6})\b/.exec(await lastMail(email, c))?.[1];
+  assert.ok(code, 'no code in the mail');
+  return code;
+}
+
+/** The link token (`ticket`) in the verification mail to `email` delivered last (by mailedCode). */
+async function mailedLinkToken(email: string, c: NavigaClient = client): Promise<string> {
+  const [latest] = await createDevMailbox(store.db).list({ tenantId: c.tenant.id, recipient: email });
+  const ticket = /[?&]ticket=([^\s&"]+)/.exec(latest?.text ?? '')?.[1];
+  assert.ok(ticket, 'no link in the mail');
+  return decodeURIComponent(ticket);
+}
+
+/** The text of the last mail to `email`, delivered by the messaging worker. */
+async function lastMail(email: string, c: NavigaClient): Promise<string> {
   const mailbox = createDevMailbox(store.db);
   const before = (await mailbox.list({ tenantId: c.tenant.id, recipient: email })).length;
   const worker = testWorker(store, core, workerSettings({ tenants: [c.tenant.id] }));
@@ -61,9 +76,7 @@ async function mailedCode(email: string, c: NavigaClient = client): Promise<stri
   await worker.stop();
   // The mailbox lists the newest first.
   const [latest] = await mailbox.list({ tenantId: c.tenant.id, recipient: email });
-  const code = /verification code is (\d{6})\b/.exec(latest?.text ?? '')?.[1];
-  assert.ok(code, latest?.text ?? 'no mail');
-  return code;
+  return latest?.text ?? '';
 }
 
 describe('naviga write events (spec A.7): one Naviga code per state change, in the write transaction', () => {
@@ -153,7 +166,7 @@ describe('naviga 6-digit verification codes: VerificationCode (4003) and Verific
     ]);
   });
 
-  it('five wrong codes end the code; a new code ends the earlier one; a code expires with the injected clock', async () => {
+  it("five wrong codes spend the person's guesses: the right code and a re-sent one are refused; the link verifies and restores them", async () => {
     await send('POST', '/v4/Users/VerificationCode', { email: 'guess@example.com' });
     const first = await mailedCode('guess@example.com');
     const wrongCode = first === '999999' ? '888888' : '999999';
@@ -164,17 +177,83 @@ describe('naviga 6-digit verification codes: VerificationCode (4003) and Verific
     const ended = await send('POST', '/v4/Users/Verification', { email: 'guess@example.com', verificationCode: first });
     assert.equal(ended.json().message.code, 'UsersOrchestrator_E400_15', 'the right code no longer works after five misses');
 
-    await send('POST', '/v4/Users/VerificationCode', { email: 'guess@example.com' });
-    const second = await mailedCode('guess@example.com');
-    await send('POST', '/v4/Users/VerificationCode', { email: 'guess@example.com' });
-    const third = await mailedCode('guess@example.com');
+    assert.equal((await send('POST', '/v4/Users/VerificationCode', { email: 'guess@example.com' })).statusCode, 200);
+    const resent = await mailedCode('guess@example.com');
+    const refused = await send('POST', '/v4/Users/Verification', { email: 'guess@example.com', verificationCode: resent });
+    assert.equal(refused.json().message.code, 'UsersOrchestrator_E400_15', 'a new code does not restore the guesses');
+    const linked = await send('POST', '/v4/Users/VerifyEmail', { token: await mailedLinkToken('guess@example.com') });
+    assert.equal(linked.statusCode, 200, linked.body);
+    const uid = linked.json().data.customerRegistrationId as AccountUid;
+    const budget = await store.transaction((tx) => tx.credentialStates.lockCodeBudget(client.tenant.id, uid));
+    assert.equal(budget.misses, 0, 'verifying restores the guesses');
+  });
+
+  it('verifying by the link spends the code of the same mail (it cannot verify again after the user is marked unverified)', async () => {
+    await send('POST', '/v4/Users/VerificationCode', { email: 'link-first@example.com' });
+    const code = await mailedCode('link-first@example.com');
+    const linked = await send('POST', '/v4/Users/VerifyEmail', { token: await mailedLinkToken('link-first@example.com') });
+    assert.equal(linked.statusCode, 200, linked.body);
+    const id = linked.json().data.customerRegistrationId as string;
+    assert.equal((await send('PUT', `/v4/Users/${id}/`, { verified: false })).json().data.verified, false);
+    const spent = await send('POST', '/v4/Users/Verification', { email: 'link-first@example.com', verificationCode: code });
+    assert.equal(spent.json().message.code, 'UsersOrchestrator_E400_15');
+  });
+
+  it('a new code ends the earlier one; a code expires with the injected clock', async () => {
+    await send('POST', '/v4/Users/VerificationCode', { email: 'renew@example.com' });
+    const second = await mailedCode('renew@example.com');
+    await send('POST', '/v4/Users/VerificationCode', { email: 'renew@example.com' });
+    const third = await mailedCode('renew@example.com');
     if (second !== third) {
-      const replaced = await send('POST', '/v4/Users/Verification', { email: 'guess@example.com', verificationCode: second });
+      const replaced = await send('POST', '/v4/Users/Verification', { email: 'renew@example.com', verificationCode: second });
       assert.equal(replaced.json().message.code, 'UsersOrchestrator_E400_15', 'a new code ends the earlier one');
     }
     nowMs += 86_400_000 + 1000;
-    const expired = await send('POST', '/v4/Users/Verification', { email: 'guess@example.com', verificationCode: third });
+    const expired = await send('POST', '/v4/Users/Verification', { email: 'renew@example.com', verificationCode: third });
     assert.equal(expired.json().message.code, 'UsersOrchestrator_E400_15', 'expired after 24 h');
+  });
+
+  it('concurrent wrong guesses count five misses and no more; the right code is refused after them', async () => {
+    await send('POST', '/v4/Users/VerificationCode', { email: 'crowd-guess@example.com' });
+    const right = await mailedCode('crowd-guess@example.com');
+    const wrong = Array.from({ length: 20 }, (_, i) => String((Number(right) + 1 + i) % 1_000_000).padStart(6, '0'));
+    const answers = await Promise.all(
+      wrong.map((code) => send('POST', '/v4/Users/Verification', { email: 'crowd-guess@example.com', verificationCode: code })),
+    );
+    assert.deepEqual(new Set(answers.map((a) => a.json().message.code)), new Set(['UsersOrchestrator_E400_15']));
+    const late = await send('POST', '/v4/Users/Verification', { email: 'crowd-guess@example.com', verificationCode: right });
+    assert.equal(late.json().message.code, 'UsersOrchestrator_E400_15');
+    const uid = (await send('GET', '/v4/Users?email=crowd-guess@example.com')).json().data[0].customerRegistrationId as AccountUid;
+    const budget = await store.transaction((tx) => tx.credentialStates.lockCodeBudget(client.tenant.id, uid));
+    assert.equal(budget.misses, 5);
+  });
+
+  it('at most five codes an hour per person: the sixth is E400_00 and sends nothing; an hour later codes go out again', async () => {
+    for (let i = 0; i < 5; i++) assert.equal((await send('POST', '/v4/Users/VerificationCode', { email: 'resend@example.com' })).statusCode, 200);
+    const sixth = await send('POST', '/v4/Users/VerificationCode', { email: 'resend@example.com' });
+    assert.equal(sixth.statusCode, 400);
+    assert.equal(sixth.json().message.code, 'UsersOrchestrator_E400_00');
+    assert.equal(sixth.json().message.text, 'Invalid InputModel - Too many verification codes were sent; try again in an hour');
+    const uid = (await send('GET', '/v4/Users?email=resend@example.com')).json().data[0].customerRegistrationId as string;
+    const requested = (await navigaEvents(uid)).filter(([code]) => code === 'SUBSCRIBE_USER_CREATEPENDING');
+    assert.equal(requested.length, 5, 'the refused request mailed nothing');
+    nowMs += 3600_000;
+    assert.equal((await send('POST', '/v4/Users/VerificationCode', { email: 'resend@example.com' })).statusCode, 200);
+  });
+
+  it('create with verifyEmail=true where the site policy verifies emails too: one mail (with the code), one 4003', async () => {
+    const verifying = await provisionClient(core, {}, { policies: { accountOptions: { verifyEmail: true } } });
+    const created = await send('POST', '/v4/Users', { email: 'policy-mail@example.com', password: PASSWORD, verifyEmail: true }, verifying);
+    assert.equal(created.statusCode, 200, created.body);
+    const code = await mailedCode('policy-mail@example.com', verifying);
+    const mails = await createDevMailbox(store.db).list({ tenantId: verifying.tenant.id, recipient: 'policy-mail@example.com' });
+    assert.equal(mails.length, 1, 'one verification mail');
+    const verified = await send('POST', '/v4/Users/Verification', { email: 'policy-mail@example.com', verificationCode: code }, verifying);
+    assert.equal(verified.statusCode, 200, verified.body);
+    assert.deepEqual(await navigaEvents(verified.json().data.customerRegistrationId, verifying), [
+      ['SUBSCRIBE_USER_CREATEPENDING', 4003, 'account.email_verification_requested'],
+      ['SUBSCRIBE_USER_CREATE', 4002, 'account.email_verified'],
+    ]);
   });
 
   it('create with verifyEmail=true mails a code (4003) that completes the user (4002); change email mails one for the new address', async () => {
@@ -245,12 +324,32 @@ describe('naviga authentication with a Roster token (the one sessions service)',
     assert.equal((await send('POST', '/v4/Users/Authentication', { token: third })).json().message.code, 'UsersOrchestrator_E400_03', 'logged out');
   });
 
-  it('a token of another tenant does not open; a token with a login name is an invalid input', async () => {
+  it('a token of another tenant, or of another site of the tenant that the site does not accept, does not open; a token with a login name is an invalid input', async () => {
     const other = await provisionClient(core);
     await send('POST', '/v4/Users', { email: 'tenant-token@example.com', password: PASSWORD });
     const token = await sessionFor('tenant-token@example.com', 3600);
     assert.equal((await send('POST', '/v4/Users/Authentication', { token }, other)).json().message.code, 'UsersOrchestrator_E400_03');
+
+    const { site: otherSite } = await core.sites.ensure(client.tenant.id, { name: `other-site-${Date.now()}` });
+    const ctx = { tenantId: client.tenant.id, siteId: otherSite.id, origin: { facade: 'cli' as const } };
+    const elsewhere = await core.credentials.login(
+      ctx,
+      otherSite,
+      { loginId: 'tenant-token@example.com', password: PASSWORD },
+      { session: { kind: 'web', expiration: 3600 } },
+    );
+    assert.equal(elsewhere.kind, 'ok');
+    const foreign = (elsewhere as { session: { token: string } }).session.token;
+    assert.equal((await send('POST', '/v4/Users/Authentication', { token: foreign })).json().message.code, 'UsersOrchestrator_E400_03');
+    assert.deepEqual((await send('GET', `/v4/Users?token=${encodeURIComponent(foreign)}`)).json().data, []);
     const mixed = await send('POST', '/v4/Users/Authentication', { token, loginName: 'tenant-token@example.com' });
     assert.equal(mixed.json().message.code, 'UsersOrchestrator_E400_00');
+    // With a password that would log in, the token is still not ignored: the request is refused.
+    const both = await send('POST', '/v4/Users/Authentication', { token, loginName: 'tenant-token@example.com', password: PASSWORD });
+    assert.equal(both.json().message.code, 'UsersOrchestrator_E400_00');
+    assert.equal(
+      (await send('POST', '/v4/Users/Authentication', { token: 'st2.unknown', password: PASSWORD })).json().message.code,
+      'UsersOrchestrator_E400_00',
+    );
   });
 });

@@ -72,19 +72,33 @@ export function auth0Provider(settings: Static<typeof Auth0Settings>, now: () =>
     verified: user.email_verified === true,
   });
 
-  async function findByEmail(email: string, signal: AbortSignal): Promise<ProviderUser | null> {
+  /** Every user with the email: Auth0 keeps one per connection (a database user, a social twin…). */
+  async function usersByEmail(email: string, signal: AbortSignal): Promise<Record<string, unknown>[]> {
     const { status, body } = await management('GET', `/users-by-email?email=${encodeURIComponent(email)}`, undefined, signal);
     if (status !== 200 || !Array.isArray(body)) throw new ProviderFailure(`Auth0 users-by-email answered ${status}`, false);
+    return body.map(asRecord).filter((u): u is Record<string, unknown> => u !== undefined);
+  }
+
+  const ofConnection = (user: Record<string, unknown>) =>
+    Array.isArray(user.identities) && user.identities.some((identity) => asRecord(identity)?.connection === connection);
+
+  async function findByEmail(email: string, signal: AbortSignal): Promise<ProviderUser | null> {
     // Several users can share an email (one per connection): prefer a verified one, then the first.
-    const users = body.map(asRecord).filter((u): u is Record<string, unknown> => u !== undefined);
+    const users = await usersByEmail(email, signal);
     const user = users.find((u) => u.email_verified === true) ?? users[0];
     return user ? userOf(user, email) : null;
   }
 
-  async function patch(subject: string, change: Record<string, unknown>, signal: AbortSignal): Promise<void> {
+  /** PATCH /users/{id}; `conflict`: 409, another user of the connection has the email. */
+  async function patch(subject: string, change: Record<string, unknown>, signal: AbortSignal): Promise<'ok' | 'conflict'> {
     const { status } = await management('PATCH', `/users/${encodeURIComponent(subject)}`, change, signal);
+    if (status === 409) return 'conflict';
     if (status !== 200) throw new ProviderFailure(`Auth0 PATCH users answered ${status}`, false);
+    return 'ok';
   }
+  const patched = async (answer: Promise<'ok' | 'conflict'>) => {
+    if ((await answer) === 'conflict') throw new ProviderFailure('Auth0 PATCH users answered 409', false);
+  };
 
   const writes: ProviderWrites = {
     async create(user, signal) {
@@ -108,7 +122,8 @@ export function auth0Provider(settings: Static<typeof Auth0Settings>, now: () =>
       return { kind: 'created', user: userOf(created, user.email) };
     },
 
-    // The Resource Owner Password grant with a realm (the connection), then the user by email.
+    // The Resource Owner Password grant with a realm (the connection), then the user of that
+    // connection by email: the one whose password was checked, never a social twin.
     async authenticate(email, password, signal) {
       const { status, body } = await exchange(
         `${base}/oauth/token`,
@@ -130,21 +145,26 @@ export function auth0Provider(settings: Static<typeof Auth0Settings>, now: () =>
       // invalid_grant (wrong password, unknown user) and a blocked user are both 403.
       if (status === 403) return null;
       if (status !== 200) throw new ProviderFailure(`Auth0 password grant answered ${status} ${asString(asRecord(body)?.error) ?? ''}`.trim(), false);
-      return findByEmail(email, signal);
+      const user = (await usersByEmail(email, signal)).find(ofConnection);
+      if (!user) throw new ProviderFailure(`Auth0 accepted the password but has no ${connection} user for the email`, false);
+      return userOf(user, email);
     },
 
     update: (subject, change, signal) =>
-      patch(
-        subject,
-        {
-          ...(change.firstName !== undefined && { given_name: change.firstName }),
-          ...(change.lastName !== undefined && { family_name: change.lastName }),
-          ...(change.verified !== undefined && { email_verified: change.verified }),
-        },
-        signal,
+      patched(
+        patch(
+          subject,
+          {
+            ...(change.firstName !== undefined && { given_name: change.firstName }),
+            ...(change.lastName !== undefined && { family_name: change.lastName }),
+            ...(change.verified !== undefined && { email_verified: change.verified }),
+          },
+          signal,
+        ),
       ),
-    changePassword: (subject, password, signal) => patch(subject, { password, connection }, signal),
-    changeEmail: (subject, email, _previous, signal) => patch(subject, { email, email_verified: false, connection }, signal),
+    changePassword: (subject, password, signal) => patched(patch(subject, { password, connection }, signal)),
+    changeEmail: async (subject, email, _previous, signal) =>
+      (await patch(subject, { email, email_verified: false, connection }, signal)) === 'conflict' ? 'taken' : 'changed',
   };
 
   return { name: 'Auth0', findByEmail, writes };

@@ -131,8 +131,15 @@ export function gigyaProvider(settings: Static<typeof GigyaSettings>, now: () =>
     changePassword: (subject, password, signal) => setAccountInfo(subject, { newPassword: password, securityOverride: 'true' }, signal),
 
     // SAP CDC changes a login email with addLoginEmails/removeLoginEmails; profile.email follows.
-    changeEmail: (subject, email, previous, signal) =>
-      setAccountInfo(subject, { addLoginEmails: email, ...(previous && { removeLoginEmails: previous }), profile: JSON.stringify({ email }) }, signal),
+    // 400003 (unique identifier exists): another account has the email.
+    async changeEmail(subject, email, previous, signal) {
+      const params = { addLoginEmails: email, ...(previous && { removeLoginEmails: previous }), profile: JSON.stringify({ email }) };
+      const answer = await call('accounts.setAccountInfo', { UID: subject, ...params }, signal);
+      const details = Array.isArray(answer.validationErrors) ? answer.validationErrors.map(asRecord) : [];
+      if (answer.errorCode === 400003 || details.some((d) => d?.errorCode === 400003)) return 'taken';
+      if (answer.errorCode !== 0) throw failure('accounts.setAccountInfo', answer);
+      return 'changed';
+    },
   };
 
   return {

@@ -37,8 +37,8 @@ export interface ProviderWrites {
   authenticate(email: string, password: string, signal: AbortSignal): Promise<ProviderUser | null>;
   update(subject: string, change: ProviderUserChange, signal: AbortSignal): Promise<void>;
   changePassword(subject: string, password: string, signal: AbortSignal): Promise<void>;
-  /** `previous`: the login email being replaced (Gigya removes it). */
-  changeEmail(subject: string, email: string, previous: string | null, signal: AbortSignal): Promise<void>;
+  /** `previous`: the login email being replaced (Gigya removes it). `taken`: another of the provider's users has the email. */
+  changeEmail(subject: string, email: string, previous: string | null, signal: AbortSignal): Promise<'changed' | 'taken'>;
 }
 
 /**

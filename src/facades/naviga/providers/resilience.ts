@@ -110,7 +110,12 @@ export function resilient(
       ),
     update: (subject, change) => guarded((signal) => inner.update(subject, change, signal), written, false),
     changePassword: (subject, password) => guarded((signal) => inner.changePassword(subject, password, signal), written, false),
-    changeEmail: (subject, email, previous) => guarded((signal) => inner.changeEmail(subject, email, previous, signal), written, false),
+    changeEmail: (subject, email, previous) =>
+      guarded(
+        (signal) => inner.changeEmail(subject, email, previous, signal),
+        (a) => (a === 'changed' ? 'written' : 'refused'),
+        false,
+      ),
   };
   return {
     name: provider.name,

@@ -27,7 +27,7 @@ export async function authenticationRoutes(app: FastifyInstance, options: WriteR
         headers: NavigaHeaders,
         summary: 'Authenticate',
         description:
-          'loginName + password, or token (a live Roster session token: a Gigya login_token or a Boostcom access token) → the user (no cookie tokens). E400_04 for an unknown login name and a wrong password alike; E400_05 while locked out; E400_07 while the email is pending verification; E400_03 for a token that is unknown, expired or revoked. A user who has no password in Roster is authenticated at the configured provider and synchronised; E500_04: the provider failed. Failures count toward the one lockout shared with the Gigya and Boostcom doors.',
+          'loginName + password, or token (a live Roster session token: a Gigya login_token or a Boostcom access token) → the user (no cookie tokens). E400_04 for an unknown login name and a wrong password alike; E400_05 while locked out; E400_07 while the email is pending verification; E400_03 for a token that is unknown, expired or revoked. A user who has no password in Roster is authenticated at the configured provider and synchronised; E500_04: the provider failed. Failures (here, and at the provider for a person Roster has) count toward the one lockout shared with the Gigya and Boostcom doors. E400_00: token sent with loginName or password.',
         body: Body,
         response: writeResponses(UserItem),
       },
@@ -39,9 +39,10 @@ export async function authenticationRoutes(app: FastifyInstance, options: WriteR
       const loginName = fields.text('loginName', 320);
       const password = fields.text('password');
 
-      if (token !== undefined && loginName === undefined && password === undefined) {
+      if (token !== undefined && (loginName !== undefined || password !== undefined)) throw invalid(plain, 'Token cannot be sent with LoginName or Password');
+      if (token !== undefined) {
         const call = withEvents(plain, (event) => (event.type === 'account.logged_in' ? ['loginEvent'] : []));
-        const outcome = await core.credentials.loginWithSession(call.ctx, token);
+        const outcome = await core.credentials.loginWithSession(call.ctx, call.site, token);
         if (outcome.kind === 'invalid') throw failure(call, 'invalidToken');
         if (outcome.kind === 'locked') throw failure(call, 'lockedOut');
         return success(call, 'authenticated', await userItem(options, plain, outcome.uid, null));
@@ -55,7 +56,11 @@ export async function authenticationRoutes(app: FastifyInstance, options: WriteR
         // Roster's own password decides when there is one; otherwise the provider's (Naviga: the user lives there).
         if (!local?.hasPassword) {
           const user = await writes.atProvider(plain, 'authenticationFailed', () => provider.writes.authenticate(email, password));
-          if (!user) throw failure(plain, 'invalidLogin');
+          if (!user) {
+            // A person Roster has: the provider's "wrong password" counts toward the one lockout.
+            const failed = local && (await core.credentials.loginFailedElsewhere(plain.ctx, plain.site, local.uid));
+            throw failure(plain, failed && failed.kind === 'locked' ? 'lockedOut' : 'invalidLogin');
+          }
           const call = withEvents(plain, (event) => (event.type === 'account.logged_in' ? ['providerLoginEvent', 'loginEvent'] : []));
           const outcome = await core.credentials.loginExternal(call.ctx, orchestrator.identityOf(call, user, email));
           if (outcome.kind === 'locked') throw failure(call, 'lockedOut');

@@ -24,15 +24,15 @@ export async function userItem(options: WriteRouteOptions, call: NavigaCall, uid
 
 /**
  * Create at the provider, after everything Roster itself would refuse has been refused (so the
- * provider never gets a user Roster will not have). True: created there; false: the provider
- * already had the email (the local user is linked to it by the answer's read).
+ * provider never gets a user Roster will not have). An email the provider already has is taken,
+ * as a local one is: linking would give the caller's password to that person's account.
  */
 async function createAtProvider(
   options: WriteRouteOptions,
   call: NavigaCall,
   provider: WritingProvider,
   user: { email: string; password: string | undefined; profile: JsonObject },
-): Promise<boolean> {
+): Promise<void> {
   const { core, writes } = options;
   const weak = user.password && passwordProblem(core.credentials.policy(call.site), user.password);
   if (weak) throw invalid(call, weak);
@@ -46,7 +46,7 @@ async function createAtProvider(
     }),
   );
   if (outcome.kind === 'invalid') throw invalid(call, `the user provider refused the user: ${outcome.reason}`);
-  return outcome.kind === 'created';
+  if (outcome.kind === 'exists') throw failure(call, 'emailTaken');
 }
 
 /** Provider codes first (the provider was written first), then Subscribe's. */
@@ -71,7 +71,7 @@ export async function usersWriteRoutes(app: FastifyInstance, options: WriteRoute
         ...route,
         summary: 'Create',
         description:
-          'email, password (omit for a passwordless Lite user), firstName, lastName, verifyEmail (default false: the user is created Standard; true: Unverified, and a mail with a 6-digit code and a link is sent, data null), ignoreProvider. With a provider the user is created there first (or linked when the provider has the email). E400_08: the email is taken; E500_03: the provider failed.',
+          'email, password (omit for a passwordless Lite user), firstName, lastName, verifyEmail (default false: the user is created Standard; true: Unverified, and a mail with a 6-digit code and a link is sent, data null), ignoreProvider. With a provider the user is created there first. E400_08: the email is taken (here or at the provider); E500_03: the provider failed.',
         body: Body,
         response: writeResponses(Type.Union([UserItem, Type.Null()])),
       },
@@ -90,13 +90,13 @@ export async function usersWriteRoutes(app: FastifyInstance, options: WriteRoute
         if (value !== undefined) profile[name] = value;
       }
 
-      const createdAtProvider = provider !== null && (await createAtProvider(options, plain, provider, { email, password, profile }));
+      if (provider) await createAtProvider(options, plain, provider, { email, password, profile });
 
       // 4002 for the new user, or 4003 when it waits for its verification code (spec A.7).
       const call = withEvents(plain, (event) => {
         if (verifyEmail) return event.type === 'account.email_verification_requested' ? ['createPendingEvent'] : [];
         const created = event.type === 'account.registered' || (event.type === 'account.created' && event.via === 'lite');
-        return created ? codes(createdAtProvider, 'createEvent', 'providerCreateEvent') : [];
+        return created ? codes(provider !== null, 'createEvent', 'providerCreateEvent') : [];
       });
       let uid: AccountUid;
       if (password === undefined) {
@@ -105,7 +105,13 @@ export async function usersWriteRoutes(app: FastifyInstance, options: WriteRoute
         const { account } = await core.accounts.upsertLite(call.ctx, { email, profile }, { via: 'lite' });
         uid = account.uid;
       } else {
-        const outcome = await core.credentials.register(call.ctx, call.site, { email, password, profile, finalize: true }, { session: null });
+        // With verifyEmail the registration mails the code itself: one mail, one 4003, even where the site's policy mails too.
+        const outcome = await core.credentials.register(
+          call.ctx,
+          call.site,
+          { email, password, profile, finalize: true },
+          { session: null, ...(verifyEmail && { verification: { code: true } }) },
+        );
         if (outcome.kind === 'login_id_taken') throw failure(call, 'emailTaken');
         if (outcome.kind === 'weak_password') throw invalid(call, outcome.reason);
         if (outcome.kind === 'invalid_email') throw invalid(call, 'Email is not a valid email address');
@@ -113,7 +119,7 @@ export async function usersWriteRoutes(app: FastifyInstance, options: WriteRoute
         uid = outcome.account.uid;
       }
       if (verifyEmail) {
-        await core.credentials.requestEmailVerification(call.ctx, call.site, uid, { code: true });
+        if (password === undefined) await core.credentials.requestEmailVerification(call.ctx, call.site, uid, { code: true });
         return success(call, 'createdPendingVerification', null);
       }
       if (password)
@@ -227,7 +233,7 @@ export async function usersWriteRoutes(app: FastifyInstance, options: WriteRoute
         ...route,
         summary: 'Update Email',
         description:
-          '{email}: the new email becomes the login name; the user is Unverified until the mailed 6-digit code (POST /v4/Users/Verification) or link is used. With a provider the email changes there first. E400_08: taken; E500_01: the provider failed.',
+          '{email}: the new email becomes the login name; the user is Unverified until the mailed 6-digit code (POST /v4/Users/Verification) or link is used. With a provider the email changes there first. E400_08: taken (here or at the provider); E500_01: the provider failed.',
         params: CridParams,
         body: Body,
         response: writeResponses(UserItem),
@@ -246,7 +252,10 @@ export async function usersWriteRoutes(app: FastifyInstance, options: WriteRoute
       const owner = await core.accounts.findByIdentifier(plain.ctx, 'email', normalized);
       if (owner && owner.uid !== uid) throw failure(plain, 'emailTaken');
       const subject = provider && (await writes.atProvider(plain, 'updateFailed', () => writes.subjectOf(provider, account)));
-      if (provider && subject) await writes.atProvider(plain, 'updateFailed', () => provider.writes.changeEmail(subject, normalized, account.email));
+      if (provider && subject) {
+        const changed = await writes.atProvider(plain, 'updateFailed', () => provider.writes.changeEmail(subject, normalized, account.email));
+        if (changed === 'taken') throw failure(plain, 'emailTaken');
+      }
       const call = withEvents(plain, (event) =>
         event.type === 'account.updated' && event.via === 'update' ? codes(subject != null, 'changeEmailEvent', 'providerChangeEmailEvent') : [],
       );

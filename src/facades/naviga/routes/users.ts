@@ -74,9 +74,9 @@ export async function usersRoutes(app: FastifyInstance, options: UsersRouteOptio
         if (errors.length > 0) throw invalidInput(errors);
         users = await orchestrator.getByEmail(call, email as string, ignoreProvider);
       } else if (q.get('token')?.trim()) {
-        // Get By Token (spec A.4 #6): a live session token of any door; unknown, expired or revoked → nobody.
+        // Get By Token (spec A.4 #6): a live session token of this site (or one it accepts sessions of); otherwise nobody.
         if (errors.length > 0) throw invalidInput(errors);
-        const session = await core.credentials.sessions.find(call.ctx, q.get('token') as string, ['web', 'mobile', 'bearer']);
+        const session = await core.credentials.siteSession(call.ctx, call.site, q.get('token') as string);
         users = session ? await orchestrator.getById(call, session.accountUid, ignoreProvider, 'get') : [];
       } else if (q.get('email')?.trim()) {
         if (errors.length > 0) throw invalidInput(errors);

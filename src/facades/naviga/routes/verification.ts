@@ -8,10 +8,13 @@ import { Body, bodyOf, failure, invalid, success, withEvents, writeResponses } f
 import { NavigaHeaders } from './schemas.js';
 import { userItem, type WriteRouteOptions } from './users-write.js';
 
+/** Naviga documents no throttling error: the Bad Request of the route (INFERRED). */
+const TOO_MANY_CODES = 'Too many verification codes were sent; try again in an hour';
+
 /**
  * Email verification: Naviga's 6-digit code flow (FIRM routes and E400_14/15/16, spec B) and the
  * link of the same mail (POST /v4/Users/VerifyEmail, route INFERRED). Codes are the core's: single
- * use, expiring with the link, ended after five wrong guesses.
+ * use, expiring with the link; a person has five wrong guesses across every code until verified.
  */
 export async function verificationRoutes(app: FastifyInstance, options: WriteRouteOptions) {
   const { core, configs, hide } = options;
@@ -27,7 +30,7 @@ export async function verificationRoutes(app: FastifyInstance, options: WriteRou
         ...route,
         summary: 'Send Verification Code',
         description:
-          '{email, returnUrl}: mails a 6-digit code (and a link) for the email; an email nobody has yet gets a pending (Unverified, passwordless) user. A new code ends the earlier one. E400_16: the email is already verified.',
+          '{email, returnUrl}: mails a 6-digit code (and a link) for the email; an email nobody has yet gets a pending (Unverified, passwordless) user. A new code ends the earlier one. E400_16: the email is already verified; E400_00: more than five codes for the person within an hour.',
         body: Body,
         response: writeResponses(Type.Null()),
       },
@@ -42,7 +45,8 @@ export async function verificationRoutes(app: FastifyInstance, options: WriteRou
       const existing = await core.accounts.findByIdentifier(call.ctx, 'email', email);
       if (existing?.isVerified) throw failure(call, 'alreadyVerified');
       const uid = existing?.uid ?? (await core.accounts.upsertLite(call.ctx, { email }, { via: 'lite' })).account.uid;
-      await core.credentials.requestEmailVerification(call.ctx, call.site, uid, { code: true });
+      const sent = await core.credentials.requestEmailVerification(call.ctx, call.site, uid, { code: true });
+      if (sent === 'throttled') throw invalid(call, TOO_MANY_CODES);
       return success(call, 'verificationCodeSent', null);
     },
   );
@@ -55,7 +59,7 @@ export async function verificationRoutes(app: FastifyInstance, options: WriteRou
         ...route,
         summary: 'Verify Email',
         description:
-          '{email, verificationCode}: the code of the verification mail marks the user verified → data {customerRegistrationId, encryptedCustomerRegistrationId}. E400_14: nobody has the email; E400_15: wrong, used or expired code (five wrong codes end it); E400_16: already verified.',
+          '{email, verificationCode}: the code of the verification mail marks the user verified → data {customerRegistrationId, encryptedCustomerRegistrationId}. E400_14: nobody has the email; E400_15: wrong, used or expired code (after five wrong codes, counted across re-sent codes, every code is refused until the email is verified by the link); E400_16: already verified.',
         body: Body,
         response: writeResponses(Type.Object({ customerRegistrationId: Type.String(), encryptedCustomerRegistrationId: Type.String() })),
       },
