@@ -368,6 +368,11 @@ describe('Gigya authorization errors', () => {
 
   it('403048 "Api rate limit exceeded" past the per-key limit; anonymous calls have their own limit', async () => {
     const base = testConfig();
+    // Windows are fixed (aligned to their length): start early in one, so the calls below cannot
+    // straddle two (seen once in CI: the fourth call landed in a fresh window and passed).
+    const windowMs = base.gigya.rateWindowSeconds * 1000;
+    const left = windowMs - (Date.now() % windowMs);
+    if (left < 15_000) await new Promise((resolve) => setTimeout(resolve, left + 50));
     const limited = await buildApp({ config: testConfig({ gigya: { ...base.gigya, serverRateLimit: 2, clientRateLimit: 1 } }), core: t.core, store: t.store });
     try {
       const f = await gigyaFixture(t.core);
