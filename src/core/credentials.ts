@@ -279,9 +279,13 @@ export function createCredentials(deps: CoreDeps) {
     const policy = credentialPolicy(site);
     const problem = passwordProblem(policy, password);
     if (problem) return { kind: 'weak_password', reason: problem };
-    const stored = await store.credentialStates.findPasswordHash(ctx.tenantId, uid);
+    return reusedPassword(ctx, policy, uid, await store.credentialStates.findPasswordHash(ctx.tenantId, uid), password);
+  }
+
+  /** Whether `password` is the stored one (`stored`, read by the caller) or in the person's recent history. */
+  async function reusedPassword(ctx: CallContext, policy: CredentialPolicy, uid: AccountUid, stored: string | undefined, password: string) {
     const state = (await store.credentialStates.find(ctx.tenantId, uid)) ?? FRESH_STATE;
-    return (await inHistory(stored, state, policy, password)) ? { kind: 'reused' } : undefined;
+    return (await inHistory(stored, state, policy, password)) ? ({ kind: 'reused' } as const) : undefined;
   }
 
   /** A wrong password against the person's one lockout (state locked by the caller's transaction). */
@@ -304,6 +308,24 @@ export function createCredentials(deps: CoreDeps) {
       );
     }
     await tx.credentialStates.save(ctx.tenantId, uid, next);
+  }
+
+  /** Until when the person is locked out, when they are now (a login vouched for elsewhere is refused then too). */
+  async function lockedOutUntil(tx: Repos, ctx: CallContext, uid: AccountUid, now: Date): Promise<Date | undefined> {
+    const state = await tx.credentialStates.find(ctx.tenantId, uid);
+    return state?.lockedUntil && state.lockedUntil > now ? state.lockedUntil : undefined;
+  }
+
+  /** A successful login, whichever door and proof: the person's last login and the account.logged_in event. */
+  async function recordLoggedIn(
+    tx: Repos,
+    ctx: CallContext,
+    uid: AccountUid,
+    payload: Extract<DomainEvent, { type: 'account.logged_in' }>['payload'],
+    now: Date,
+  ): Promise<void> {
+    await tx.credentialStates.recordLogin(ctx.tenantId, uid, now);
+    await recordEvent(tx, deps, ctx, { type: 'account.logged_in', accountUid: uid, payload }, now);
   }
 
   /** One password attempt against a found account (or none: the same cost, the same answer). */
@@ -351,16 +373,7 @@ export function createCredentials(deps: CoreDeps) {
       await tx.credentialStates.save(ctx.tenantId, account.uid, { ...state, failedLogins: 0, firstFailedAt: null, lockedUntil: null });
       const view = await accountView(tx, account);
       const outcome = await access(tx, ctx, site, view, options.check, options.session, now);
-      if (outcome.kind === 'ok') {
-        await tx.credentialStates.recordLogin(ctx.tenantId, account.uid, now);
-        await recordEvent(
-          tx,
-          deps,
-          ctx,
-          { type: 'account.logged_in', accountUid: account.uid, payload: { loginIdKind, sessionKind: outcome.session?.kind ?? 'none' } },
-          now,
-        );
-      }
+      if (outcome.kind === 'ok') await recordLoggedIn(tx, ctx, account.uid, { loginIdKind, sessionKind: outcome.session?.kind ?? 'none' }, now);
       return outcome;
     });
   }
@@ -556,10 +569,9 @@ export function createCredentials(deps: CoreDeps) {
       return store.transaction(async (tx) => {
         const now = clock.now();
         const uid = await synchroniseIdentity(tx, deps, ctx, identity, now, 'getById');
-        const state = await tx.credentialStates.find(ctx.tenantId, uid);
-        if (state?.lockedUntil && state.lockedUntil > now) return { kind: 'locked' as const, lockedUntil: state.lockedUntil };
-        await tx.credentialStates.recordLogin(ctx.tenantId, uid, now);
-        await recordEvent(tx, deps, ctx, { type: 'account.logged_in', accountUid: uid, payload: { loginIdKind: 'email', sessionKind: 'none' } }, now);
+        const lockedUntil = await lockedOutUntil(tx, ctx, uid, now);
+        if (lockedUntil) return { kind: 'locked' as const, lockedUntil };
+        await recordLoggedIn(tx, ctx, uid, { loginIdKind: 'email', sessionKind: 'none' }, now);
         return { kind: 'ok' as const, uid };
       });
     },
@@ -596,10 +608,9 @@ export function createCredentials(deps: CoreDeps) {
       return store.transaction(async (tx) => {
         const now = clock.now();
         const uid = session.accountUid;
-        const state = await tx.credentialStates.find(ctx.tenantId, uid);
-        if (state?.lockedUntil && state.lockedUntil > now) return { kind: 'locked' as const, lockedUntil: state.lockedUntil };
-        await tx.credentialStates.recordLogin(ctx.tenantId, uid, now);
-        await recordEvent(tx, deps, ctx, { type: 'account.logged_in', accountUid: uid, payload: { loginIdKind: 'token', sessionKind: session.kind } }, now);
+        const lockedUntil = await lockedOutUntil(tx, ctx, uid, now);
+        if (lockedUntil) return { kind: 'locked' as const, lockedUntil };
+        await recordLoggedIn(tx, ctx, uid, { loginIdKind: 'token', sessionKind: session.kind }, now);
         return { kind: 'ok' as const, uid };
       });
     },
@@ -644,8 +655,8 @@ export function createCredentials(deps: CoreDeps) {
       if (problem) return { kind: 'weak_password', reason: problem };
       const stored = await store.credentialStates.findPasswordHash(ctx.tenantId, uid);
       if (change.current !== undefined && (!stored || !(await verifyStored(stored, change.current, hasher)).ok)) return { kind: 'wrong_password' };
-      const refused = await newPasswordProblem(ctx, site, uid, change.next);
-      if (refused) return refused;
+      const reused = await reusedPassword(ctx, policy, uid, stored, change.next);
+      if (reused) return reused;
       const hash = await hasher.hash(change.next);
       await store.transaction(async (tx) => {
         const now = clock.now();
