@@ -3,7 +3,7 @@
 // `roster` command and `roster/testing`.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -24,4 +24,14 @@ export function distIsCurrent() {
     if (entry.isFile() && statSync(join(entry.parentPath ?? entry.path, entry.name)).mtimeMs > built) return false;
   }
   return true;
+}
+
+/**
+ * The compiled module of an entry point: its one-file bundle when the build made one (bundling
+ * needs esbuild), else the module tsc compiled. `bundled` is a name in dist/bundle/, `compiled` a
+ * path in dist/.
+ */
+export function compiledEntry(bundled, compiled) {
+  const bundle = join(root, 'dist', 'bundle', bundled);
+  return pathToFileURL(existsSync(bundle) ? bundle : join(root, 'dist', compiled)).href;
 }

@@ -1,13 +1,10 @@
 #!/usr/bin/env node
 // The `roster` command: the compiled JavaScript in dist/ when it is current, the TypeScript in
 // src/ through tsx otherwise (dist.js decides).
-import { existsSync } from 'node:fs';
-import { distIsCurrent } from './dist.js';
+import { compiledEntry, distIsCurrent } from './dist.js';
 
 if (distIsCurrent()) {
-  // One bundled file when the build made it (bundling needs esbuild), else the compiled modules.
-  const bundled = new URL('../dist/bundle/main.js', import.meta.url);
-  await import(existsSync(bundled) ? bundled.href : '../dist/cli/main.js');
+  await import(compiledEntry('main.js', 'cli/main.js'));
 } else {
   let register;
   try {

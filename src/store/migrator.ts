@@ -39,9 +39,9 @@ export async function migrateToLatest(db: AnyDb, migrations: Record<string, Migr
     const executed = (await executedNames(trx)) ?? new Set<string>();
     checkNoneMissing(executed, names);
     const applied: string[] = [];
-    for (const [name, migration] of Object.entries(migrations).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    for (const name of names) {
       if (executed.has(name)) continue;
-      await migration.up(trx);
+      await (migrations[name] as Migration).up(trx);
       await sql`INSERT INTO ${sql.table(MIGRATION_TABLE)} (name, timestamp) VALUES (${name}, ${new Date().toISOString()})`.execute(trx);
       applied.push(name);
     }

@@ -41,7 +41,7 @@ export function writeOrchestrator(core: Core) {
           changeEmail: (subject, email, previous) => writes.changeEmail(subject, email, previous, signal()),
         },
         linkKind: `external:${provider.name.toLowerCase()}`,
-        findByEmail: (email) => provider.findByEmail(email, AbortSignal.timeout(60_000)),
+        findByEmail: (email) => provider.findByEmail(email, signal()),
       };
     },
 
