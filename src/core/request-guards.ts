@@ -7,11 +7,15 @@ const RETENTION_MS = 10 * 60 * 1000;
 const FLUSH_MS = 100;
 
 interface WindowCount {
+  tenantId: TenantId;
+  bucket: string;
   windowStart: number;
   /** The shared total as last read from the store (every process's hits). */
   known: number;
   /** Hits counted here and not yet added to the store. */
   pending: number;
+  /** Hits being added to the store now: counted until the store's new total is known. */
+  inFlight: number;
   flushing: boolean;
 }
 
@@ -21,19 +25,32 @@ interface WindowCount {
  */
 export function createRequestGuards(deps: CoreDeps) {
   const { store, clock } = deps;
-  const counts = new Map<string, WindowCount & { tenantId: TenantId; bucket: string }>();
+  const counts = new Map<string, WindowCount>();
 
-  async function flush(tenantId: TenantId, bucket: string, count: WindowCount): Promise<void> {
+  async function flush(count: WindowCount): Promise<void> {
     const hits = count.pending;
     count.pending = 0;
     try {
-      count.known = await store.requestGuards.countHit(tenantId, bucket, new Date(count.windowStart), hits);
+      await add(count, hits);
     } catch {
       count.pending += hits; // counted again with the next flush: hits are never dropped
     } finally {
       count.flushing = false;
     }
   }
+
+  /** Adds hits to the shared count; while the write is out they still count here. */
+  async function add(count: WindowCount, hits: number): Promise<void> {
+    count.inFlight += hits;
+    try {
+      const known = await store.requestGuards.countHit(count.tenantId, count.bucket, new Date(count.windowStart), hits);
+      count.known = Math.max(count.known, known); // two writes can answer out of order
+    } finally {
+      count.inFlight -= hits;
+    }
+  }
+
+  const total = (count: WindowCount) => count.known + count.inFlight + count.pending;
 
   return {
     /** True the first time a nonce is seen in its scope within `ttlSeconds`; false on replay. */
@@ -57,23 +74,23 @@ export function createRequestGuards(deps: CoreDeps) {
       const key = `${tenantId}\u0000${bucket}`;
       const current = counts.get(key);
       if (!current || current.windowStart !== windowStart) {
-        const count = { tenantId, bucket, windowStart, known: 0, pending: 0, flushing: false };
+        const count: WindowCount = { tenantId, bucket, windowStart, known: 0, pending: 0, inFlight: 0, flushing: false };
         counts.set(key, count);
-        count.known = await store.requestGuards.countHit(tenantId, bucket, new Date(windowStart), 1);
+        await add(count, 1);
         if (count.known === 1) await store.requestGuards.prune(tenantId, new Date(now - Math.max(RETENTION_MS, 2 * windowMs)));
-        return count.known + count.pending;
+        return total(count);
       }
       current.pending++;
       if (!current.flushing) {
         current.flushing = true;
-        setTimeout(() => void flush(tenantId, bucket, current), FLUSH_MS).unref();
+        setTimeout(() => void flush(current), FLUSH_MS).unref();
       }
-      return current.known + current.pending;
+      return total(current);
     },
 
     /** Adds every gathered hit to the store now (on shutdown, and for tests). */
     async flush(): Promise<void> {
-      await Promise.all([...counts.values()].filter((c) => c.pending > 0).map((c) => flush(c.tenantId, c.bucket, c)));
+      await Promise.all([...counts.values()].filter((c) => c.pending > 0).map(flush));
     },
   };
 }

@@ -35,6 +35,16 @@ describe('rate counting shared by processes', () => {
     assert.equal(await one.requestGuards.countHit(tenant.id, 'key:A', 60), 9);
   });
 
+  it('counts the hits of a flush still on its way to the store', async () => {
+    const core = testCore(store);
+    const { tenant } = await newTenant(core);
+    for (let i = 0; i < 5; i++) await core.requestGuards.countHit(tenant.id, 'key:B', 60);
+    const flushing = core.requestGuards.flush(); // four gathered hits leave for the store
+    assert.equal(await core.requestGuards.countHit(tenant.id, 'key:B', 60), 6, 'a hit during the write sees the hits in it');
+    await flushing;
+    assert.equal(await core.requestGuards.countHit(tenant.id, 'key:B', 60), 7);
+  });
+
   it('keeps buckets and tenants apart', async () => {
     const core = testCore(store);
     const a = await newTenant(core);
