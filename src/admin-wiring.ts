@@ -1,4 +1,4 @@
-import { type AccountQuery, type Core, DomainError, type JsonObject, type Site } from './core/index.js';
+import { type AccountQuery, type Core, DomainError, isJsonObject, type JsonObject, type Site } from './core/index.js';
 import type { AdminProvisioning, ProvisionResult } from './facades/admin/routes/provisioning.js';
 import { GigyaError } from './facades/gigya/errors.js';
 import { planSearch } from './facades/gigya/search-query.js';
@@ -51,16 +51,14 @@ export function provisioningFor(core: Core): AdminProvisioning {
   };
 }
 
-const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /**
  * The site's document with the stored messaging.templates put in when it gives none: templates
  * are edited on their own (the Templates panel), so saving the rest of the site keeps them.
  */
 function withStoredTemplates(document: JsonObject, existing: Site | undefined): JsonObject {
-  const stored = isObject(existing?.settings.messaging) ? existing.settings.messaging.templates : undefined;
-  const settings = isObject(document.settings) ? document.settings : {};
-  const messaging = isObject(settings.messaging) ? settings.messaging : {};
+  const stored = isJsonObject(existing?.settings.messaging) ? existing.settings.messaging.templates : undefined;
+  const settings = isJsonObject(document.settings) ? document.settings : {};
+  const messaging = isJsonObject(settings.messaging) ? settings.messaging : {};
   if (stored === undefined || messaging.templates !== undefined) return document;
   return { ...document, settings: { ...settings, messaging: { ...messaging, templates: stored } } };
 }

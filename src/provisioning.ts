@@ -4,6 +4,7 @@ import Value from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
 import {
   type Core,
+  isJsonObject,
   type JsonObject,
   ProvisioningError,
   type ProvisioningReport,
@@ -183,13 +184,11 @@ export function substituteEnv(document: unknown, env: Env, problems: string[], p
 /** What a secret reads as in a document shown to an operator; sent back unchanged, it keeps the stored secret. */
 export const SECRET_SET = '(set)';
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /** The document with every secret-bearing value replaced by `replacement` (undefined drops it). */
 export function maskSecrets(document: unknown, replacement: string | undefined, path = ''): unknown {
   if (typeof document === 'string') return isSecretField(path) && document !== SECRET_UNREADABLE ? replacement : document;
   if (Array.isArray(document)) return document.map((item, i) => maskSecrets(item, replacement, `${path}/${i}`));
-  if (isObject(document)) {
+  if (isJsonObject(document)) {
     const entries = Object.entries(document).map(([key, value]) => [key, maskSecrets(value, replacement, `${path}/${key}`)] as const);
     return Object.fromEntries(entries.filter(([, value]) => value !== undefined));
   }
@@ -199,7 +198,7 @@ export function maskSecrets(document: unknown, replacement: string | undefined, 
 /** Where a block's secrets are sent (a provider's URL or domain). */
 const ADDRESS_FIELDS = ['baseUrl', 'domain', 'urlTemplate'];
 const addressChanged = (given: Record<string, unknown>, stored: unknown) =>
-  ADDRESS_FIELDS.some((key) => given[key] !== (isObject(stored) ? stored[key] : undefined));
+  ADDRESS_FIELDS.some((key) => given[key] !== (isJsonObject(stored) ? stored[key] : undefined));
 
 /**
  * An operator's document with each SECRET_SET put back to the secret `stored` holds at the same
@@ -213,9 +212,9 @@ export function restoreSecrets(given: unknown, stored: unknown, problems: string
     else return stored;
     return given;
   }
-  const at = (key: string | number) => (isObject(stored) || Array.isArray(stored) ? (stored as Record<string, unknown>)[key] : undefined);
+  const at = (key: string | number) => (isJsonObject(stored) || Array.isArray(stored) ? (stored as Record<string, unknown>)[key] : undefined);
   if (Array.isArray(given)) return given.map((item, i) => restoreSecrets(item, at(i), problems, `${path}/${i}`, moved));
-  if (isObject(given)) {
+  if (isJsonObject(given)) {
     const movedHere = moved || addressChanged(given, stored);
     return Object.fromEntries(Object.entries(given).map(([key, value]) => [key, restoreSecrets(value, at(key), problems, `${path}/${key}`, movedHere)]));
   }
@@ -229,7 +228,7 @@ export function restoreSecrets(given: unknown, stored: unknown, problems: string
  */
 export async function siteDocument(core: Core, site: Site): Promise<JsonObject> {
   const { gigya, naviga, boostcom, ...settings } = site.settings;
-  const { schema, ...gigyaSettings } = isObject(gigya) ? gigya : {};
+  const { schema, ...gigyaSettings } = isJsonObject(gigya) ? gigya : {};
   const sealer = {
     seal: (path: string, plaintext: string) => core.sites.sealSetting(site, path, plaintext),
     open: (path: string, sealed: string) => core.sites.openSetting(site, path, sealed),
@@ -240,14 +239,17 @@ export async function siteDocument(core: Core, site: Site): Promise<JsonObject> 
     document.gigya = { apiKey: site.gigyaApiKey, ...(secret && { secret }), ...(schema !== undefined && { schema: schema as JsonObject }) };
   }
   if (site.boostcomSlug)
-    document.boostcom = { slug: site.boostcomSlug, ...(isObject(boostcom) && { club: siteBlockRules.boostcom.opened(boostcom as JsonObject, sealer) ?? {} }) };
+    document.boostcom = {
+      slug: site.boostcomSlug,
+      ...(isJsonObject(boostcom) && { club: siteBlockRules.boostcom.opened(boostcom as JsonObject, sealer) ?? {} }),
+    };
   if (site.naviga) {
     // A block that cannot be opened (sealed for another site) is shown without its secrets.
-    const opened = isObject(naviga) ? (siteBlockRules.naviga.opened(naviga as JsonObject, sealer) ?? (maskSecrets(naviga, undefined) as JsonObject)) : {};
+    const opened = isJsonObject(naviga) ? (siteBlockRules.naviga.opened(naviga as JsonObject, sealer) ?? (maskSecrets(naviga, undefined) as JsonObject)) : {};
     document.naviga = { ...site.naviga, ...opened };
   }
   // Without a Gigya door the gigya settings (schema included) stay under settings as they are.
-  const gigyaRest = site.gigyaApiKey ? gigyaSettings : isObject(gigya) ? gigya : {};
+  const gigyaRest = site.gigyaApiKey ? gigyaSettings : isJsonObject(gigya) ? gigya : {};
   const rest: JsonObject = { ...(settings as JsonObject), ...(Object.keys(gigyaRest).length > 0 && { gigya: gigyaRest as JsonObject }) };
   if (Object.keys(rest).length > 0) document.settings = rest;
   return document;

@@ -1,7 +1,7 @@
 import type { FullAccountInput } from '../core/full-account-import.js';
-import { isDomainError } from '../core/index.js';
+import { isDomainError, isJsonObject } from '../core/index.js';
 import { parsePasswordObject } from '../core/password-import.js';
-import type { JsonObject, JsonValue } from '../core/types.js';
+import type { JsonValue } from '../core/types.js';
 import { parseLiteAccountRow } from './lite-account-row.js';
 
 /**
@@ -33,7 +33,6 @@ const KNOWN = new Set([
   'regSource',
 ]);
 
-const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
 const first = (value: JsonValue | undefined) => (Array.isArray(value) && typeof value[0] === 'string' ? value[0] : undefined);
 
 function time(value: JsonValue | undefined, field: string): Date | null {
@@ -44,10 +43,10 @@ function time(value: JsonValue | undefined, field: string): Date | null {
 }
 
 export function parseFullAccountRow(raw: unknown): FullRowResult {
-  if (!isObject(raw)) return { ok: false, email: null, reason: 'a row must be a JSON object' };
-  const loginIDs = isObject(raw.loginIDs) ? raw.loginIDs : {};
-  const emails = isObject(raw.emails) ? raw.emails : {};
-  const profileEmail = isObject(raw.profile) && typeof raw.profile.email === 'string' ? raw.profile.email : undefined;
+  if (!isJsonObject(raw)) return { ok: false, email: null, reason: 'a row must be a JSON object' };
+  const loginIDs = isJsonObject(raw.loginIDs) ? raw.loginIDs : {};
+  const emails = isJsonObject(raw.emails) ? raw.emails : {};
+  const profileEmail = isJsonObject(raw.profile) && typeof raw.profile.email === 'string' ? raw.profile.email : undefined;
   const email = first(loginIDs.emails) ?? first(loginIDs.unverifiedEmails) ?? first(emails.verified) ?? first(emails.unverified) ?? profileEmail ?? null;
   try {
     for (const key of Object.keys(raw)) if (!KNOWN.has(key)) throw new Error(`unknown field ${key}`);
@@ -79,7 +78,7 @@ export function parseFullAccountRow(raw: unknown): FullRowResult {
     if (lite.input.profile) input.profile = lite.input.profile;
     if (lite.input.data) input.data = lite.input.data;
     if (raw.password !== undefined && raw.password !== null) {
-      if (!isObject(raw.password)) throw new Error('password must be an object');
+      if (!isJsonObject(raw.password)) throw new Error('password must be an object');
       const hash = parsePasswordObject(raw.password);
       if (hash) input.password = hash;
     }

@@ -1,5 +1,6 @@
 import type { LiteAccountInput } from '../core/accounts.js';
 import type { ConsentChange } from '../core/consent-rules.js';
+import { isJsonObject } from '../core/index.js';
 import type { SubscriptionChange } from '../core/subscription-rules.js';
 import type { AccountView, DoubleOptInStatus, JsonObject, JsonValue } from '../core/types.js';
 
@@ -19,10 +20,6 @@ const DOI_STATUSES = new Set<DoubleOptInStatus>(['NotConfirmed', 'Pending', 'Con
 const MAX_DEPTH = 8;
 
 class RowError extends Error {}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function date(value: unknown, field: string): Date {
   if (typeof value !== 'string' && typeof value !== 'number') throw new RowError(`${field} must be an ISO-8601 time`);
@@ -61,7 +58,7 @@ function subscriptionChange(id: string, raw: JsonObject): SubscriptionChange {
     change.lastUpdatedStateAt = date(raw.lastUpdatedSubscriptionState, `${field}.lastUpdatedSubscriptionState`);
   }
   if (raw.doubleOptIn !== undefined && raw.doubleOptIn !== null) {
-    if (!isObject(raw.doubleOptIn)) throw new RowError(`${field}.doubleOptIn must be an object`);
+    if (!isJsonObject(raw.doubleOptIn)) throw new RowError(`${field}.doubleOptIn must be an object`);
     const doi = raw.doubleOptIn;
     const given: NonNullable<SubscriptionChange['doubleOptIn']> = {};
     if (doi.status !== undefined) {
@@ -85,9 +82,9 @@ function subscriptions(raw: JsonObject, prefix: string, out: SubscriptionChange[
   if (depth > MAX_DEPTH) throw new RowError('subscriptions are nested too deep');
   for (const [key, value] of Object.entries(raw)) {
     const id = prefix ? `${prefix}.${key}` : key;
-    if (!isObject(value)) throw new RowError(`subscriptions.${id} must be an object`);
+    if (!isJsonObject(value)) throw new RowError(`subscriptions.${id} must be an object`);
     // A level holding `email` whose value is a subscription object is a leaf (gigya-wire §6).
-    if (isObject(value.email) && Object.keys(value.email).some((k) => SUBSCRIPTION_FIELDS.has(k))) {
+    if (isJsonObject(value.email) && Object.keys(value.email).some((k) => SUBSCRIPTION_FIELDS.has(k))) {
       const others = Object.keys(value).filter((k) => k !== 'email');
       if (others.length > 0) throw new RowError(`subscriptions.${id}.${others[0]} is not a channel (only email)`);
       out.push(subscriptionChange(id, value.email));
@@ -105,7 +102,7 @@ function consents(raw: JsonObject, prefix: string, out: ConsentChange[], depth: 
   if (depth > MAX_DEPTH) throw new RowError('preferences are nested too deep');
   for (const [key, value] of Object.entries(raw)) {
     const id = prefix ? `${prefix}.${key}` : key;
-    if (!isObject(value)) throw new RowError(`preferences.${id} must be an object`);
+    if (!isJsonObject(value)) throw new RowError(`preferences.${id} must be an object`);
     if (!('isConsentGranted' in value)) {
       consents(value, id, out, depth + 1);
       continue;
@@ -126,7 +123,7 @@ function consents(raw: JsonObject, prefix: string, out: ConsentChange[], depth: 
 
 /** Validates one row object and turns it into the core's LiteAccountInput. */
 export function parseLiteAccountRow(raw: unknown): RowResult {
-  if (!isObject(raw)) return { ok: false, email: null, reason: 'a row must be a JSON object' };
+  if (!isJsonObject(raw)) return { ok: false, email: null, reason: 'a row must be a JSON object' };
   const email = typeof raw.email === 'string' ? raw.email : null;
   try {
     for (const key of Object.keys(raw)) {
@@ -135,21 +132,21 @@ export function parseLiteAccountRow(raw: unknown): RowResult {
     if (email === null) throw new RowError('email is required');
     const input: LiteAccountInput = { email };
     if (raw.profile !== undefined && raw.profile !== null) {
-      if (!isObject(raw.profile)) throw new RowError('profile must be an object');
+      if (!isJsonObject(raw.profile)) throw new RowError('profile must be an object');
       input.profile = raw.profile;
     }
     if (raw.data !== undefined && raw.data !== null) {
-      if (!isObject(raw.data)) throw new RowError('data must be an object');
+      if (!isJsonObject(raw.data)) throw new RowError('data must be an object');
       input.data = raw.data;
     }
     if (raw.subscriptions !== undefined && raw.subscriptions !== null) {
-      if (!isObject(raw.subscriptions)) throw new RowError('subscriptions must be an object');
+      if (!isJsonObject(raw.subscriptions)) throw new RowError('subscriptions must be an object');
       const out: SubscriptionChange[] = [];
       subscriptions(raw.subscriptions, '', out, 0);
       input.subscriptions = out;
     }
     if (raw.preferences !== undefined && raw.preferences !== null) {
-      if (!isObject(raw.preferences)) throw new RowError('preferences must be an object');
+      if (!isJsonObject(raw.preferences)) throw new RowError('preferences must be an object');
       const out: ConsentChange[] = [];
       consents(raw.preferences, '', out, 0);
       input.consents = out;
@@ -164,7 +161,7 @@ export function parseLiteAccountRow(raw: unknown): RowResult {
 function setPath(target: JsonObject, path: string[], value: JsonValue): void {
   let node = target;
   for (const key of path.slice(0, -1)) {
-    if (!isObject(node[key])) node[key] = {};
+    if (!isJsonObject(node[key])) node[key] = {};
     node = node[key] as JsonObject;
   }
   node[path[path.length - 1] as string] = value;

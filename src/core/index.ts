@@ -81,7 +81,7 @@ export { DomainError, isDomainError } from './errors.js';
 export type { DomainEvent, DomainEventType, VendorEventCode } from './events.js';
 export type { FullAccountInput } from './full-account-import.js';
 export { isValidEmail, normalizeEmail } from './identifiers.js';
-export { mergeJson } from './json-merge.js';
+export { isJsonObject, mergeJson } from './json-merge.js';
 export { keyAllows } from './keys.js';
 export type { MemberChange, MemberKey, NewMember, PersonIdAnswer } from './members.js';
 export { registrationCodeAad } from './members.js';

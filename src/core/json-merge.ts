@@ -8,7 +8,8 @@ import type { JsonObject, JsonValue } from './types.js';
  */
 export const MAX_MERGE_DEPTH = 64;
 
-function isPlainObject(value: JsonValue | undefined): value is JsonObject {
+/** A JSON object: not null, not an array (the one test every reader of JSON input uses). */
+export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -34,12 +35,12 @@ export function mergeJson(target: JsonObject, patch: JsonObject, prefix = '', de
         delete value[key];
         changed.push(path);
       }
-    } else if (isPlainObject(next) && isPlainObject(current)) {
+    } else if (isJsonObject(next) && isJsonObject(current)) {
       const merged = mergeJson(current, next, `${path}.`, depth + 1);
       value[key] = merged.value;
       changed.push(...merged.changed);
     } else if (!jsonEqual(current, next)) {
-      value[key] = isPlainObject(next) ? mergeJson({}, next, `${path}.`, depth + 1).value : next;
+      value[key] = isJsonObject(next) ? mergeJson({}, next, `${path}.`, depth + 1).value : next;
       changed.push(path);
     }
   }

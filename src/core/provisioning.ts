@@ -1,5 +1,6 @@
 import { type ClubClientSpec, createClubClients, tokenLookup } from './club-clients.js';
 import type { CoreDeps } from './deps.js';
+import { isJsonObject } from './json-merge.js';
 import { createKeys, KEY_SECRET_AAD } from './keys.js';
 import type { Repos, SiteBlockRules, Store } from './ports.js';
 import { createSites, newGigyaApiKey } from './sites.js';
@@ -82,8 +83,6 @@ function storeInTransaction(store: Store, tx: Repos): Store {
 const statusOf = (created: boolean, before: unknown, after: unknown): ChangeStatus =>
   created ? 'created' : JSON.stringify(before) === JSON.stringify(after) ? 'unchanged' : 'updated';
 
-const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /**
  * Problems with the facade blocks of a document that its schema cannot see (a provider without
  * its block, a member schema that is not draft-04, …). Paths are JSON pointers into the file.
@@ -157,7 +156,7 @@ export function createProvisioning(deps: CoreDeps, committed: () => void = () =>
       for (const siteSpec of spec.sites ?? []) {
         const existing = await tx.sites.findByName(tenant.id, siteSpec.name);
         const before = await siteState(existing);
-        const gigyaSettings = isObject(siteSpec.settings?.gigya) ? siteSpec.settings.gigya : {};
+        const gigyaSettings = isJsonObject(siteSpec.settings?.gigya) ? siteSpec.settings.gigya : {};
         const { site: ensured, created: siteCreated } = await sites.ensure(tenant.id, {
           name: siteSpec.name,
           // No gigya block, no Gigya door; a block without apiKey keeps the site's or gets a new one.
@@ -178,7 +177,7 @@ export function createProvisioning(deps: CoreDeps, committed: () => void = () =>
         if (siteSpec.naviga) {
           // The block states the whole Naviga configuration: what it leaves out is removed.
           const previous = existing?.settings.naviga;
-          const sealed = rules.naviga.stored(navigaSettingsOf(siteSpec.naviga), isObject(previous) ? previous : undefined, {
+          const sealed = rules.naviga.stored(navigaSettingsOf(siteSpec.naviga), isJsonObject(previous) ? previous : undefined, {
             seal: (path, plaintext) => sites.sealSetting(site, path, plaintext),
             open: (path, value) => sites.openSetting(site, path, value),
           });

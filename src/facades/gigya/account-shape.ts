@@ -1,4 +1,5 @@
 import type { ConsentChange, JsonObject, JsonValue, SubscriptionChange } from '../../core/index.js';
+import { isJsonObject } from '../../core/index.js';
 import { isDateInRange } from '../shared/input-guard.js';
 import type { ValidationError } from './errors.js';
 import { booleanValue, objectParam, type Params } from './params.js';
@@ -11,8 +12,6 @@ import { checkAgainstSchema, declaredSubscriptions, type SiteSchema } from './sc
  * (`newsletter.commercial`) (gigya-wire §6).
  */
 
-const isObject = (value: JsonValue | undefined): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
-
 const SUBSCRIPTION_FIELDS = new Set(['isSubscribed', 'tags', 'lastUpdatedSubscriptionState', 'doubleOptIn']);
 const DOI_STATUSES = new Set(['Pending', 'NotConfirmed', 'Confirmed']);
 const MAX_ID_LENGTH = 200;
@@ -20,7 +19,7 @@ const MAX_ID_LENGTH = 200;
 /** A node is a subscription when its `email` child holds subscription fields; otherwise its children are id segments. */
 function isSubscriptionNode(node: JsonObject): boolean {
   const email = node.email;
-  return isObject(email) && (Object.keys(email).length === 0 || Object.keys(email).some((k) => SUBSCRIPTION_FIELDS.has(k)));
+  return isJsonObject(email) && (Object.keys(email).length === 0 || Object.keys(email).some((k) => SUBSCRIPTION_FIELDS.has(k)));
 }
 
 function dateValue(value: JsonValue | undefined): Date | null | undefined {
@@ -63,7 +62,7 @@ function readSubscription(id: string, email: JsonObject, problems: Problems): Su
         break;
       }
       case 'doubleOptIn': {
-        if (!isObject(value)) {
+        if (!isJsonObject(value)) {
           problems.add(`${field}.doubleOptIn`, 'must be an object');
           break;
         }
@@ -101,7 +100,7 @@ export function parseSubscriptions(subscriptions: JsonObject): { changes: Subscr
   const walk = (node: JsonObject, prefix: string) => {
     for (const [segment, child] of Object.entries(node)) {
       const id = prefix ? `${prefix}.${segment}` : segment;
-      if (!isObject(child)) {
+      if (!isJsonObject(child)) {
         problems.add(`subscriptions.${id}`, 'must be an object', 400006);
         continue;
       }
@@ -137,7 +136,7 @@ export function parsePreferences(preferences: JsonObject): { changes: ConsentCha
   const walk = (node: JsonObject, prefix: string) => {
     for (const [segment, child] of Object.entries(node)) {
       const id = prefix ? `${prefix}.${segment}` : segment;
-      if (!isObject(child) || id.length > MAX_ID_LENGTH) {
+      if (!isJsonObject(child) || id.length > MAX_ID_LENGTH) {
         problems.add(`preferences.${id.slice(0, MAX_ID_LENGTH)}`, 'must be an object', 400006);
         continue;
       }

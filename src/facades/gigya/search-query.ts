@@ -11,7 +11,7 @@ import type {
   SortField,
   SubscriptionAttribute,
 } from '../../core/index.js';
-import { valueProblem } from '../../core/index.js';
+import { isJsonObject, valueProblem } from '../../core/index.js';
 import { GigyaError } from './errors.js';
 import type { Condition, FieldRef, Literal, SearchAst } from './search-parser.js';
 import { parseSearchQuery, SearchSyntaxError } from './search-parser.js';
@@ -289,22 +289,18 @@ export function planSearch(text: string, types: AccountTypes): SearchPlan {
   };
 }
 
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** The SELECTed parts of a rendered object; paths that hold nothing are left out. */
 export function project(object: JsonObject, projection: ProjectionItem[] | null): JsonObject {
   if (projection === null) return object;
   const out: JsonObject = {};
   for (const item of projection) {
     let value: JsonValue | undefined = object;
-    for (const segment of item.from) value = isObject(value) ? value[segment] : undefined;
+    for (const segment of item.from) value = isJsonObject(value) ? value[segment] : undefined;
     if (value === undefined) continue;
     let node = out;
     for (const segment of item.to.slice(0, -1)) {
       const next = node[segment];
-      if (isObject(next)) node = next;
+      if (isJsonObject(next)) node = next;
       else {
         const created: JsonObject = {};
         node[segment] = created;

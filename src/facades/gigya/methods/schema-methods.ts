@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from '../../../core/index.js';
+import { isJsonObject } from '../../../core/index.js';
 import { GigyaError, gigyaErrors, type ValidationError } from '../errors.js';
 import type { GigyaMethod } from '../method.js';
 import { objectParam, stringListParam } from '../params.js';
@@ -15,7 +16,6 @@ const PARTS = ['profileSchema', 'dataSchema', 'subscriptionsSchema', 'preference
 type Part = (typeof PARTS)[number];
 const WRITE_ACCESS = new Set(['serverOnly', 'clientCreate', 'clientModify']);
 const MAX_FIELDS = 2000;
-const isObject = (value: JsonValue | undefined): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** What a part answers when the site has never set it: open data, fixed profile (§8). */
 function emptyPart(part: Part): JsonObject {
@@ -25,17 +25,17 @@ function emptyPart(part: Part): JsonObject {
 }
 
 function storedSchema(settings: JsonValue | undefined): JsonObject {
-  const schema = isObject(settings) ? settings.schema : undefined;
-  return isObject(schema) ? schema : {};
+  const schema = isJsonObject(settings) ? settings.schema : undefined;
+  return isJsonObject(schema) ? schema : {};
 }
 
 function checkField(part: Part, key: string, field: JsonValue, problems: ValidationError[]): void {
   const name = `${part}.fields.${key}`;
   const problem = (message: string) => problems.push({ errorCode: 400006, message, fieldName: name });
-  if (!isObject(field)) return void problem('a field must be an object');
+  if (!isJsonObject(field)) return void problem('a field must be an object');
   if (part === 'subscriptionsSchema') {
     const email = field.email;
-    if (!isObject(email)) return void problem('a subscription field is {"email": {...}}');
+    if (!isJsonObject(email)) return void problem('a subscription field is {"email": {...}}');
     for (const flag of ['required', 'doubleOptIn', 'enableConditionalDoubleOptIn']) {
       if (email[flag] !== undefined && typeof email[flag] !== 'boolean') problem(`email.${flag} must be a boolean`);
     }
@@ -80,11 +80,13 @@ export const getSchema: GigyaMethod = {
     const out: Record<string, unknown> = {};
     for (const part of PARTS) {
       if (!wanted.includes(part)) continue;
-      const stored = isObject(schema[part]) ? (schema[part] as JsonObject) : emptyPart(part);
-      const fields = isObject(stored.fields) ? stored.fields : {};
+      const stored = isJsonObject(schema[part]) ? (schema[part] as JsonObject) : emptyPart(part);
+      const fields = isJsonObject(stored.fields) ? stored.fields : {};
       const shown =
         filter === 'clientOnly'
-          ? Object.fromEntries(Object.entries(fields).filter(([, f]) => isObject(f) && (f.writeAccess === 'clientCreate' || f.writeAccess === 'clientModify')))
+          ? Object.fromEntries(
+              Object.entries(fields).filter(([, f]) => isJsonObject(f) && (f.writeAccess === 'clientCreate' || f.writeAccess === 'clientModify')),
+            )
           : fields;
       out[part] = { ...emptyPart(part), ...stored, fields: shown };
     }
@@ -111,27 +113,34 @@ export const setSchema: GigyaMethod = {
     const problems: ValidationError[] = [];
     const next: JsonObject = { ...current };
     for (const [part, value] of given) {
-      const before = isObject(current[part]) ? (current[part] as JsonObject) : emptyPart(part);
-      const beforeFields = isObject(before.fields) ? before.fields : {};
+      const before = isJsonObject(current[part]) ? (current[part] as JsonObject) : emptyPart(part);
+      const beforeFields = isJsonObject(before.fields) ? before.fields : {};
       const fields = value.fields === undefined ? {} : value.fields;
-      if (!isObject(fields)) throw gigyaErrors.invalidParameter(part, 'fields must be an object');
+      if (!isJsonObject(fields)) throw gigyaErrors.invalidParameter(part, 'fields must be an object');
       if (value.dynamicSchema !== undefined && typeof value.dynamicSchema !== 'boolean')
         throw gigyaErrors.invalidParameter(part, 'dynamicSchema must be a boolean');
       const merged: JsonObject = { ...beforeFields };
       for (const [key, field] of Object.entries(fields)) {
         checkField(part, key, field, problems);
         const old = merged[key];
-        if (part === 'dataSchema' && isObject(old) && isObject(field) && old.type !== undefined && field.type !== undefined && old.type !== field.type) {
+        if (
+          part === 'dataSchema' &&
+          isJsonObject(old) &&
+          isJsonObject(field) &&
+          old.type !== undefined &&
+          field.type !== undefined &&
+          old.type !== field.type
+        ) {
           // The toolkit documents that Gigya cannot change the type of an existing data field (§8).
           problems.push({ errorCode: 400029, message: `cannot change the type of ${key} from ${old.type}`, fieldName: `${part}.fields.${key}` });
         }
-        merged[key] = isObject(old) && isObject(field) ? { ...old, ...field } : field;
+        merged[key] = isJsonObject(old) && isJsonObject(field) ? { ...old, ...field } : field;
       }
       if (Object.keys(merged).length > MAX_FIELDS) throw gigyaErrors.invalidParameter(part, `more than ${MAX_FIELDS} fields`);
       next[part] = { ...before, ...(value.dynamicSchema !== undefined && { dynamicSchema: value.dynamicSchema }), fields: merged };
     }
     if (problems.length > 0) throw new GigyaError(400006, 'Invalid parameter value', 'Invalid schema', problems);
-    const block = isObject(settings) ? settings : {};
+    const block = isJsonObject(settings) ? settings : {};
     await core.sites.setSettings(caller.site.tenantId, caller.site.id, 'gigya', { ...block, schema: next });
     return {};
   },
