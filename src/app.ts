@@ -19,8 +19,16 @@ import { loggerOptions } from './ops/logging.js';
 import { registerMetrics } from './ops/metrics.js';
 import { opsRoutes } from './ops/routes.js';
 import { doiPages } from './pages/doi-confirm.js';
+import { lazySchemaCompilers } from './schema-compilers.js';
 import type { OpenedStore } from './store/index.js';
 import { answerUrlError } from './url-errors.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Compiles every route schema not compiled yet (they compile at first use); returns how many. */
+    compileAllSchemas: () => number;
+  }
+}
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -48,6 +56,7 @@ function absoluteFormPath(url: string): string {
 /** The Fastify instance with every facade registered. It does not listen: main.ts does, tests inject. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
+  const schemas = lazySchemaCompilers();
   const app = Fastify({
     logger: { ...loggerOptions(config.logLevel), ...(deps.logStream && { stream: deps.logStream }) },
     ...(config.tls && { https: { cert: config.tls.cert, key: config.tls.key } }),
@@ -67,7 +76,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Clients behind an HTTP proxy setting send absolute-form targets (`POST http://accounts.us1.gigya.com/accounts.search`):
     // route on the path (gigya-clients §1 item 3). request.originalUrl keeps the target as sent.
     rewriteUrl: (request) => absoluteFormPath(request.url ?? '/'),
+    // Each route's schemas are compiled at its first request, not at start-up (src/schema-compilers.ts).
+    schemaController: { compilersFactory: schemas.compilersFactory },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.decorate('compileAllSchemas', schemas.compileAll);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
