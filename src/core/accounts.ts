@@ -102,6 +102,14 @@ export function createAccounts(deps: CoreDeps) {
 
   return {
     /**
+     * Creates the lite account of an email nobody in the tenant has; undefined (nothing written)
+     * when an account holds it. For a door whose create must not edit an existing person.
+     */
+    async createLite(ctx: CallContext, input: Omit<LiteAccountInput, 'consents'>, options: { via: 'import' | 'lite' }): Promise<Account | undefined> {
+      return createLite(store, ctx, normalizeEmail(input.email), input, clock.now(), options.via);
+    },
+
+    /**
      * Creates a lite account for `email` in the tenant or merges the given fields into the
      * account that already holds that email (full or lite: a person is one account).
      * Concurrent calls for one email give one account: creation is a claim of the email.

@@ -53,6 +53,23 @@ export function orchestrator(core: Core) {
     return [{ user, item: toUserItem(user, core.opaqueIds.seal(call.ctx.tenantId, ENCRYPTED_ID_PURPOSE, account.uid)) }];
   }
 
+  /** The audited read by id; `consulted`: what the provider answered about `email`, when it was asked. */
+  async function readById(
+    call: NavigaCall,
+    uid: string,
+    workflow: 'get' | 'getById',
+    consulted?: { found: ProviderUser | null; email: string },
+  ): Promise<OrchestratedUser[]> {
+    const found = consulted?.found ?? null;
+    const identity = consulted?.found ? identityOf(call, consulted.found, consulted.email) : null;
+    const account = await core.accountReads.read(
+      call.ctx,
+      { by: 'uid', uid: uid as AccountUid },
+      { kind: workflow, ...(consulted && { provider: { name: (call.client.provider?.name ?? '').toLowerCase(), identity } }) },
+    );
+    return combine(call, account, found && identity ? { ...found, email: identity.email } : null);
+  }
+
   return {
     async getByEmail(call: NavigaCall, rawEmail: string, ignoreProvider: boolean): Promise<OrchestratedUser[]> {
       const email = normalizeEmail(rawEmail);
@@ -70,15 +87,16 @@ export function orchestrator(core: Core) {
     /** By customerRegistrationId: the provider is asked about the local account's email. */
     async getById(call: NavigaCall, uid: string, ignoreProvider: boolean, workflow: 'get' | 'getById' = 'getById'): Promise<OrchestratedUser[]> {
       const local = await core.accountReads.peek(call.ctx, uid as AccountUid);
-      const useProvider = call.client.provider !== null && !ignoreProvider && local?.email != null;
-      const found = useProvider ? await askProvider(call, local?.email as string, workflow) : null;
-      const identity = found && identityOf(call, found, local?.email as string);
-      const account = await core.accountReads.read(
-        call.ctx,
-        { by: 'uid', uid: uid as AccountUid },
-        { kind: workflow, ...(useProvider && { provider: { name: (call.client.provider?.name ?? '').toLowerCase(), identity } }) },
-      );
-      return combine(call, account, found && identity ? { ...found, email: identity.email } : null);
+      const email = call.client.provider !== null && !ignoreProvider ? (local?.email ?? null) : null;
+      return readById(call, uid, workflow, email !== null ? { found: await askProvider(call, email, workflow), email } : undefined);
+    },
+
+    /**
+     * By customerRegistrationId with the provider's answer about `email` already in hand (its
+     * answer to a create): synchronised (linked) and combined as getById does, without asking again.
+     */
+    async getByIdAnswered(call: NavigaCall, uid: string, found: ProviderUser, email: string): Promise<OrchestratedUser[]> {
+      return readById(call, uid, 'getById', { found, email });
     },
 
     identityOf,

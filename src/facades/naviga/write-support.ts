@@ -83,3 +83,7 @@ export function withEvents(call: NavigaCall, rule: (event: DomainEvent) => reado
     },
   };
 }
+
+/** The codes of one local write: the provider's first when it was written too (it was written first), then Subscribe's. */
+export const eventCodes = (atProviderToo: boolean, local: EventCodeName, atProvider: EventCodeName): EventCodeName[] =>
+  atProviderToo ? [atProvider, local] : [local];

@@ -118,10 +118,12 @@ async function behaviour(email: string, res: ServerResponse): Promise<'handled' 
  * /api/v2/users-by-email?email= → an array of users (exact, case-sensitive match), POST
  * /api/v2/users (201; 409 "The user already exists."; 400 PasswordStrengthError for a password
  * under 8 characters) and PATCH /api/v2/users/{id} (names, email, email_verified, password; 409
- * for an email another user has).
+ * for an email another user has). `control.lookupsDown`: users-by-email answers 503 while the
+ * writes still work (a provider whose reads fail after a write).
  */
 export async function fakeAuth0(options: { clientId: string; clientSecret: string; users: ProviderUserFixture[]; expiresIn?: number }) {
   const tokens = new Set<string>();
+  const control = { lookupsDown: false };
   const authenticated = (req: IncomingMessage) => {
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     return bearer !== undefined && tokens.has(bearer);
@@ -164,7 +166,7 @@ export async function fakeAuth0(options: { clientId: string; clientSecret: strin
     if (url.pathname.startsWith('/api/v2/') && !authenticated(req)) return json(res, 401, { statusCode: 401, error: 'Unauthorized', message: 'Invalid token' });
     if (req.method === 'GET' && url.pathname === '/api/v2/users-by-email') {
       const email = url.searchParams.get('email') ?? '';
-      if ((await behaviour(email, res)) === 'handled') return;
+      if ((await behaviour(control.lookupsDown ? 'fail' : email, res)) === 'handled') return;
       return json(res, 200, options.users.filter((u) => u.email === email).map(asAuth0));
     }
     if (req.method === 'POST' && url.pathname === '/api/v2/users') {
@@ -203,7 +205,7 @@ export async function fakeAuth0(options: { clientId: string; clientSecret: strin
     }
     json(res, 404, { statusCode: 404, error: 'Not Found', message: 'Not Found' });
   });
-  return { ...server, tokens };
+  return { ...server, tokens, control };
 }
 
 /**

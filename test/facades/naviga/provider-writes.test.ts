@@ -9,7 +9,7 @@ type Auth0Server = Awaited<ReturnType<typeof fakeAuth0>>;
 /**
  * Writes with Flow.UserProvider = Auth0 over real HTTP (spec A.0: "IgnoreProvider=false →
  * executes operation through the ThirdParty system"): the provider is written first, the local
- * store follows, and the answer is read the way reads are orchestrated.
+ * store follows, and the answer is what was written (no provider read after the write).
  */
 describe('naviga writes orchestrated with an Auth0 provider (real HTTP)', () => {
   let t: TestApp;
@@ -141,6 +141,88 @@ describe('naviga writes orchestrated with an Auth0 provider (real HTTP)', () => 
       meta: null,
     });
     assert.equal(await local(client, 'fail-create@example.com'), undefined);
+  });
+
+  it('a write that happened is answered from what was written: reads failing at Auth0 after it cannot make it E500 (no read after the write)', async () => {
+    const client = await withProvider();
+    const lookups = () => auth0.requests.filter((r) => r.path.startsWith('/api/v2/users-by-email')).length;
+    const before = lookups();
+    auth0.control.lookupsDown = true;
+    try {
+      const created = await send(client, 'POST', '/v4/Users', { email: 'After-Write@example.com', password: 'After-Pass-1', firstName: 'Aft' });
+      assert.equal(created.statusCode, 200, created.body);
+      assert.equal(created.json().message.code, 'UsersOrchestrator_S200_03');
+      const atAuth0 = auth0User('after-write@example.com');
+      assert.ok(atAuth0);
+      assert.deepEqual(
+        [created.json().data.email, created.json().data.firstName, created.json().data.verified],
+        ['after-write@example.com', 'Aft', false],
+        "answered with Auth0's own answer to the create",
+      );
+      const id = created.json().data.customerRegistrationId as AccountUid;
+      const account = await t.core.accounts.get({ tenantId: client.tenant.id, siteId: null, origin: { facade: 'cli' } }, id);
+      assert.deepEqual(account.externalIds, [{ kind: 'external:auth0', value: atAuth0.id }], 'linked from the answer to the create');
+
+      const updated = await send(client, 'PUT', `/v4/Users/${id}/`, { firstName: 'Afta' });
+      assert.equal(updated.statusCode, 200, updated.body);
+      assert.equal(updated.json().data.firstName, 'Afta');
+      assert.equal(atAuth0.firstName, 'Afta');
+      const email = await send(client, 'PATCH', `/v4/Users/${id}/Email`, { email: 'after-written@example.com' });
+      assert.equal(email.statusCode, 200, email.body);
+      assert.equal(email.json().data.email, 'after-written@example.com');
+      assert.equal(atAuth0.email, 'after-written@example.com');
+      const lite = await send(client, 'POST', '/v4/Users', { email: 'after-lite@example.com', firstName: 'Lit' });
+      assert.equal(lite.statusCode, 200, lite.body);
+      assert.equal(lite.json().data.firstName, 'Lit');
+      assert.equal(lookups(), before, 'no provider read after a write');
+    } finally {
+      auth0.control.lookupsDown = false;
+    }
+  });
+
+  it('passwordless create of an email a local Lite user has: E400_08 before Auth0 is written; the Lite profile stays', async () => {
+    const client = await withProvider();
+    const lite = await send(client, 'POST', '/v4/Users', { email: 'lite-here@example.com', firstName: 'Owner', ignoreProvider: true });
+    assert.equal(lite.statusCode, 200, lite.body);
+    const calls = writesTo('/api/v2/users');
+    const again = await send(client, 'POST', '/v4/Users', { email: 'Lite-Here@example.com', firstName: 'Intruder' });
+    assert.equal(again.statusCode, 400, again.body);
+    assert.equal(again.json().message.code, 'UsersOrchestrator_E400_08');
+    assert.equal(writesTo('/api/v2/users'), calls, 'Auth0 not written');
+    assert.equal(auth0User('lite-here@example.com'), undefined);
+    assert.equal((await local(client, 'lite-here@example.com')).firstName, 'Owner');
+  });
+
+  it('forgot finish goes to Auth0 first (4609 + 4010) as Change Password does; an Auth0 failure is E500_01 and the event stays usable', async () => {
+    const client = await withProvider();
+    const id = (await send(client, 'POST', '/v4/Users', { email: 'forgot-at@example.com', password: 'Forgot-Pass-1' })).json().data
+      .customerRegistrationId as string;
+    const atAuth0 = auth0User('forgot-at@example.com');
+    assert.ok(atAuth0);
+    const eventId = (await send(client, 'POST', '/v4/Users/ForgotPassword', { loginName: 'forgot-at@example.com' })).json().data.encryptedEventId;
+
+    const calls = writesTo('/api/v2/users');
+    const weak = await send(client, 'PUT', '/v4/Users/ForgotPassword', { encryptedEventId: eventId, password: 'x' });
+    assert.equal(weak.json().message.code, 'UsersOrchestrator_E400_00');
+    assert.equal(writesTo('/api/v2/users'), calls, 'what Roster refuses never reaches Auth0');
+
+    atAuth0.email = 'fail-forgot-at@example.com';
+    const failed = await send(client, 'PUT', '/v4/Users/ForgotPassword', { encryptedEventId: eventId, password: 'Forgot-Pass-2' });
+    assert.equal(failed.statusCode, 500, failed.body);
+    assert.equal(failed.json().message.code, 'UsersOrchestrator_E500_01');
+    atAuth0.email = 'forgot-at@example.com';
+    const finished = await send(client, 'PUT', '/v4/Users/ForgotPassword', { encryptedEventId: eventId, password: 'Forgot-Pass-2' });
+    assert.equal(finished.statusCode, 200, finished.body);
+    assert.equal(finished.json().message.code, 'UsersOrchestrator_S200_10');
+    assert.equal(atAuth0.password, 'Forgot-Pass-2');
+    assert.equal((await send(client, 'POST', '/v4/Users/Authentication', { loginName: 'forgot-at@example.com', password: 'Forgot-Pass-2' })).statusCode, 200);
+    assert.deepEqual(
+      (await navigaEvents(client, id)).filter(([code]) => code === 'AUTHSYSTEM_USER_CHANGEPASSWORD' || code === 'SUBSCRIBE_USER_CHANGEPASSWORD'),
+      [
+        ['AUTHSYSTEM_USER_CHANGEPASSWORD', 4609, 'Auth0'],
+        ['SUBSCRIBE_USER_CHANGEPASSWORD', 4010, null],
+      ],
+    );
   });
 
   it('authenticate: the user of the configured connection is the one logged in and linked, not a verified social twin with the email', async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { AccountUid } from '../../../src/core/index.js';
 import { buildTestApp, type TestApp } from '../../helpers/app.js';
 import { headersFor, hsToken, type NavigaClient, provisionClient } from './fixtures.js';
 
@@ -87,6 +88,24 @@ describe('naviga v4 writes (spec B): create, authenticate, update, password, ema
     assert.equal(again.statusCode, 200, 'a Lite user is completed by a create with a password');
     assert.equal(again.json().data.state, 'Standard');
     assert.equal(again.json().data.customerRegistrationId, created.json().data.customerRegistrationId);
+  });
+
+  it("a passwordless create of an email that has an account is E400_08 and leaves that person's profile as it was (Lite or full)", async () => {
+    const owner = await send('POST', '/v4/Users', { email: 'lite-owner@example.com', firstName: 'Owner', lastName: 'Lite' });
+    assert.equal(owner.statusCode, 200, owner.body);
+    const id = owner.json().data.customerRegistrationId as AccountUid;
+    const codes = async () => (await t.store.outbox.listForAccount(client.tenant.id, id)).filter((e) => e.event.type === 'account.vendor_event').length;
+    const before = await codes();
+    const again = await send('POST', '/v4/Users', { email: 'Lite-Owner@example.com', firstName: 'Intruder' });
+    assert.equal(again.statusCode, 400, again.body);
+    assert.equal(again.json().message.code, 'UsersOrchestrator_E400_08');
+    const read = (await send('GET', `/v4/Users/${id}`)).json().data[0];
+    assert.deepEqual([read.firstName, read.lastName, read.state], ['Owner', 'Lite', 'Lite']);
+    assert.equal(await codes(), before, 'no 4002 for a create that created nobody');
+
+    await send('POST', '/v4/Users', { email: 'full-owner@example.com', password: PASSWORD, firstName: 'Full' });
+    const full = await send('POST', '/v4/Users', { email: 'full-owner@example.com', firstName: 'Intruder' });
+    assert.equal(full.json().message.code, 'UsersOrchestrator_E400_08');
   });
 
   it('update (S200_04) keeps omitted fields; change password (S200_05) ends the old password', async () => {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { Core } from '../../../core/index.js';
 import { hashToken } from '../../../core/subscriptions.js';
+import { changePasswordEverywhere } from '../password-change.js';
 import { authenticate, type NavigaCall } from '../request.js';
 import { Body, bodyOf, failure, invalid, success, withEvents, writeResponses } from '../write-support.js';
 import { NavigaHeaders } from './schemas.js';
@@ -22,7 +23,7 @@ function eventToken(core: Core, call: NavigaCall, encrypted: string | undefined)
  * INFERRED, spec B). The encryptedEventId is the core's single-use reset token sealed per tenant.
  */
 export async function forgotPasswordRoutes(app: FastifyInstance, options: WriteRouteOptions) {
-  const { core, configs, writes, hide } = options;
+  const { core, configs, hide } = options;
   const route = { hide, tags: ['Users (write)'], headers: NavigaHeaders };
 
   app.post(
@@ -94,20 +95,11 @@ export async function forgotPasswordRoutes(app: FastifyInstance, options: WriteR
       if (!password) throw invalid(plain, 'Password is required');
       const uid = await core.credentials.resetTokenHolder(plain.ctx, token);
       if (!uid) throw failure(plain, 'invalidEvent');
-      const refused = await core.credentials.newPasswordProblem(plain.ctx, plain.site, uid, password);
-      if (refused) throw invalid(plain, refused.kind === 'reused' ? 'Password was used recently' : refused.reason);
-      const provider = writes.providerFor(plain, fields.flag('ignoreProvider') ?? false);
-      const account = provider && (await writes.localUser(plain, uid));
-      const subject = provider && account && (await writes.atProvider(plain, 'updateFailed', () => writes.subjectOf(provider, account)));
-      if (provider && subject) await writes.atProvider(plain, 'updateFailed', () => provider.writes.changePassword(subject, password));
-      const call = withEvents(plain, (event) =>
-        event.type === 'account.password_changed' ? (subject ? ['providerChangePasswordEvent', 'changePasswordEvent'] : ['changePasswordEvent']) : [],
+      const outcome = await changePasswordEverywhere(options, plain, { uid, password, ignoreProvider: fields.flag('ignoreProvider') ?? false }, (call) =>
+        core.credentials.resetPassword(call.ctx, call.site, token, password),
       );
-      const outcome = await core.credentials.resetPassword(call.ctx, call.site, token, password);
-      if (outcome.kind === 'invalid_token') throw failure(call, 'invalidEvent');
-      if (outcome.kind === 'weak_password') throw invalid(call, outcome.reason);
-      if (outcome.kind === 'reused') throw invalid(call, 'Password was used recently');
-      return success(call, 'forgotFinished', null);
+      if (outcome.kind === 'invalid_token') throw failure(plain, 'invalidEvent');
+      return success(plain, 'forgotFinished', null);
     },
   );
 }

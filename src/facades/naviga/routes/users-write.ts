@@ -2,12 +2,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { passwordProblem } from '../../../core/credential-policy.js';
 import { isValidEmail, normalizeEmail } from '../../../core/identifiers.js';
-import type { AccountUid, JsonObject } from '../../../core/index.js';
+import type { AccountUid, Core, JsonObject } from '../../../core/index.js';
+import { changePasswordEverywhere } from '../password-change.js';
+import type { ProviderUser } from '../providers/provider.js';
 import { authenticate, type NavigaCall } from '../request.js';
 import { UserItem } from '../wire.js';
-import type { EventCodeName } from '../write-codes.js';
 import { dummyPassword, type WriteOrchestrator, type WritingProvider } from '../write-orchestrator.js';
-import { Body, bodyOf, CridParams, cridOf, failure, invalid, success, withEvents, writeResponses } from '../write-support.js';
+import { Body, bodyOf, CridParams, cridOf, eventCodes, failure, invalid, success, withEvents, writeResponses } from '../write-support.js';
 import { NavigaHeaders } from './schemas.js';
 import type { UsersRouteOptions } from './users.js';
 
@@ -15,11 +16,33 @@ export interface WriteRouteOptions extends UsersRouteOptions {
   writes: WriteOrchestrator;
 }
 
-/** The user as the write answers it: read the way reads are orchestrated (with the provider: synchronised and linked). */
-export async function userItem(options: WriteRouteOptions, call: NavigaCall, uid: AccountUid, provider: WritingProvider | null) {
-  const [user] = await options.orchestrator.getById(call, uid, provider === null);
+/** What a provider answered to a write about the user with `email` (its answer to a create). */
+export interface ProviderAnswer {
+  user: ProviderUser;
+  email: string;
+}
+
+/**
+ * The user as a write answers it: what was just written, from the local store, with the
+ * provider's own answer to the write synchronised in (which links its id) when it gave one. The
+ * provider is not asked again: the write has happened, so a read failing now (a timeout, an open
+ * circuit) must not answer it 500 (a client retrying a create would then be told E400_08).
+ */
+export async function userItem(options: WriteRouteOptions, call: NavigaCall, uid: AccountUid, answered: ProviderAnswer | null) {
+  const { orchestrator } = options;
+  const [user] = answered ? await orchestrator.getByIdAnswered(call, uid, answered.user, answered.email) : await orchestrator.getById(call, uid, true);
   if (!user) throw failure(call, 'invalidInput');
   return user.item;
+}
+
+/**
+ * Whether a create may take the email. With a password it may complete a Lite user (that
+ * person's own registration, as Gigya's register does); without one only an email nobody has: a
+ * passwordless create carries no proof of being that person, so it must not edit their profile.
+ */
+async function emailFree(core: Core, call: NavigaCall, email: string, password: string | undefined): Promise<boolean> {
+  if (password !== undefined) return core.credentials.isLoginIdAvailable(call.ctx, email);
+  return !(await core.accounts.findByIdentifier(call.ctx, 'email', normalizeEmail(email)));
 }
 
 /**
@@ -32,14 +55,15 @@ async function createAtProvider(
   call: NavigaCall,
   provider: WritingProvider,
   user: { email: string; password: string | undefined; profile: JsonObject },
-): Promise<void> {
+): Promise<ProviderAnswer> {
   const { core, writes } = options;
   const weak = user.password && passwordProblem(core.credentials.policy(call.site), user.password);
   if (weak) throw invalid(call, weak);
-  if (!(await core.credentials.isLoginIdAvailable(call.ctx, user.email))) throw failure(call, 'emailTaken');
+  if (!(await emailFree(core, call, user.email, user.password))) throw failure(call, 'emailTaken');
+  const email = normalizeEmail(user.email);
   const outcome = await writes.atProvider(call, 'createFailed', () =>
     provider.writes.create({
-      email: normalizeEmail(user.email),
+      email,
       password: user.password ?? dummyPassword(),
       firstName: (user.profile.firstName as string | undefined) ?? null,
       lastName: (user.profile.lastName as string | undefined) ?? null,
@@ -47,10 +71,8 @@ async function createAtProvider(
   );
   if (outcome.kind === 'invalid') throw invalid(call, `the user provider refused the user: ${outcome.reason}`);
   if (outcome.kind === 'exists') throw failure(call, 'emailTaken');
+  return { user: outcome.user, email };
 }
-
-/** Provider codes first (the provider was written first), then Subscribe's. */
-const codes = (provider: boolean, local: EventCodeName, atProvider: EventCodeName): EventCodeName[] => (provider ? [atProvider, local] : [local]);
 
 /**
  * Users Orchestrator writes of a user (spec B, INFERRED where Naviga publishes nothing): create,
@@ -71,7 +93,7 @@ export async function usersWriteRoutes(app: FastifyInstance, options: WriteRoute
         ...route,
         summary: 'Create',
         description:
-          'email, password (omit for a passwordless Lite user), firstName, lastName, verifyEmail (default false: the user is created Standard; true: Unverified, and a mail with a 6-digit code and a link is sent, data null), ignoreProvider. With a provider the user is created there first. E400_08: the email is taken (here or at the provider); E500_03: the provider failed.',
+          'email, password (omit for a passwordless Lite user), firstName, lastName, verifyEmail (default false: the user is created Standard; true: Unverified, and a mail with a 6-digit code and a link is sent, data null), ignoreProvider. With a provider the user is created there first. E400_08: the email is taken (here or at the provider; without a password, by any account, a Lite one included); E500_03: the provider failed.',
         body: Body,
         response: writeResponses(Type.Union([UserItem, Type.Null()])),
       },
@@ -90,19 +112,20 @@ export async function usersWriteRoutes(app: FastifyInstance, options: WriteRoute
         if (value !== undefined) profile[name] = value;
       }
 
-      if (provider) await createAtProvider(options, plain, provider, { email, password, profile });
+      const answered = provider && (await createAtProvider(options, plain, provider, { email, password, profile }));
 
       // 4002 for the new user, or 4003 when it waits for its verification code (spec A.7).
       const call = withEvents(plain, (event) => {
         if (verifyEmail) return event.type === 'account.email_verification_requested' ? ['createPendingEvent'] : [];
         const created = event.type === 'account.registered' || (event.type === 'account.created' && event.via === 'lite');
-        return created ? codes(provider !== null, 'createEvent', 'providerCreateEvent') : [];
+        return created ? eventCodes(provider !== null, 'createEvent', 'providerCreateEvent') : [];
       });
       let uid: AccountUid;
       if (password === undefined) {
-        // Passwordless: a Lite user with no usable credential; a later forgot-password sets one.
-        if (!(await core.credentials.isLoginIdAvailable(call.ctx, email))) throw failure(call, 'emailTaken');
-        const { account } = await core.accounts.upsertLite(call.ctx, { email, profile }, { via: 'lite' });
+        // Passwordless: a Lite user with no usable credential (a later create with a password completes
+        // it), only for an email nobody has (emailFree); the claim of the email decides a race.
+        const account = await core.accounts.createLite(call.ctx, { email, profile }, { via: 'lite' });
+        if (!account) throw failure(call, 'emailTaken');
         uid = account.uid;
       } else {
         // With verifyEmail the registration mails the code itself: one mail, one 4003, even where the site's policy mails too.
@@ -126,7 +149,7 @@ export async function usersWriteRoutes(app: FastifyInstance, options: WriteRoute
         await core.accounts.update(call.ctx, uid, (a) =>
           a.isVerified ? { patch: {}, changed: [] } : { patch: { isVerified: true }, changed: ['isVerified'] },
         );
-      return success(call, 'created', await userItem(options, plain, uid, provider));
+      return success(call, 'created', await userItem(options, plain, uid, answered));
     },
   );
 
@@ -149,7 +172,7 @@ export async function usersWriteRoutes(app: FastifyInstance, options: WriteRoute
       );
     }
     const call = withEvents(plain, (event) =>
-      event.type === 'account.updated' && event.via === 'update' ? codes(subject != null, 'updateEvent', 'providerUpdateEvent') : [],
+      event.type === 'account.updated' && event.via === 'update' ? eventCodes(subject != null, 'updateEvent', 'providerUpdateEvent') : [],
     );
     await core.accounts.update(call.ctx, uid, (current) => {
       const profile = { ...current.profile };
@@ -167,7 +190,7 @@ export async function usersWriteRoutes(app: FastifyInstance, options: WriteRoute
       }
       return { patch, changed };
     });
-    return success(call, 'updated', await userItem(options, plain, uid, provider));
+    return success(call, 'updated', await userItem(options, plain, uid, null));
   };
   for (const path of ['/v4/Users/:customerRegistrationId/', '/v4/Users/:customerRegistrationId']) {
     app.put(
@@ -209,19 +232,10 @@ export async function usersWriteRoutes(app: FastifyInstance, options: WriteRoute
       const fields = bodyOf(plain, request);
       const password = fields.text('password');
       if (!password) throw invalid(plain, 'Password is required');
-      const provider = writes.providerFor(plain, fields.flag('ignoreProvider') ?? false);
-      const account = await writes.localUser(plain, uid);
-      const refused = await core.credentials.newPasswordProblem(plain.ctx, plain.site, uid, password);
-      if (refused) throw invalid(plain, refused.kind === 'reused' ? 'Password was used recently' : refused.reason);
-      const subject = provider && (await writes.atProvider(plain, 'updateFailed', () => writes.subjectOf(provider, account)));
-      if (provider && subject) await writes.atProvider(plain, 'updateFailed', () => provider.writes.changePassword(subject, password));
-      const call = withEvents(plain, (event) =>
-        event.type === 'account.password_changed' ? codes(subject != null, 'changePasswordEvent', 'providerChangePasswordEvent') : [],
+      await changePasswordEverywhere(options, plain, { uid, password, ignoreProvider: fields.flag('ignoreProvider') ?? false }, (call) =>
+        core.credentials.changePassword(call.ctx, call.site, uid, { next: password, via: 'admin' }),
       );
-      const outcome = await core.credentials.changePassword(call.ctx, call.site, uid, { next: password, via: 'admin' });
-      if (outcome.kind === 'weak_password') throw invalid(call, outcome.reason);
-      if (outcome.kind === 'reused') throw invalid(call, 'Password was used recently');
-      return success(call, 'passwordChanged', null);
+      return success(plain, 'passwordChanged', null);
     },
   );
 
@@ -248,7 +262,7 @@ export async function usersWriteRoutes(app: FastifyInstance, options: WriteRoute
       const provider = writes.providerFor(plain, fields.flag('ignoreProvider') ?? false);
       const account = await writes.localUser(plain, uid);
       const normalized = normalizeEmail(email);
-      if (account.email === normalized) return success(plain, 'emailChanged', await userItem(options, plain, uid, provider));
+      if (account.email === normalized) return success(plain, 'emailChanged', await userItem(options, plain, uid, null));
       const owner = await core.accounts.findByIdentifier(plain.ctx, 'email', normalized);
       if (owner && owner.uid !== uid) throw failure(plain, 'emailTaken');
       const subject = provider && (await writes.atProvider(plain, 'updateFailed', () => writes.subjectOf(provider, account)));
@@ -257,12 +271,12 @@ export async function usersWriteRoutes(app: FastifyInstance, options: WriteRoute
         if (changed === 'taken') throw failure(plain, 'emailTaken');
       }
       const call = withEvents(plain, (event) =>
-        event.type === 'account.updated' && event.via === 'update' ? codes(subject != null, 'changeEmailEvent', 'providerChangeEmailEvent') : [],
+        event.type === 'account.updated' && event.via === 'update' ? eventCodes(subject != null, 'changeEmailEvent', 'providerChangeEmailEvent') : [],
       );
       const outcome = await core.credentials.changeEmail(call.ctx, call.site, uid, normalized, { code: true });
       if (outcome.kind === 'taken') throw failure(call, 'emailTaken');
       if (outcome.kind === 'invalid_email') throw invalid(call, 'Email is not a valid email address');
-      return success(call, 'emailChanged', await userItem(options, plain, uid, provider));
+      return success(call, 'emailChanged', await userItem(options, plain, uid, null));
     },
   );
 }
