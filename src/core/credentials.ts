@@ -564,10 +564,23 @@ export function createCredentials(deps: CoreDeps) {
      * A login a user provider vouched for (it checked the password: Naviga's Flow.UserProvider):
      * in one transaction the provider's identity is synchronised into the store (one account per
      * email, as reads do) and the login recorded. Refused while the account is locked here.
+     * `unproven`: an account here already has the email, and the provider's user has neither
+     * proved the mailbox (verified) nor been linked to that account: anyone can sign up at a
+     * provider with someone's email, so its password check opens only its own user, never an
+     * account that merely shares the email.
      */
-    async loginExternal(ctx: CallContext, identity: ProviderIdentity): Promise<{ kind: 'ok'; uid: AccountUid } | { kind: 'locked'; lockedUntil: Date }> {
+    async loginExternal(
+      ctx: CallContext,
+      identity: ProviderIdentity,
+    ): Promise<{ kind: 'ok'; uid: AccountUid } | { kind: 'locked'; lockedUntil: Date } | { kind: 'unproven' }> {
       return store.transaction(async (tx) => {
         const now = clock.now();
+        if (!identity.verified) {
+          const holder = await tx.accounts.findByIdentifier(ctx.tenantId, 'email', normalizeEmail(identity.email));
+          const linked =
+            holder && identity.subject ? await tx.accounts.findByIdentifier(ctx.tenantId, `external:${identity.provider}`, identity.subject) : undefined;
+          if (holder && linked?.uid !== holder.uid) return { kind: 'unproven' as const };
+        }
         const uid = await synchroniseIdentity(tx, deps, ctx, identity, now, 'getById');
         const lockedUntil = await lockedOutUntil(tx, ctx, uid, now);
         if (lockedUntil) return { kind: 'locked' as const, lockedUntil };

@@ -1,12 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import type { Account, Core } from '../../core/index.js';
 import { NavigaError } from './errors.js';
-import { ProviderFailure, type ProviderWrites } from './providers/provider.js';
+import { ProviderFailure, ProviderRefusal, type ProviderWrites } from './providers/provider.js';
 import type { NavigaCall } from './request.js';
 import type { WriteCodeName } from './write-codes.js';
+import { invalid } from './write-support.js';
 
-/** ProviderWrites with the call's signal supplied (the resilience wrapper times each attempt out itself). */
-type BoundWrites = { [K in keyof ProviderWrites]: ProviderWrites[K] extends (...args: [...infer A, AbortSignal]) => infer R ? (...args: A) => R : never };
+type Unsigned<F> = F extends (...args: [...infer A, AbortSignal]) => infer R ? (...args: A) => R : never;
+
+/**
+ * ProviderWrites with the call's signal supplied (the resilience wrapper times each attempt out
+ * itself) and, for a password check, the call's end user address.
+ */
+type BoundWrites = { [K in Exclude<keyof ProviderWrites, 'authenticate'>]: Unsigned<ProviderWrites[K]> } & {
+  authenticate(email: string, password: string): ReturnType<ProviderWrites['authenticate']>;
+};
 
 /** A provider that writes go through, for one call. */
 export interface WritingProvider {
@@ -14,7 +22,6 @@ export interface WritingProvider {
   writes: BoundWrites;
   /** The identifier kind its user ids are linked under (`external:auth0`…). */
   linkKind: `external:${string}`;
-  findByEmail(email: string): Promise<Awaited<ReturnType<NonNullable<NavigaCall['client']['provider']>['findByEmail']>>>;
 }
 
 /**
@@ -35,33 +42,44 @@ export function writeOrchestrator(core: Core) {
         name: provider.name,
         writes: {
           create: (user) => writes.create(user, signal()),
-          authenticate: (email, password) => writes.authenticate(email, password, signal()),
-          update: (subject, change) => writes.update(subject, change, signal()),
+          // The caller's address as Roster sees it (through its trusted proxies): the person logging in.
+          authenticate: (email, password) => writes.authenticate(email, password, call.ctx.origin.ip ?? null, signal()),
+          subjectFor: (email, linked) => writes.subjectFor(email, linked, signal()),
+          // Nothing to change there: the provider is not called (Auth0 refuses an empty PATCH).
+          update: async (subject, change) => {
+            if (Object.keys(change).length > 0) await writes.update(subject, change, signal());
+          },
           changePassword: (subject, password) => writes.changePassword(subject, password, signal()),
           changeEmail: (subject, email, previous) => writes.changeEmail(subject, email, previous, signal()),
         },
         linkKind: `external:${provider.name.toLowerCase()}`,
-        findByEmail: (email) => provider.findByEmail(email, signal()),
       };
     },
 
-    /** Runs a provider step; a provider failure answers 500 in the client's code for this workflow (the reason goes to the log only). */
+    /**
+     * Runs a provider step. A refusal answers 400 E400_00 with the provider's reason (the caller's
+     * to fix, like Roster's own refusals); a provider failure answers 500 in the client's code for
+     * this workflow (the reason goes to the log only).
+     */
     async atProvider<T>(call: NavigaCall, failed: WriteCodeName, step: () => Promise<T>): Promise<T> {
       try {
         return await step();
       } catch (error) {
+        if (error instanceof ProviderRefusal) throw Object.assign(invalid(call, `the user provider refused the change: ${error.reason}`), { cause: error });
         if (!(error instanceof ProviderFailure)) throw error;
         const { code, text } = call.client.codes[failed];
         throw Object.assign(new NavigaError(500, code, text), { cause: error });
       }
     },
 
-    /** The provider's id of a local user: the linked id, else the provider's answer for the user's email; null when the provider does not have the user. */
+    /**
+     * The provider's id of the local user writes go to: the linked id or the provider's user for
+     * the email, as the provider picks it (Auth0: a user of the configured connection, never a
+     * social twin a read linked); null when the provider does not have the user.
+     */
     async subjectOf(provider: WritingProvider, account: Account): Promise<string | null> {
-      const linked = account.externalIds.find((id) => id.kind === provider.linkKind)?.value;
-      if (linked) return linked;
-      if (!account.email) return null;
-      return (await provider.findByEmail(account.email))?.subject ?? null;
+      const linked = account.externalIds.find((id) => id.kind === provider.linkKind)?.value ?? null;
+      return provider.writes.subjectFor(account.email, linked);
     },
 
     /** The local user of a customerRegistrationId, or the Bad Request every write answers for an unknown id. */

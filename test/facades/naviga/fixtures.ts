@@ -50,7 +50,7 @@ export async function headersFor(client: NavigaClient, token?: string): Promise<
 
 export interface LocalServer {
   url: string;
-  requests: Array<{ method: string; path: string }>;
+  requests: Array<{ method: string; path: string; headers: IncomingMessage['headers'] }>;
   close(): Promise<void>;
 }
 
@@ -59,7 +59,7 @@ async function listen(handler: (req: IncomingMessage, body: string, res: ServerR
   const server = createServer(async (req, res) => {
     let body = '';
     for await (const chunk of req) body += chunk;
-    requests.push({ method: req.method ?? '', path: req.url ?? '' });
+    requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers });
     try {
       await handler(req, body, res);
     } catch (error) {
@@ -99,6 +99,8 @@ export interface ProviderUserFixture {
   password?: string;
   /** Auth0 only: the user's connection (default the database connection; a social one has no password). */
   connection?: string;
+  /** Auth0 only: blocked by an administrator (`user`) or by brute-force protection (`attempts`). */
+  blocked?: 'user' | 'attempts';
 }
 
 /** How a fake provider answers an email: by its local part (fail-… → 503, slow-… → waits, missing-… → nobody). */
@@ -114,12 +116,13 @@ async function behaviour(email: string, res: ServerResponse): Promise<'handled' 
 /**
  * Auth0 as its public docs describe the endpoints: POST /oauth/token (client credentials, JSON
  * body) → { access_token, token_type: "Bearer", expires_in, scope }, and the password-realm grant
- * (403 invalid_grant for a wrong password or an unknown user); with the bearer token GET
- * /api/v2/users-by-email?email= → an array of users (exact, case-sensitive match), POST
- * /api/v2/users (201; 409 "The user already exists."; 400 PasswordStrengthError for a password
- * under 8 characters) and PATCH /api/v2/users/{id} (names, email, email_verified, password; 409
- * for an email another user has). `control.lookupsDown`: users-by-email answers 503 while the
- * writes still work (a provider whose reads fail after a write).
+ * (403 invalid_grant for a wrong password or an unknown user, 401 unauthorized "user is blocked",
+ * 429 too_many_attempts once brute-force protection blocked the user); with the bearer token GET
+ * /api/v2/users-by-email?email= → an array of users (exact, case-sensitive match), GET
+ * /api/v2/users/{id}, POST /api/v2/users (201; 409 "The user already exists."; 400
+ * PasswordStrengthError for a password under 8 characters) and PATCH /api/v2/users/{id} (names,
+ * email, email_verified, password; 400 for an empty body, a name over 150 characters, a weak
+ * password, a password of a social user, and "The specified new email already exists").
  */
 export async function fakeAuth0(options: { clientId: string; clientSecret: string; users: ProviderUserFixture[]; expiresIn?: number }) {
   const tokens = new Set<string>();
@@ -152,6 +155,10 @@ export async function fakeAuth0(options: { clientId: string; clientSecret: strin
       if (form.grant_type === 'http://auth0.com/oauth/grant-type/password-realm') {
         if ((await behaviour(form.username ?? '', res)) === 'handled') return;
         const user = options.users.find((u) => u.email === form.username && !u.connection && form.realm === 'Username-Password-Authentication');
+        if (user?.blocked === 'user') return json(res, 401, { error: 'unauthorized', error_description: 'user is blocked' });
+        if (user?.blocked === 'attempts') {
+          return json(res, 429, { error: 'too_many_attempts', error_description: 'Your account has been blocked after multiple consecutive login attempts.' });
+        }
         if (!user || user.password === undefined || user.password !== form.password) {
           return json(res, 403, { error: 'invalid_grant', error_description: 'Wrong email or password.' });
         }
@@ -188,14 +195,29 @@ export async function fakeAuth0(options: { clientId: string; clientSecret: strin
       options.users.push(user);
       return json(res, 201, asAuth0(user));
     }
-    const patched = /^\/api\/v2\/users\/([^/]+)$/.exec(url.pathname);
-    if (req.method === 'PATCH' && patched) {
-      const user = options.users.find((u) => u.id === decodeURIComponent(patched[1] as string));
-      if (!user) return json(res, 404, { statusCode: 404, error: 'Not Found', message: 'The user does not exist.' });
+    const byId = /^\/api\/v2\/users\/([^/]+)$/.exec(url.pathname);
+    const user = byId && options.users.find((u) => u.id === decodeURIComponent(byId[1] as string));
+    if (byId && !user) return json(res, 404, { statusCode: 404, error: 'Not Found', message: 'The user does not exist.' });
+    if (req.method === 'GET' && user) {
+      if ((await behaviour(user.email, res)) === 'handled') return;
+      return json(res, 200, asAuth0(user));
+    }
+    if (req.method === 'PATCH' && user) {
       if ((await behaviour(user.email, res)) === 'handled') return;
       const change = JSON.parse(body) as Record<string, unknown>;
+      const refuse = (message: string) => json(res, 400, { statusCode: 400, error: 'Bad Request', message, errorCode: 'invalid_body' });
+      if (Object.keys(change).length === 0) return refuse("Payload validation error: 'Too few properties defined (0), must be at least 1.'");
+      for (const name of ['given_name', 'family_name']) {
+        const value = change[name];
+        if (typeof value === 'string' && value.length > 150) {
+          return refuse(`Payload validation error: 'String is too long (${value.length} chars), maximum 150' on property ${name}.`);
+        }
+        if (value === '') return refuse(`Payload validation error: 'String is too short (0 chars), minimum 1' on property ${name}.`);
+      }
+      if (typeof change.password === 'string' && user.connection) return refuse('Cannot update password for non-database connections');
+      if (typeof change.password === 'string' && change.password.length < 8) return refuse('PasswordStrengthError: Password is too weak');
       if (typeof change.email === 'string' && options.users.some((u) => u !== user && u.email === change.email))
-        return json(res, 409, { statusCode: 409, error: 'Conflict', message: 'The specified new email already exists' });
+        return json(res, 400, { statusCode: 400, error: 'Bad Request', message: 'The specified new email already exists', errorCode: 'auth0_idp_error' });
       if (typeof change.given_name === 'string') user.firstName = change.given_name;
       if (typeof change.family_name === 'string') user.lastName = change.family_name;
       if (typeof change.email_verified === 'boolean') user.verified = change.email_verified;

@@ -108,4 +108,59 @@ describe('Naviga Gigya provider against a second Roster instance', () => {
     assert.equal(local?.uid, auth.json().data.customerRegistrationId);
     assert.deepEqual(local?.externalIds, [{ kind: 'external:gigya', value: registered.body.UID }]);
   });
+  it('the right password of a user pending verification at the Gigya side is pending here (E400_07), not a failed login', async () => {
+    const f = await gigyaFixture(gigya.core, { settings: { policies: { accountOptions: { verifyEmail: true, allowUnverifiedLogin: false } } as never } });
+    const lockout = { security: { accountLockout: { failedLoginThreshold: 1, lockoutTimeSec: 600 } } };
+    const client = await provisionClient(
+      naviga.core,
+      { userProvider: 'Gigya', gigya: { baseUrl: gigyaUrl, apiKey: f.apiKey, userKey: f.userKey, secret: f.secret } },
+      { policies: lockout },
+    );
+    const init = await call(gigya.app, 'accounts.initRegistration', { apiKey: f.apiKey });
+    const registered = await call(gigya.app, 'accounts.register', {
+      apiKey: f.apiKey,
+      regToken: init.body.regToken as string,
+      email: 'pending@example.com',
+      password: 'Pending-Pass-1',
+      finalizeRegistration: 'true',
+    });
+    assert.equal(registered.body.errorCode, 206002, registered.raw);
+    // A person Roster has (synchronised by a read), so a failed login here would count toward the lockout.
+    const read = await naviga.app.inject({ url: '/v4/Users?email=pending@example.com', headers: await headersFor(client) });
+    assert.equal(read.json().meta.totalRecords, 1, read.body);
+
+    for (let i = 0; i < 2; i++) {
+      const login = await naviga.app.inject({
+        method: 'POST',
+        url: '/v4/Users/Authentication',
+        headers: { ...(await headersFor(client)), 'content-type': 'application/json' },
+        payload: JSON.stringify({ loginName: 'pending@example.com', password: 'Pending-Pass-1' }),
+      });
+      assert.equal(login.statusCode, 400, login.body);
+      assert.equal(login.json().message.code, 'UsersOrchestrator_E400_07', 'pending, and not locked out by the attempt before');
+    }
+  });
+
+  it('what the Gigya side refuses (its password rules) is E400_00 with its reason, and its breaker stays closed', async () => {
+    const f = await gigyaFixture(gigya.core, { settings: { policies: { security: { passwordComplexity: { minLength: 12 } } } as never } });
+    const client = await provisionClient(naviga.core, {
+      userProvider: 'Gigya',
+      gigya: { baseUrl: gigyaUrl, apiKey: f.apiKey, userKey: f.userKey, secret: f.secret },
+    });
+    const send = async (method: 'POST' | 'PUT' | 'PATCH', url: string, body: unknown) =>
+      naviga.app.inject({ method, url, headers: { ...(await headersFor(client)), 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+    const created = await send('POST', '/v4/Users', { email: 'strict@example.com', password: 'Strict-Pass-Long-1', firstName: 'Stri' });
+    assert.equal(created.statusCode, 200, created.body);
+    const id = created.json().data.customerRegistrationId as string;
+    // Six in a row: more than the five failures that would open the breaker. Roster here accepts 10 characters.
+    for (let i = 0; i < 6; i++) {
+      const weak = await send('PATCH', `/v4/Users/${id}/Password`, { password: 'Short-Pw-1' });
+      assert.equal(weak.statusCode, 400, weak.body);
+      assert.equal(weak.json().message.code, 'UsersOrchestrator_E400_00');
+      assert.match(weak.json().message.text, /the user provider refused the change: Password does not meet complexity requirements$/);
+    }
+    const renamed = await send('PUT', `/v4/Users/${id}/`, { firstName: 'Stella' });
+    assert.equal(renamed.statusCode, 200, renamed.body);
+    assert.equal(renamed.json().data.firstName, 'Stella');
+  });
 });

@@ -22,6 +22,13 @@ describe('naviga writes orchestrated with an Auth0 provider (real HTTP)', () => 
     // A social twin listed first and verified: the database user (unverified) is the one whose password is checked.
     { email: 'twin@example.com', id: 'google-oauth2|twin', firstName: 'Social', verified: true, connection: 'google-oauth2' },
     { email: 'twin@example.com', id: 'auth0|twin', firstName: 'Database', verified: false, password: 'Twin-Pass-1' },
+    { email: 'twin-write@example.com', id: 'google-oauth2|twinwrite', firstName: 'Social', verified: true, connection: 'google-oauth2' },
+    { email: 'twin-write@example.com', id: 'auth0|twinwrite', firstName: 'Database', verified: false, password: 'Twin-Write-1' },
+    { email: 'blocked@example.com', id: 'auth0|blocked', password: 'Blocked-Pass-1', blocked: 'user' },
+    { email: 'attempts@example.com', id: 'auth0|attempts', password: 'Attempts-Pass-1', blocked: 'attempts' },
+    // Someone signed up at Auth0 with another person's email and never verified it.
+    { email: 'victim@example.com', id: 'auth0|impostor', firstName: 'Imp', verified: false, password: 'Impostor-Pass-1' },
+    { email: 'owner-verified@example.com', id: 'auth0|ownerverified', firstName: 'Owen', verified: true, password: 'Owner-Pass-1' },
   ];
 
   before(async () => {
@@ -234,6 +241,150 @@ describe('naviga writes orchestrated with an Auth0 provider (real HTTP)', () => 
     const account = await t.core.accounts.get({ tenantId: client.tenant.id, siteId: null, origin: { facade: 'cli' } }, id);
     assert.deepEqual(account.externalIds, [{ kind: 'external:auth0', value: 'auth0|twin' }]);
     assert.equal(account.isVerified, false, "the twin's verified email is not this user's");
+  });
+
+  it("what Auth0 refuses is the caller's to fix: E400_00 with its reason (E400_08 for a taken email), nothing written, and the breaker stays closed", async () => {
+    const client = await withProvider();
+    const id = (await send(client, 'POST', '/v4/Users', { email: 'refused@example.com', password: 'Refused-Pass-1', firstName: 'Ref' })).json().data
+      .customerRegistrationId as string;
+    const atAuth0 = auth0User('refused@example.com');
+    assert.ok(atAuth0);
+    const patches = () => auth0.requests.filter((r) => r.method === 'PATCH').length;
+
+    // Nothing to change: Auth0 is not asked (it refuses an empty PATCH).
+    const before = patches();
+    const nothing = await send(client, 'PUT', `/v4/Users/${id}/`, {});
+    assert.equal(nothing.statusCode, 200, nothing.body);
+    assert.equal(nothing.json().message.code, 'UsersOrchestrator_S200_04');
+    assert.equal(patches(), before, 'no PATCH {}');
+
+    // Six refusals in a row (the breaker opens after five failures): each one a 400 in the orchestrator's envelope.
+    const long = 'L'.repeat(180);
+    for (let i = 0; i < 3; i++) {
+      const name = await send(client, 'PUT', `/v4/Users/${id}/`, { firstName: long });
+      assert.equal(name.statusCode, 400, name.body);
+      assert.equal(name.json().message.code, 'UsersOrchestrator_E400_00');
+      assert.match(
+        name.json().message.text,
+        /^Invalid InputModel - the user provider refused the change: Payload validation error: 'String is too long \(180 chars\), maximum 150'/,
+      );
+      // Roster accepts 7 characters; this Auth0 wants 8.
+      const weak = await send(client, 'PATCH', `/v4/Users/${id}/Password`, { password: 'Abcdef1' });
+      assert.equal(weak.statusCode, 400, weak.body);
+      assert.deepEqual(weak.json().message.code, 'UsersOrchestrator_E400_00');
+      assert.match(weak.json().message.text, /the user provider refused the change: PasswordStrengthError: Password is too weak$/);
+    }
+    const taken = await send(client, 'PATCH', `/v4/Users/${id}/Email`, { email: 'already@example.com' });
+    assert.equal(taken.json().message.code, 'UsersOrchestrator_E400_08', 'Auth0 answers a taken email with 400, not 409');
+    assert.equal(atAuth0.firstName, 'Ref');
+    assert.equal(atAuth0.password, 'Refused-Pass-1');
+    assert.equal(atAuth0.email, 'refused@example.com');
+    const here = await local(client, 'refused@example.com');
+    assert.equal(here.firstName, 'Ref', 'nothing written locally');
+    const oldPassword = await send(client, 'POST', '/v4/Users/Authentication', { loginName: 'refused@example.com', password: 'Refused-Pass-1' });
+    assert.equal(oldPassword.statusCode, 200, 'the password did not change here either');
+
+    const ok = await send(client, 'PUT', `/v4/Users/${id}/`, { firstName: 'Refa' });
+    assert.equal(ok.statusCode, 200, `the circuit is still closed: ${ok.body}`);
+    assert.equal(atAuth0.firstName, 'Refa');
+  });
+
+  it('writes go to the user of the configured connection, not a verified social twin (found by email or linked by a read)', async () => {
+    const client = await withProvider();
+    const created = await send(client, 'POST', '/v4/Users', { email: 'twin-write@example.com', password: 'Twin-Local-1', ignoreProvider: true });
+    assert.equal(created.statusCode, 200, created.body);
+    const id = created.json().data.customerRegistrationId as string;
+    const social = users.find((u) => u.id === 'google-oauth2|twinwrite');
+    const database = users.find((u) => u.id === 'auth0|twinwrite');
+
+    const updated = await send(client, 'PUT', `/v4/Users/${id}/`, { firstName: 'Dana' });
+    assert.equal(updated.statusCode, 200, updated.body);
+    assert.equal(database?.firstName, 'Dana');
+    assert.equal(social?.firstName, 'Social', 'the social twin is not written');
+
+    // The answer's read linked the verified social twin; the password still goes to the database user.
+    const account = await t.core.accounts.get({ tenantId: client.tenant.id, siteId: null, origin: { facade: 'cli' } }, id as AccountUid);
+    assert.deepEqual(account.externalIds, [{ kind: 'external:auth0', value: 'google-oauth2|twinwrite' }]);
+    const password = await send(client, 'PATCH', `/v4/Users/${id}/Password`, { password: 'Twin-Write-2' });
+    assert.equal(password.statusCode, 200, password.body);
+    assert.equal(database?.password, 'Twin-Write-2');
+  });
+
+  it('authenticate: an empty password is refused before the provider (E400_00)', async () => {
+    const client = await withProvider();
+    const grants = () => auth0.requests.filter((r) => r.path === '/oauth/token').length;
+    const before = grants();
+    for (const password of ['', null]) {
+      const empty = await send(client, 'POST', '/v4/Users/Authentication', { loginName: 'remote-only@example.com', password });
+      assert.equal(empty.statusCode, 400, empty.body);
+      assert.equal(empty.json().message.code, 'UsersOrchestrator_E400_00');
+    }
+    assert.equal(grants(), before, 'Auth0 was not asked');
+  });
+
+  it('authenticate: a user Auth0 blocked (401 "user is blocked", 429 too_many_attempts) is a wrong login, counted toward the lockout but not the breaker; Auth0 gets the end user address', async () => {
+    const lockout = { security: { accountLockout: { failedLoginThreshold: 2, lockoutTimeSec: 600 } } };
+    const client = await provisionClient(
+      t.core,
+      { userProvider: 'Auth0', providerTimeoutMs: 5000, auth0: { domain: 'acme.auth0.com', baseUrl: auth0.url, ...credentials } },
+      { policies: lockout },
+    );
+    const login = (loginName: string, password: string) =>
+      headersFor(client).then((headers) =>
+        t.app.inject({
+          method: 'POST',
+          url: '/v4/Users/Authentication',
+          remoteAddress: '203.0.113.7',
+          headers: { ...headers, 'content-type': 'application/json' },
+          payload: JSON.stringify({ loginName, password }),
+        }),
+      );
+    // Six in a row: more than the five failures that would open the breaker.
+    for (let i = 0; i < 3; i++) {
+      for (const email of ['attempts@example.com', 'blocked@example.com']) {
+        const refused = await login(email, email.startsWith('attempts') ? 'Attempts-Pass-1' : 'Blocked-Pass-1');
+        assert.equal(refused.statusCode, 400, refused.body);
+        assert.equal(refused.json().message.code, 'UsersOrchestrator_E400_04');
+      }
+    }
+    const grant = auth0.requests.findLast((r) => r.path === '/oauth/token');
+    assert.equal(grant?.headers['auth0-forwarded-for'], '203.0.113.7');
+    assert.equal((await login('remote-only@example.com', 'Remote-Pass-1')).statusCode, 200, 'the circuit is still closed');
+
+    // A person Roster has (synchronised by a read): each of these counts toward the one lockout.
+    assert.equal((await send(client, 'GET', '/v4/Users?email=blocked@example.com')).statusCode, 200);
+    assert.equal((await login('blocked@example.com', 'Blocked-Pass-1')).json().message.code, 'UsersOrchestrator_E400_04');
+    assert.equal((await login('blocked@example.com', 'Blocked-Pass-1')).json().message.code, 'UsersOrchestrator_E400_04');
+    assert.equal((await login('blocked@example.com', 'Blocked-Pass-1')).json().message.code, 'UsersOrchestrator_E400_05', 'locked here');
+  });
+
+  it('authenticate: an unverified Auth0 user with the email of an account here that is not linked to it opens nothing (E400_04); a verified or linked one does', async () => {
+    const client = await withProvider();
+    // Accounts here with no Roster password (passwordless Lite), not linked to Auth0.
+    const victim = await send(client, 'POST', '/v4/Users', { email: 'victim@example.com', firstName: 'Vic', ignoreProvider: true });
+    assert.equal(victim.statusCode, 200, victim.body);
+    const owner = await send(client, 'POST', '/v4/Users', { email: 'owner-verified@example.com', ignoreProvider: true });
+    const victimId = victim.json().data.customerRegistrationId as AccountUid;
+
+    const takeover = await send(client, 'POST', '/v4/Users/Authentication', { loginName: 'victim@example.com', password: 'Impostor-Pass-1' });
+    assert.equal(takeover.statusCode, 400, takeover.body);
+    assert.equal(takeover.json().message.code, 'UsersOrchestrator_E400_04');
+    const account = await t.core.accounts.get({ tenantId: client.tenant.id, siteId: null, origin: { facade: 'cli' } }, victimId);
+    assert.deepEqual(account.externalIds, [], 'not linked to the impostor');
+    assert.equal(account.profile.firstName, 'Vic', 'nothing synchronised');
+    const rows = await t.store.outbox.listForAccount(client.tenant.id, victimId);
+    assert.equal(rows.filter((r) => r.event.type === 'account.logged_in').length, 0);
+
+    const verified = await send(client, 'POST', '/v4/Users/Authentication', { loginName: 'owner-verified@example.com', password: 'Owner-Pass-1' });
+    assert.equal(verified.statusCode, 200, verified.body);
+    assert.equal(verified.json().data.customerRegistrationId, owner.json().data.customerRegistrationId);
+    assert.equal(verified.json().data.firstName, 'Owen');
+
+    // Unverified but linked (the account was created by this Auth0 user's first login): it logs in again.
+    const first = await send(client, 'POST', '/v4/Users/Authentication', { loginName: 'twin@example.com', password: 'Twin-Pass-1' });
+    const again = await send(client, 'POST', '/v4/Users/Authentication', { loginName: 'twin@example.com', password: 'Twin-Pass-1' });
+    assert.equal(again.statusCode, 200, again.body);
+    assert.equal(again.json().data.customerRegistrationId, first.json().data.customerRegistrationId);
   });
 
   it('authenticate at the provider: wrong passwords of a person Roster has count toward the one lockout (E400_05 even with the right one)', async () => {

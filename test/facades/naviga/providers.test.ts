@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { AccountUid } from '../../../src/core/index.js';
 import { auth0Provider } from '../../../src/facades/naviga/providers/auth0.js';
 import { gigyaProvider, gigyaSignature } from '../../../src/facades/naviga/providers/gigya.js';
-import { ProviderFailure, type UserProvider } from '../../../src/facades/naviga/providers/provider.js';
+import { ProviderFailure, ProviderRefusal, safeReason, type UserProvider } from '../../../src/facades/naviga/providers/provider.js';
 import { CircuitBreaker, resilient } from '../../../src/facades/naviga/providers/resilience.js';
 import { buildTestApp, type TestApp } from '../../helpers/app.js';
 import { fakeAuth0, fakeGigya, fakeHttpProvider, headersFor, provisionClient } from './fixtures.js';
@@ -207,6 +207,7 @@ describe('naviga providers over real HTTP', () => {
             calls.authenticate++;
             throw new ProviderFailure('503', true);
           },
+          subjectFor: async () => null,
           update: async () => {},
           changePassword: async () => {},
           changeEmail: async () => 'changed' as const,
@@ -217,12 +218,47 @@ describe('naviga providers over real HTTP', () => {
       const user = { email: 'x@example.com', password: 'Pass-word-1', firstName: null, lastName: null };
       await assert.rejects(wrapped.writes?.create(user, signal()) as Promise<unknown>, /503/);
       assert.equal(calls.create, 1, 'a create whose answer was lost is not sent again');
-      await assert.rejects(wrapped.writes?.authenticate('x@example.com', 'pw', signal()) as Promise<unknown>, /503/);
+      await assert.rejects(wrapped.writes?.authenticate('x@example.com', 'pw', null, signal()) as Promise<unknown>, /503/);
       assert.equal(calls.authenticate, 2, 'a password check is retried once');
       assert.equal(breaker.state, 'open', 'two failed calls of either kind open it');
       await assert.rejects(wrapped.findByEmail('x@example.com', signal()), /circuit open/);
       assert.equal(calls.find, 0);
       assert.equal(resilient({ name: 'SSOR', findByEmail: async () => null }, { timeoutMs: 1000, failureThreshold: 2, openMs: 1 }).writes, undefined);
+    });
+
+    it('a refusal is an answer: observed as refused, not retried, and never counted toward the breaker', async () => {
+      let calls = 0;
+      const seen: string[] = [];
+      const provider: UserProvider = {
+        name: 'Auth0',
+        findByEmail: async () => null,
+        writes: {
+          create: async () => ({ kind: 'exists' }),
+          authenticate: async () => ({ kind: 'refused' }),
+          subjectFor: async () => 'auth0|x',
+          async update() {
+            calls++;
+            throw new ProviderRefusal(safeReason('Name\n too\u0000 long'));
+          },
+          changePassword: async () => {},
+          changeEmail: async () => 'changed' as const,
+        },
+      };
+      const breaker = new CircuitBreaker({ failureThreshold: 2, openMs: 10_000 }, () => 0);
+      const wrapped = resilient(provider, { timeoutMs: 1000, failureThreshold: 2, openMs: 10_000, observe: (_name, outcome) => seen.push(outcome) }, breaker);
+      for (let i = 0; i < 5; i++) {
+        await assert.rejects(
+          wrapped.writes?.update('auth0|x', { firstName: 'x' }, signal()) as Promise<unknown>,
+          (e: unknown) => e instanceof ProviderRefusal && e.reason === 'Name too long',
+        );
+      }
+      assert.equal(calls, 5, 'one call each');
+      assert.equal(breaker.state, 'closed');
+      assert.deepEqual(seen, ['refused', 'refused', 'refused', 'refused', 'refused']);
+      const long = safeReason('x'.repeat(500));
+      assert.equal(Array.from(long).length, 200);
+      assert.ok(long.endsWith('…'));
+      assert.equal(safeReason(undefined), 'refused by the provider');
     });
 
     it('times out a provider that does not answer', async () => {

@@ -1,6 +1,16 @@
 import type { Static } from 'typebox';
 import type { Auth0Settings } from '../settings.js';
-import { asRecord, asString, exchange, ProviderFailure, type ProviderUser, type ProviderWrites, type UserProvider } from './provider.js';
+import {
+  asRecord,
+  asString,
+  exchange,
+  ProviderFailure,
+  ProviderRefusal,
+  type ProviderUser,
+  type ProviderWrites,
+  safeReason,
+  type UserProvider,
+} from './provider.js';
 
 /** Renew a cached Management API token this long before it expires. */
 const EXPIRY_MARGIN_MS = 60_000;
@@ -89,15 +99,25 @@ export function auth0Provider(settings: Static<typeof Auth0Settings>, now: () =>
     return user ? userOf(user, email) : null;
   }
 
-  /** PATCH /users/{id}; `conflict`: 409, another user of the connection has the email. */
-  async function patch(subject: string, change: Record<string, unknown>, signal: AbortSignal): Promise<'ok' | 'conflict'> {
-    const { status } = await management('PATCH', `/users/${encodeURIComponent(subject)}`, change, signal);
-    if (status === 409) return 'conflict';
-    if (status !== 200) throw new ProviderFailure(`Auth0 PATCH users answered ${status}`, false);
-    return 'ok';
+  /**
+   * A Management API answer that is not the success asked for. A 4xx about the request's input or
+   * user is a refusal (`message` is Auth0's reason); 401/403 (Roster's token or its scopes: the
+   * operator's to fix), 429 (a rate limit) and anything else are failures.
+   */
+  function notDone(what: string, status: number, body: unknown): ProviderRefusal | ProviderFailure {
+    if (status >= 400 && status < 500 && status !== 401 && status !== 403 && status !== 429) return new ProviderRefusal(safeReason(asRecord(body)?.message));
+    return new ProviderFailure(`Auth0 ${what} answered ${status}`, false);
   }
-  const patched = async (answer: Promise<'ok' | 'conflict'>) => {
-    if ((await answer) === 'conflict') throw new ProviderFailure('Auth0 PATCH users answered 409', false);
+
+  /** PATCH /users/{id}; `taken`: another user of the connection has the email (Auth0 answers 400 "The specified new email already exists", or 409). */
+  async function patch(subject: string, change: Record<string, unknown>, signal: AbortSignal): Promise<'ok' | 'taken'> {
+    const { status, body } = await management('PATCH', `/users/${encodeURIComponent(subject)}`, change, signal);
+    if (status === 200) return 'ok';
+    if (status === 409 || (status === 400 && /email already exists/i.test(asString(asRecord(body)?.message) ?? ''))) return 'taken';
+    throw notDone('PATCH users', status, body);
+  }
+  const patched = async (answer: Promise<'ok' | 'taken'>) => {
+    if ((await answer) === 'taken') throw new ProviderRefusal('The specified new email already exists');
   };
 
   const writes: ProviderWrites = {
@@ -115,21 +135,24 @@ export function auth0Provider(settings: Static<typeof Auth0Settings>, now: () =>
         signal,
       );
       if (status === 409) return { kind: 'exists' };
-      // 400: Auth0 refuses the input (its password strength rules among them).
-      if (status === 400) return { kind: 'invalid', reason: asString(asRecord(body)?.message) ?? 'refused by the provider' };
       const created = asRecord(body);
-      if (status !== 201 || !created) throw new ProviderFailure(`Auth0 POST users answered ${status}`, false);
-      return { kind: 'created', user: userOf(created, user.email) };
+      if (status === 201 && created) return { kind: 'created', user: userOf(created, user.email) };
+      // A 4xx: Auth0 refuses the input (its password strength rules among them).
+      const problem = notDone('POST users', status, body);
+      if (problem instanceof ProviderRefusal) return { kind: 'invalid', reason: problem.reason };
+      throw problem;
     },
 
     // The Resource Owner Password grant with a realm (the connection), then the user of that
     // connection by email: the one whose password was checked, never a social twin.
-    async authenticate(email, password, signal) {
+    async authenticate(email, password, endUserIp, signal) {
       const { status, body } = await exchange(
         `${base}/oauth/token`,
         {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          // Auth0's brute-force protection then keys on the person's address, not Roster's (the
+          // application's "Trust Token Endpoint IP Header" must be on for Auth0 to use it).
+          headers: { 'content-type': 'application/json', ...(endUserIp && { 'auth0-forwarded-for': endUserIp }) },
           body: JSON.stringify({
             grant_type: 'http://auth0.com/oauth/grant-type/password-realm',
             username: email,
@@ -142,12 +165,36 @@ export function auth0Provider(settings: Static<typeof Auth0Settings>, now: () =>
         },
         signal,
       );
-      // invalid_grant (wrong password, unknown user) and a blocked user are both 403.
-      if (status === 403) return null;
-      if (status !== 200) throw new ProviderFailure(`Auth0 password grant answered ${status} ${asString(asRecord(body)?.error) ?? ''}`.trim(), false);
+      // Not authenticated there, one answer: 403 invalid_grant (wrong password, unknown user) and
+      // Auth0's other 403s about the user, 401 unauthorized ("user is blocked"), 429
+      // too_many_attempts (its brute-force protection blocked the user). 403 unauthorized_client
+      // (the grant is not enabled), another 401 (Roster's client credentials) and another 429 (a
+      // rate limit) are failures.
+      const error = asString(asRecord(body)?.error);
+      if (
+        (status === 403 && error !== 'unauthorized_client') ||
+        (status === 401 && error === 'unauthorized') ||
+        (status === 429 && error === 'too_many_attempts')
+      ) {
+        return { kind: 'refused' };
+      }
+      if (status !== 200) throw new ProviderFailure(`Auth0 password grant answered ${status} ${error ?? ''}`.trim(), false);
       const user = (await usersByEmail(email, signal)).find(ofConnection);
       if (!user) throw new ProviderFailure(`Auth0 accepted the password but has no ${connection} user for the email`, false);
-      return userOf(user, email);
+      return { kind: 'authenticated', user: userOf(user, email) };
+    },
+
+    // Writes go to the user of the configured connection: the linked id when it is one (a read
+    // may have linked a verified social twin), else the connection's user with the email.
+    async subjectFor(email, linked, signal) {
+      if (linked) {
+        const { status, body } = await management('GET', `/users/${encodeURIComponent(linked)}`, undefined, signal);
+        const user = asRecord(body);
+        if (status === 200 && user && ofConnection(user)) return linked;
+        if (status !== 200 && status !== 404) throw new ProviderFailure(`Auth0 GET users answered ${status}`, false);
+      }
+      if (!email) return null;
+      return asString((await usersByEmail(email, signal)).find(ofConnection)?.user_id);
     },
 
     update: (subject, change, signal) =>
@@ -164,7 +211,7 @@ export function auth0Provider(settings: Static<typeof Auth0Settings>, now: () =>
       ),
     changePassword: (subject, password, signal) => patched(patch(subject, { password, connection }, signal)),
     changeEmail: async (subject, email, _previous, signal) =>
-      (await patch(subject, { email, email_verified: false, connection }, signal)) === 'conflict' ? 'taken' : 'changed',
+      (await patch(subject, { email, email_verified: false, connection }, signal)) === 'taken' ? 'taken' : 'changed',
   };
 
   return { name: 'Auth0', findByEmail, writes };

@@ -1,7 +1,17 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Static } from 'typebox';
 import type { GigyaSettings } from '../settings.js';
-import { asRecord, asString, exchange, ProviderFailure, type ProviderUser, type ProviderWrites, type UserProvider } from './provider.js';
+import {
+  asRecord,
+  asString,
+  exchange,
+  ProviderFailure,
+  ProviderRefusal,
+  type ProviderUser,
+  type ProviderWrites,
+  safeReason,
+  type UserProvider,
+} from './provider.js';
 
 /** RFC 3986 encoding with uppercase hex; only A–Z a–z 0–9 - _ . ~ stay as they are (gigya-wire §2.2 step 4). */
 export function gigyaEncode(value: string): string {
@@ -27,6 +37,14 @@ export function gigyaSignature(secret: string, method: string, url: URL, params:
 
 // Not-found answers: 403047 "Login ID does not exist", 404003 "UID not found" (gigya-wire §4).
 const NOT_FOUND = new Set([403047, 404003]);
+
+// 4xx-class codes about Roster's own request or credentials (malformed request, API key, auth
+// header, timestamp, signature, nonce, user key, secret, permission) and the API rate limit: not
+// the caller's to fix, so failures, never refusals.
+const NOT_REFUSALS = new Set([400001, 400002, 400008, 400093, 403002, 403003, 403004, 403005, 403006, 403007, 403010, 403048]);
+
+/** Pending registration (206001) or verification (206002): the account exists, the password was right. */
+const PENDING = new Set([206001, 206002]);
 
 /**
  * A Gigya-compatible accounts API (SAP CDC, or Roster's own Gigya facade): accounts.search by
@@ -62,6 +80,14 @@ export function gigyaProvider(settings: Static<typeof GigyaSettings>, now: () =>
   const failure = (method: string, answer: Record<string, unknown>) =>
     new ProviderFailure(`Gigya ${method} errorCode ${answer.errorCode}`, (answer.errorCode as number) >= 500000);
 
+  /** A write's error answer: a 4xx-class code about the input or the user is a refusal (with Gigya's reason); the rest are failures. */
+  function notDone(method: string, answer: Record<string, unknown>): ProviderRefusal | ProviderFailure {
+    const code = answer.errorCode as number;
+    if (code < 400000 || code >= 500000 || NOT_REFUSALS.has(code)) return failure(method, answer);
+    const details = Array.isArray(answer.validationErrors) ? asRecord(answer.validationErrors[0]) : undefined;
+    return new ProviderRefusal(safeReason(asString(details?.message) ?? asString(answer.errorDetails) ?? asString(answer.errorMessage)));
+  }
+
   /** The identity of a UID (accounts.getAccountInfo); null when Gigya does not know it. */
   async function userOf(uid: string, email: string, signal: AbortSignal): Promise<ProviderUser | null> {
     const info = await call('accounts.getAccountInfo', { UID: uid }, signal);
@@ -77,10 +103,21 @@ export function gigyaProvider(settings: Static<typeof GigyaSettings>, now: () =>
     };
   }
 
+  async function findByEmail(email: string, signal: AbortSignal): Promise<ProviderUser | null> {
+    // Emails are normalised to lower case before they get here, and Roster stores them so.
+    // full,lite: a person registered through any Gigya door (gigya-wire §5); the default is full only.
+    const query = `SELECT UID FROM accounts WHERE profile.email = ${JSON.stringify(email)} LIMIT 1`;
+    const search = await call('accounts.search', { query, accountTypes: 'full,lite' }, signal);
+    if (search.errorCode !== 0) throw failure('accounts.search', search);
+    const first = Array.isArray(search.results) ? asRecord(search.results[0]) : undefined;
+    const uid = asString(first?.UID);
+    return uid ? userOf(uid, email, signal) : null;
+  }
+
   /** accounts.setAccountInfo of one UID (server credentials: no session, no current password). */
   async function setAccountInfo(uid: string, params: Record<string, string>, signal: AbortSignal): Promise<void> {
     const answer = await call('accounts.setAccountInfo', { UID: uid, ...params }, signal);
-    if (answer.errorCode !== 0) throw failure('accounts.setAccountInfo', answer);
+    if (answer.errorCode !== 0) throw notDone('accounts.setAccountInfo', answer);
   }
 
   const writes: ProviderWrites = {
@@ -99,25 +136,35 @@ export function gigyaProvider(settings: Static<typeof GigyaSettings>, now: () =>
       );
       const details = Array.isArray(answer.validationErrors) ? answer.validationErrors.map(asRecord) : [];
       if (details.some((d) => d?.errorCode === 400003) || answer.errorCode === 400003) return { kind: 'exists' };
-      if (answer.errorCode === 400009 || answer.errorCode === 400006) {
-        return { kind: 'invalid', reason: asString(details[0]?.message) ?? asString(answer.errorDetails) ?? 'refused by the provider' };
-      }
       // 206001/206002: registered, but pending (the provider's own verification rules).
       const uid = asString(answer.UID);
-      if (![0, 206001, 206002].includes(answer.errorCode as number) || !uid) throw failure('accounts.register', answer);
-      return {
-        kind: 'created',
-        user: { subject: uid, email: user.email, firstName: user.firstName, lastName: user.lastName, verified: answer.isVerified === true },
-      };
+      if ((answer.errorCode === 0 || PENDING.has(answer.errorCode as number)) && uid) {
+        return {
+          kind: 'created',
+          user: { subject: uid, email: user.email, firstName: user.firstName, lastName: user.lastName, verified: answer.isVerified === true },
+        };
+      }
+      // 400009/400006 among others: Gigya refuses the input (its password rules).
+      const problem = notDone('accounts.register', answer);
+      if (problem instanceof ProviderRefusal) return { kind: 'invalid', reason: problem.reason };
+      throw problem;
     },
 
-    async authenticate(email, password, signal) {
+    async authenticate(email, password, _endUserIp, signal) {
       const answer = await call('accounts.login', { loginID: email, password }, signal);
-      // Wrong password, unknown login ID, locked out or pending at the provider: not authenticated there.
-      if ([403042, 403120, 206001, 206002].includes(answer.errorCode as number)) return null;
+      // Wrong password, unknown login ID or locked out at the provider: not authenticated there.
+      if (answer.errorCode === 403042 || answer.errorCode === 403120) return { kind: 'refused' };
+      // The right password of an account pending registration or verification there.
+      if (PENDING.has(answer.errorCode as number)) return { kind: 'pending' };
       const uid = asString(answer.UID);
       if (answer.errorCode !== 0 || !uid) throw failure('accounts.login', answer);
-      return userOf(uid, email, signal);
+      const user = await userOf(uid, email, signal);
+      return user ? { kind: 'authenticated', user } : { kind: 'refused' };
+    },
+
+    async subjectFor(email, linked, signal) {
+      if (linked) return linked;
+      return email ? ((await findByEmail(email, signal))?.subject ?? null) : null;
     },
 
     async update(subject, change, signal) {
@@ -137,23 +184,10 @@ export function gigyaProvider(settings: Static<typeof GigyaSettings>, now: () =>
       const answer = await call('accounts.setAccountInfo', { UID: subject, ...params }, signal);
       const details = Array.isArray(answer.validationErrors) ? answer.validationErrors.map(asRecord) : [];
       if (answer.errorCode === 400003 || details.some((d) => d?.errorCode === 400003)) return 'taken';
-      if (answer.errorCode !== 0) throw failure('accounts.setAccountInfo', answer);
+      if (answer.errorCode !== 0) throw notDone('accounts.setAccountInfo', answer);
       return 'changed';
     },
   };
 
-  return {
-    name: 'Gigya',
-    async findByEmail(email, signal) {
-      // Emails are normalised to lower case before they get here, and Roster stores them so.
-      // full,lite: a person registered through any Gigya door (gigya-wire §5); the default is full only.
-      const query = `SELECT UID FROM accounts WHERE profile.email = ${JSON.stringify(email)} LIMIT 1`;
-      const search = await call('accounts.search', { query, accountTypes: 'full,lite' }, signal);
-      if (search.errorCode !== 0) throw failure('accounts.search', search);
-      const first = Array.isArray(search.results) ? asRecord(search.results[0]) : undefined;
-      const uid = asString(first?.UID);
-      return uid ? userOf(uid, email, signal) : null;
-    },
-    writes,
-  };
+  return { name: 'Gigya', findByEmail, writes };
 }

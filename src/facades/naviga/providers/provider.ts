@@ -19,6 +19,13 @@ export interface NewProviderUser {
 
 export type ProviderCreateOutcome = { kind: 'created'; user: ProviderUser } | { kind: 'exists' } | { kind: 'invalid'; reason: string };
 
+/**
+ * A password check: `refused` for an unknown email, a wrong password or a user the provider will
+ * not let in now (blocked, locked out: one answer); `pending` for the right password of a user
+ * the provider holds pending registration or verification.
+ */
+export type ProviderAuthOutcome = { kind: 'authenticated'; user: ProviderUser } | { kind: 'refused' } | { kind: 'pending' };
+
 /** A change of the identity fields at a provider; absent fields stay. */
 export interface ProviderUserChange {
   firstName?: string;
@@ -28,13 +35,20 @@ export interface ProviderUserChange {
 
 /**
  * The write side of a provider (Naviga's "Create/Update … executes operation through the
- * ThirdParty system", spec A.0). `subject` is the provider's id of the user.
+ * ThirdParty system", spec A.0). `subject` is the provider's id of the user. A write the provider
+ * refuses (its rules, an unknown user) throws ProviderRefusal; one it fails, ProviderFailure.
  */
 export interface ProviderWrites {
   /** Creates the user; `exists` when the provider already has one with that email; `invalid` when it refuses the input (its password rules). */
   create(user: NewProviderUser, signal: AbortSignal): Promise<ProviderCreateOutcome>;
-  /** Checks a password: the user, or null for an unknown email or a wrong password (one answer). */
-  authenticate(email: string, password: string, signal: AbortSignal): Promise<ProviderUser | null>;
+  /** Checks a password; `endUserIp`: the address of the person logging in, for the provider's brute-force protection. */
+  authenticate(email: string, password: string, endUserIp: string | null, signal: AbortSignal): Promise<ProviderAuthOutcome>;
+  /**
+   * The provider's id of the user writes go to, or null: `linked` (the id a read linked) when it
+   * is such a user, else the one the provider has for `email`. Auth0: a user of the configured
+   * connection only (a social twin has no password and its email is not Auth0's to change).
+   */
+  subjectFor(email: string | null, linked: string | null, signal: AbortSignal): Promise<string | null>;
   update(subject: string, change: ProviderUserChange, signal: AbortSignal): Promise<void>;
   changePassword(subject: string, password: string, signal: AbortSignal): Promise<void>;
   /** `previous`: the login email being replaced (Gigya removes it). `taken`: another of the provider's users has the email. */
@@ -51,7 +65,11 @@ export interface UserProvider {
   readonly writes?: ProviderWrites;
 }
 
-/** A provider call that did not give an answer. `retryable`: a 5xx or a network error. */
+/**
+ * A provider call that did not give an answer, or one that shows Roster cannot use the provider
+ * (its credentials or permissions refused, an unexpected answer): an outage or an operator's
+ * problem, answered 500 and counted by the circuit breaker. `retryable`: a 5xx or a network error.
+ */
 export class ProviderFailure extends Error {
   override readonly name = 'ProviderFailure';
   constructor(
@@ -60,6 +78,35 @@ export class ProviderFailure extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * The provider answered and said no to this request (a 4xx about its input or its user: a name
+ * too long, a password its policy refuses, a user it no longer has). The caller's to fix, so it
+ * is answered 400; the provider is up, so the circuit breaker does not count it. `reason` is the
+ * provider's message made safe to show (safeReason).
+ */
+export class ProviderRefusal extends Error {
+  override readonly name = 'ProviderRefusal';
+  constructor(readonly reason: string) {
+    super(`refused by the provider: ${reason}`);
+  }
+}
+
+const MAX_REASON = 200;
+
+/** A provider's message as the wire may show it: text only, one line, at most 200 characters. */
+export function safeReason(message: unknown): string {
+  const text =
+    typeof message === 'string'
+      ? message
+          .replace(/[\p{Cc}\p{Cf}]+/gu, ' ')
+          .replace(/\s+/g, ' ')
+          .trim()
+      : '';
+  if (!text) return 'refused by the provider';
+  const chars = Array.from(text);
+  return chars.length > MAX_REASON ? `${chars.slice(0, MAX_REASON - 1).join('')}…` : text;
 }
 
 const MAX_BODY = 1024 * 1024;

@@ -1,9 +1,9 @@
-import { ProviderFailure, type ProviderWrites, type UserProvider } from './provider.js';
+import { ProviderFailure, ProviderRefusal, type ProviderWrites, type UserProvider } from './provider.js';
 
 /**
  * Told of every provider call: its outcome and how long it took (the retry included). Reads are
  * `found`/`not_found`; writes `written` or `refused` (the provider said no: a wrong password, an
- * email it already has); any call `failed` or `circuit_open`.
+ * email it already has, input its rules refuse); any call `failed` or `circuit_open`.
  */
 export type ProviderCallOutcome = 'found' | 'not_found' | 'written' | 'refused' | 'failed' | 'circuit_open';
 export type ProviderCallObserver = (provider: string, outcome: ProviderCallOutcome, seconds: number) => void;
@@ -63,7 +63,8 @@ export class CircuitBreaker {
 /**
  * Wraps a provider with a per-attempt timeout, a circuit breaker and (for reads and password
  * checks, which change nothing) one retry on 5xx/network errors. Writes are not retried: a create
- * whose answer was lost may have happened.
+ * whose answer was lost may have happened. A refusal (ProviderRefusal) is an answer: the provider
+ * is up, so it counts as a success for the breaker, however many callers send what it refuses.
  */
 export function resilient(
   provider: UserProvider,
@@ -84,6 +85,11 @@ export function resilient(
         options.observe?.(provider.name, outcomeOf(answer), seconds());
         return answer;
       } catch (error) {
+        if (error instanceof ProviderRefusal) {
+          breaker.succeeded();
+          options.observe?.(provider.name, 'refused', seconds());
+          throw error;
+        }
         const retryable = error instanceof ProviderFailure && error.retryable;
         if (retry && retryable && attempt === 0) continue;
         breaker.failed();
@@ -102,10 +108,16 @@ export function resilient(
         (a) => (a.kind === 'created' ? 'written' : 'refused'),
         false,
       ),
-    authenticate: (email, password) =>
+    authenticate: (email, password, endUserIp) =>
       guarded(
-        (signal) => inner.authenticate(email, password, signal),
-        (a) => (a ? 'found' : 'refused'),
+        (signal) => inner.authenticate(email, password, endUserIp, signal),
+        (a) => (a.kind === 'authenticated' ? 'found' : 'refused'),
+        true,
+      ),
+    subjectFor: (email, linked) =>
+      guarded(
+        (signal) => inner.subjectFor(email, linked, signal),
+        (subject) => (subject ? 'found' : 'not_found'),
         true,
       ),
     update: (subject, change) => guarded((signal) => inner.update(subject, change, signal), written, false),

@@ -27,7 +27,7 @@ export async function authenticationRoutes(app: FastifyInstance, options: WriteR
         headers: NavigaHeaders,
         summary: 'Authenticate',
         description:
-          'loginName + password, or token (a live Roster session token: a Gigya login_token or a Boostcom access token) → the user (no cookie tokens). E400_04 for an unknown login name and a wrong password alike; E400_05 while locked out; E400_07 while the email is pending verification; E400_03 for a token that is unknown, expired or revoked. A user who has no password in Roster is authenticated at the configured provider and synchronised; E500_04: the provider failed. Failures (here, and at the provider for a person Roster has) count toward the one lockout shared with the Gigya and Boostcom doors. E400_00: token sent with loginName or password.',
+          'loginName + password, or token (a live Roster session token: a Gigya login_token or a Boostcom access token) → the user (no cookie tokens). E400_00 without loginName and password (an empty password included) or token; E400_04 for an unknown login name and a wrong password alike; E400_05 while locked out; E400_07 while the email is pending verification (here or at the provider); E400_03 for a token that is unknown, expired or revoked. A user who has no password in Roster is authenticated at the configured provider and synchronised (into an existing account only when the provider user is verified or already linked to it; otherwise E400_04); E500_04: the provider failed. Failures (here, and at the provider for a person Roster has) count toward the one lockout shared with the Gigya and Boostcom doors. E400_00: token sent with loginName or password.',
         body: Body,
         response: writeResponses(UserItem),
       },
@@ -47,7 +47,8 @@ export async function authenticationRoutes(app: FastifyInstance, options: WriteR
         if (outcome.kind === 'locked') throw failure(call, 'lockedOut');
         return success(call, 'authenticated', await userItem(options, plain, outcome.uid, null));
       }
-      if (!loginName || password === undefined) throw invalid(plain, 'LoginName and Password are required, or Token');
+      // An empty password is no password: refused here, never sent to a provider.
+      if (!loginName || !password) throw invalid(plain, 'LoginName and Password are required, or Token');
 
       const provider = writes.providerFor(plain, fields.flag('ignoreProvider') ?? false);
       if (provider && isValidEmail(loginName.trim())) {
@@ -55,14 +56,18 @@ export async function authenticationRoutes(app: FastifyInstance, options: WriteR
         const local = await core.accounts.findByIdentifier(plain.ctx, 'email', email);
         // Roster's own password decides when there is one; otherwise the provider's (Naviga: the user lives there).
         if (!local?.hasPassword) {
-          const user = await writes.atProvider(plain, 'authenticationFailed', () => provider.writes.authenticate(email, password));
-          if (!user) {
+          const checked = await writes.atProvider(plain, 'authenticationFailed', () => provider.writes.authenticate(email, password));
+          // The right password of a user pending there: not a failure, answered as a pending user here is.
+          if (checked.kind === 'pending') throw failure(plain, 'pendingVerification');
+          if (checked.kind === 'refused') {
             // A person Roster has: the provider's "wrong password" counts toward the one lockout.
             const failed = local && (await core.credentials.loginFailedElsewhere(plain.ctx, plain.site, local.uid));
             throw failure(plain, failed && failed.kind === 'locked' ? 'lockedOut' : 'invalidLogin');
           }
           const call = withEvents(plain, (event) => (event.type === 'account.logged_in' ? ['providerLoginEvent', 'loginEvent'] : []));
-          const outcome = await core.credentials.loginExternal(call.ctx, orchestrator.identityOf(call, user, email));
+          const outcome = await core.credentials.loginExternal(call.ctx, orchestrator.identityOf(call, checked.user, email));
+          // A provider user with this email, unverified and not linked to the account here: it opens nothing.
+          if (outcome.kind === 'unproven') throw failure(call, 'invalidLogin');
           if (outcome.kind === 'locked') throw failure(call, 'lockedOut');
           // Synchronised just now: the answer is read from the store.
           return success(call, 'authenticated', await userItem(options, plain, outcome.uid as AccountUid, null));
