@@ -203,6 +203,7 @@ describe('console editors in Chromium', { skip }, () => {
     const beside = form.locator(`[id="${((await name.getAttribute('aria-describedby')) ?? '').split(' ').at(-1)}"]`);
     assert.equal(await beside.innerText(), 'Site paper already exists: choose another name, or edit that site');
     assert.equal(await page.evaluate("document.activeElement.getAttribute('name')"), 'name', 'focus on the name');
+    await check('site-exists', { region: 'Sites' });
 
     const after = await t.core.sites.resolve(f.gigya.tenant.id, 'paper');
     assert.deepEqual(after, before, 'its Naviga door, settings and update time unchanged');
