@@ -27,9 +27,9 @@ export function gigyaQueryLanguage(text: string): AccountQuery {
  * entry of the same document, its secrets shown as SECRET_SET and kept when sent back so.
  */
 export function provisioningFor(core: Core): AdminProvisioning {
-  async function apply(document: unknown, settings: 'merge' | 'replace' = 'merge'): Promise<ProvisionResult> {
+  async function apply(document: unknown, options: { settings?: 'merge' | 'replace'; createOnly?: boolean }): Promise<ProvisionResult> {
     try {
-      return { report: await applyProvisioning(core, document as ApplyFile, {}, { settings }) };
+      return { report: await applyProvisioning(core, document as ApplyFile, {}, options) };
     } catch (error) {
       // The format, each facade's rules and a missing placeholder: the same problems the CLI prints.
       if (error instanceof ApplyFileError) return { problems: error.problems };
@@ -37,16 +37,17 @@ export function provisioningFor(core: Core): AdminProvisioning {
     }
   }
   return {
-    apply: (document) => apply(document),
+    apply: (document, options) => apply(document, options ?? {}),
     siteDocument: async (site: Site) => maskSecrets(await siteDocument(core, site), SECRET_SET) as JsonObject,
     /** The document is the whole site (its settings replace the stored ones), but for the templates it leaves out. */
-    async applySite(tenant, document) {
+    async applySite(tenant, document, options) {
       const name = typeof document.name === 'string' ? document.name : '';
-      const existing = (await core.sites.list(tenant.id)).find((s) => s.name === name);
+      // A create keeps nothing of a stored site: should one exist, apply refuses the create.
+      const existing = options?.createOnly ? undefined : (await core.sites.list(tenant.id)).find((s) => s.name === name);
       const problems: string[] = [];
       const restored = restoreSecrets(withStoredTemplates(document, existing), existing ? await siteDocument(core, existing) : {}, problems);
       if (problems.length > 0) return { problems: problems.map((p) => `/tenants/0/sites/0${p}`) };
-      return apply({ tenants: [{ name: tenant.name, sites: [restored] }] }, 'replace');
+      return apply({ tenants: [{ name: tenant.name, sites: [restored] }] }, { settings: 'replace', createOnly: options?.createOnly });
     },
   };
 }

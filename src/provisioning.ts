@@ -314,7 +314,7 @@ export async function applyProvisioning(
   core: Core,
   file: ApplyFile,
   env: Env = {},
-  options: { dryRun?: boolean; settings?: 'merge' | 'replace' } = {},
+  options: { dryRun?: boolean; settings?: 'merge' | 'replace'; createOnly?: boolean } = {},
 ): Promise<ApplyReport> {
   const checked = checkApplyDocument(file, 'the provisioning file', env);
   return core.provisioning.apply(checked, { rules: siteBlockRules, ...options });

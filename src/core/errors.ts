@@ -17,6 +17,7 @@ export type DomainErrorCode =
   | 'import.job_running'
   | 'import.job_not_found'
   | 'webhook.not_found'
+  | 'provisioning.entry_exists'
   | 'member.verification_code_invalid';
 
 export interface FieldError {

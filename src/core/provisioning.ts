@@ -1,5 +1,6 @@
 import { type ClubClientSpec, createClubClients, tokenLookup } from './club-clients.js';
 import type { CoreDeps } from './deps.js';
+import { DomainError } from './errors.js';
 import { isJsonObject } from './json-merge.js';
 import { createKeys, KEY_SECRET_AAD } from './keys.js';
 import type { Repos, SiteBlockRules, Store } from './ports.js';
@@ -80,6 +81,22 @@ function storeInTransaction(store: Store, tx: Repos): Store {
   return { ...tx, engine: store.engine, transaction: (work) => work(tx), ping: () => store.ping(), close: () => Promise.resolve() };
 }
 
+/** How a document is written: see `apply`. */
+interface WriteOptions {
+  rules: SiteBlockRules;
+  dryRun: boolean;
+  replaceSettings: boolean;
+  createOnly: boolean;
+}
+
+/** A create-only write met an entry of that name: refused in the transaction that would write, so nothing is, and not in a look beforehand. */
+function entryExists(kind: 'site' | 'webhook', name: string): DomainError {
+  const what = kind === 'site' ? 'Site' : 'Webhook';
+  return new DomainError('provisioning.entry_exists', `${what} ${name} already exists: choose another name, or edit that ${kind}`, [
+    { field: 'name', message: `a ${kind} named ${name} already exists` },
+  ]);
+}
+
 const statusOf = (created: boolean, before: unknown, after: unknown): ChangeStatus =>
   created ? 'created' : JSON.stringify(before) === JSON.stringify(after) ? 'unchanged' : 'updated';
 
@@ -116,7 +133,7 @@ export function createProvisioning(deps: CoreDeps, committed: () => void = () =>
   const { secretBox } = deps;
 
   /** Writes the document through core services bound to one transaction. */
-  async function write(tx: Repos, file: ProvisioningFile, rules: SiteBlockRules, dryRun: boolean, replaceSettings: boolean): Promise<ProvisioningReport> {
+  async function write(tx: Repos, file: ProvisioningFile, { rules, dryRun, replaceSettings, createOnly }: WriteOptions): Promise<ProvisioningReport> {
     const txDeps: CoreDeps = { ...deps, store: storeInTransaction(deps.store, tx) };
     const tenants = createTenants(txDeps);
     const sites = createSites(txDeps);
@@ -155,6 +172,7 @@ export function createProvisioning(deps: CoreDeps, committed: () => void = () =>
 
       for (const siteSpec of spec.sites ?? []) {
         const existing = await tx.sites.findByName(tenant.id, siteSpec.name);
+        if (createOnly && existing) throw entryExists('site', siteSpec.name);
         const before = await siteState(existing);
         const gigyaSettings = isJsonObject(siteSpec.settings?.gigya) ? siteSpec.settings.gigya : {};
         const { site: ensured, created: siteCreated } = await sites.ensure(tenant.id, {
@@ -232,6 +250,7 @@ export function createProvisioning(deps: CoreDeps, committed: () => void = () =>
       // After keys: a webhook may sign with a key declared above.
       for (const hook of spec.webhooks ?? []) {
         const before = await webhookState(tenant.id, hook.name);
+        if (createOnly && before) throw entryExists('webhook', hook.name);
         const { webhook, created: hookCreated } = await webhooks.set(tenant.id, {
           name: hook.name,
           url: hook.url,
@@ -255,15 +274,24 @@ export function createProvisioning(deps: CoreDeps, committed: () => void = () =>
      * back, so the report says exactly what would change (without generated secrets).
      * A site's `settings` are merged into the stored ones (a file need not repeat what the
      * facades store at run time); `settings: 'replace'` makes them the site's whole settings.
+     * `createOnly`: every site and webhook the document names must be new; one that exists is
+     * refused (DomainError provisioning.entry_exists) and nothing is written.
      */
     async apply(
       file: ProvisioningFile,
-      options: { rules: SiteBlockRules; dryRun?: boolean; source?: string; settings?: 'merge' | 'replace' },
+      options: { rules: SiteBlockRules; dryRun?: boolean; source?: string; settings?: 'merge' | 'replace'; createOnly?: boolean },
     ): Promise<ProvisioningReport> {
       const problems = provisioningProblems(file, options.rules);
       if (problems.length > 0) throw new ProvisioningError(options.source ?? 'the provisioning file', problems);
       try {
-        const report = await deps.store.transaction((tx) => write(tx, file, options.rules, options.dryRun === true, options.settings === 'replace'));
+        const report = await deps.store.transaction((tx) =>
+          write(tx, file, {
+            rules: options.rules,
+            dryRun: options.dryRun === true,
+            replaceSettings: options.settings === 'replace',
+            createOnly: options.createOnly === true,
+          }),
+        );
         committed();
         return report;
       } catch (error) {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { ROSTER_SIGNATURE_HEADER, ROSTER_TIMESTAMP_HEADER, rosterSignature } from '../../src/events/formats/roster.js';
 import { createDevMailbox } from '../../src/messaging/mailbox.js';
 import { siteDocument } from '../../src/provisioning.js';
@@ -21,6 +22,28 @@ import { call, sign } from '../helpers/gigya.js';
  */
 const skip = browserUnavailable();
 
+/** A computed style of the element, read in its own frame (these tests have no DOM types). */
+const styleOf = (locator: Locator, property: string) =>
+  locator.evaluate((el, name) => (globalThis as unknown as { getComputedStyle(e: unknown): Record<string, string> }).getComputedStyle(el)[name], property);
+
+/** Another origin serving an image, as the image host a tenant's email HTML points at. */
+async function startImageHost() {
+  const asked: string[] = [];
+  const banner =
+    '<svg xmlns="http://www.w3.org/2000/svg" width="240" height="40"><rect width="240" height="40" rx="6" fill="#1f4e8c"/>' +
+    '<text x="16" y="27" font-family="Georgia, serif" font-size="20" fill="#fff">Acme News</text></svg>';
+  const server = createServer((request, response) => {
+    asked.push(request.url ?? '');
+    response.writeHead(200, { 'content-type': 'image/svg+xml' }).end(banner);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    asked,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 describe('console editors in Chromium', { skip }, () => {
   let t: TestApp;
   let f: ConsoleFixture;
@@ -28,6 +51,7 @@ describe('console editors in Chromium', { skip }, () => {
   let page: Page;
   let base: string;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let images: Awaited<ReturnType<typeof startImageHost>>;
   let problems: string[];
 
   before(async () => {
@@ -36,12 +60,14 @@ describe('console editors in Chromium', { skip }, () => {
     base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
     f = await consoleFixture(t, `ada.editing.${Date.now()}@example.com`);
     receiver = await startReceiver();
+    images = await startImageHost();
     browser = await launchBrowser();
     ({ page, problems } = await consolePage(browser));
   });
   after(async () => {
     await browser?.close();
     await receiver?.close();
+    await images?.close();
     await t?.close();
   });
 
@@ -162,6 +188,29 @@ describe('console editors in Chromium', { skip }, () => {
     assert.equal(stored.naviga.ssor.headers['X-Api-Key'], 'ssor-header-secret');
   });
 
+  it('"New site" with the name of an existing site is refused beside the name, and that site is left as it was', async () => {
+    const before = await t.core.sites.resolve(f.gigya.tenant.id, 'paper');
+    await openProvisioning(page);
+    const sites = page.getByRole('region', { name: 'Sites' });
+    await sites.getByRole('button', { name: 'New site' }).click();
+    const form = sites.getByRole('form', { name: 'New site' });
+    await form.getByLabel('Site name').fill('paper');
+    await form.getByLabel(/^Person-facing pages/).fill('{"siteName": "Replaced"}');
+    await form.getByRole('button', { name: 'Validate and create site' }).click();
+    await form.getByRole('alert').filter({ hasText: 'Not saved' }).waitFor();
+    const name = form.getByLabel('Site name');
+    assert.equal(await name.getAttribute('aria-invalid'), 'true');
+    const beside = form.locator(`[id="${((await name.getAttribute('aria-describedby')) ?? '').split(' ').at(-1)}"]`);
+    assert.equal(await beside.innerText(), 'Site paper already exists: choose another name, or edit that site');
+    assert.equal(await page.evaluate("document.activeElement.getAttribute('name')"), 'name', 'focus on the name');
+    await check('site-exists', { region: 'Sites' });
+
+    const after = await t.core.sites.resolve(f.gigya.tenant.id, 'paper');
+    assert.deepEqual(after, before, 'its Naviga door, settings and update time unchanged');
+    const stored = (await siteDocument(t.core, after)) as { naviga: { jwt: { secret: string } } };
+    assert.equal(stored.naviga.jwt.secret, 'a-console-jwt-secret-of-32-characters-or-more', 'its sealed secrets kept');
+  });
+
   it('adds a webhook whose test event arrives signed, keeps its secret through an edit, disables and deletes it', async () => {
     await openProvisioning(page);
     const webhooks = page.getByRole('region', { name: 'Webhooks' });
@@ -172,6 +221,20 @@ describe('console editors in Chromium', { skip }, () => {
     await form.getByLabel('Events').fill('account.updated, subscription.changed');
     await form.getByLabel('Signing secret').fill('console-secret');
     await form.getByRole('button', { name: 'Add webhook' }).click();
+    await webhooks.getByRole('button', { name: 'Send test event to crm-console' }).click();
+    await webhooks.getByText('delivered (HTTP 200)').waitFor();
+
+    // "New webhook" with a name in use replaces nothing: the refusal names the webhook beside its name.
+    await webhooks.getByRole('button', { name: 'New webhook' }).click();
+    const again = webhooks.getByRole('form', { name: 'New webhook' });
+    await again.getByLabel('Webhook name').fill('crm-console');
+    await again.getByLabel('URL').fill('https://elsewhere.example/hook');
+    await again.getByLabel('Signing secret').fill('another-secret');
+    await again.getByRole('button', { name: 'Add webhook' }).click();
+    await again.getByRole('alert').filter({ hasText: 'Not saved' }).waitFor();
+    await again.getByText('Webhook crm-console already exists: choose another name, or edit that webhook').first().waitFor();
+    assert.equal(await again.getByLabel('Webhook name').getAttribute('aria-invalid'), 'true');
+    assert.equal((await t.core.webhooks.get(f.gigya.tenant.id, 'crm-console')).url, receiver.url, 'the webhook is kept');
     await webhooks.getByRole('button', { name: 'Send test event to crm-console' }).click();
     await webhooks.getByText('delivered (HTTP 200)').waitFor();
     const verify = () => {
@@ -216,6 +279,32 @@ describe('console editors in Chromium', { skip }, () => {
     await preview.getByText('Subject: Confirm news for ada.lovelace@example.com').waitFor();
     await preview.getByText(/One click and you get news: https:\/\/roster\.example\/doi\/confirm/).waitFor();
     assert.equal(await preview.locator('iframe[sandbox=""]').count(), 1, 'the HTML body in a sandboxed frame');
+
+    // The HTML body as a mail client shows it: its <style>, its style= attributes and a remote image.
+    await templates
+      .getByLabel('HTML body')
+      .fill(
+        [
+          '<style>.card { border-top: 6px solid #1f4e8c; padding: 4px 16px; font-family: Georgia, serif }</style>',
+          `<div class="card"><img src="${images.url}/banner.svg" alt="Acme News" width="240" height="40">`,
+          '<p style="color: rgb(31, 78, 140); font-size: 18px">Please confirm your subscription to {{subscription}}, {{email}}.</p>',
+          '<p><a href="{{confirmUrl}}" style="background: #1f4e8c; color: #fff; padding: 8px 16px; border-radius: 6px; text-decoration: none">Confirm</a></p></div>',
+        ].join(''),
+      );
+    const htmlBody = preview.frameLocator('iframe');
+    const greeting = htmlBody.getByText('Please confirm your subscription to news, ada.lovelace@example.com.');
+    await greeting.waitFor();
+    assert.equal(await styleOf(greeting, 'color'), 'rgb(31, 78, 140)', 'a style= attribute applies');
+    assert.equal(await styleOf(htmlBody.locator('.card'), 'borderTopWidth'), '6px', 'a <style> block applies');
+    const banner = htmlBody.getByRole('img', { name: 'Acme News' });
+    assert.equal(
+      await banner.evaluate((img) =>
+        (img as unknown as { decode(): Promise<void> }).decode().then(() => (img as unknown as { naturalWidth: number }).naturalWidth),
+      ),
+      240,
+    );
+    assert.ok(images.asked.includes('/banner.svg'), 'the remote image, loaded by the frame');
+    assert.equal(await htmlBody.locator('script, form').count(), 0);
     assert.equal(await preview.getAttribute('aria-live'), null, 'the preview is not read aloud at each pause');
     await templates.getByRole('button', { name: 'Save template' }).click();
     await templates.getByText('Site override').waitFor();
@@ -315,6 +404,16 @@ describe('console editors in Chromium', { skip }, () => {
 
   it('creates a tenant (owner) and switches to it', async () => {
     await openProvisioning(page);
+    // The server's reason shows beside the field it concerns.
+    const tenantForm = page.getByRole('form', { name: 'New tenant' });
+    await tenantForm.getByLabel('Tenant name').fill('   ');
+    await tenantForm.getByRole('button', { name: 'Create tenant' }).click();
+    await page.getByRole('region', { name: 'Tenants' }).getByRole('alert').filter({ hasText: 'Not saved' }).waitFor();
+    const field = tenantForm.getByLabel('Tenant name');
+    assert.equal(await field.getAttribute('aria-invalid'), 'true');
+    const beside = tenantForm.locator(`[id="${((await field.getAttribute('aria-describedby')) ?? '').split(' ').at(-1)}"]`);
+    assert.equal(await beside.innerText(), 'must not have fewer than 1 characters');
+
     const name = `console-tenant-${Date.now().toString(36)}`;
     await page.getByLabel('Tenant name').fill(name);
     await page.getByRole('button', { name: 'Create tenant' }).click();

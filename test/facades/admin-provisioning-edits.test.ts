@@ -120,6 +120,22 @@ describe('admin API: one site through the apply use case', () => {
   });
 });
 
+describe('admin API: applying a document', () => {
+  it('answers a refused document with each problem at its path in `fields`, as the editors do', async () => {
+    const owner = await signIn(t, f.admins.owner);
+    const refused = await send(owner, 'POST', '/admin/v1/provisioning', { tenants: [{ name: '' }, { name: 'x', bogus: 1 }] });
+    assert.equal(refused.statusCode, 400, refused.body);
+    assert.deepEqual(refused.json(), {
+      error: 'The document does not match the apply format',
+      problems: ['/tenants/0/name: must not have fewer than 1 characters', '/tenants/1/bogus: unknown key bogus'],
+      fields: [
+        { path: '/tenants/0/name', message: 'must not have fewer than 1 characters' },
+        { path: '/tenants/1/bogus', message: 'unknown key bogus' },
+      ],
+    });
+  });
+});
+
 describe('admin API: webhooks', () => {
   it('creates, edits (secret kept when left out), disables and deletes a webhook; a bad URL names its field', async () => {
     const admin = await signIn(t, f.admins.tenant_admin);
@@ -186,6 +202,77 @@ describe('admin API: templates', () => {
     assert.equal((await send(admin, 'DELETE', url)).statusCode, 204);
     const reset = await t.core.sites.resolve(f.gigya.tenant.id, site);
     assert.equal(renderTemplate(reset, 'doi_confirmation', 'en', {}).subject, 'Please confirm your subscription');
+  });
+});
+
+describe('admin API: the HTML preview page', () => {
+  const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+  const draft = { template: 'doi_confirmation', language: 'en', text: 'Confirm: {{confirmUrl}}' };
+  const html = '<style>p { color: #1f4e8c }</style><p style="font-size: 18px">Hei {{email}}</p><img src="https://cdn.example/logo.png" alt="">';
+
+  it('serves the draft HTML body as a page of its own: inline styles and images allowed, sandboxed, no script', async () => {
+    const admin = await signIn(t, f.admins.tenant_admin);
+    // What the console's form posts into its sandboxed frame: the token as a field, Origin null, Sec-Fetch-Site same-origin.
+    const page = await t.app.inject({
+      method: 'POST',
+      url: tenantUrl('/templates/preview.html'),
+      headers: { cookie: admin.cookie, 'content-type': 'application/x-www-form-urlencoded', origin: 'null', 'sec-fetch-site': 'same-origin' },
+      payload: form({ site: f.gigya.site.name, ...draft, html: `${html}<b>{{subscription}}</b>`, csrfToken: admin.csrf }),
+    });
+    assert.equal(page.statusCode, 200, page.body);
+    assert.equal(page.headers['content-type'], 'text/html; charset=utf-8');
+    assert.equal(page.body, `${html.replace('{{email}}', 'ada.lovelace@example.com')}<b>news</b>`);
+    const csp = String(page.headers['content-security-policy']).split('; ');
+    for (const directive of [
+      'sandbox',
+      "default-src 'none'",
+      "style-src 'unsafe-inline'",
+      'img-src https: http: data:',
+      "form-action 'none'",
+      "frame-ancestors 'self'",
+    ])
+      assert.ok(csp.includes(directive), directive);
+    assert.ok(!csp.some((d) => d.startsWith('script-src')), 'scripts fall under default-src none');
+    assert.equal(page.headers['referrer-policy'], 'no-referrer');
+    assert.equal(page.headers['x-content-type-options'], 'nosniff');
+
+    // Without a draft text: the site's template as stored (here Roster's default).
+    const stored = await send(admin, 'POST', tenantUrl('/templates/preview.html'), { site: f.gigya.site.name, template: 'doi_confirmation', language: 'en' });
+    assert.equal(stored.statusCode, 200, stored.body);
+    assert.match(stored.body, /^<p>Please confirm your subscription to news\.<\/p>/);
+  });
+
+  it("refuses a form without the session's CSRF token, and Origin null from anywhere but this origin", async () => {
+    const admin = await signIn(t, f.admins.tenant_admin);
+    const post = (headers: Record<string, string>, fields: Record<string, string>) =>
+      t.app.inject({
+        method: 'POST',
+        url: tenantUrl('/templates/preview.html'),
+        headers: { cookie: admin.cookie, 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        payload: form({ ...draft, html, ...fields }),
+      });
+    const refusals = [
+      [{}, {}, 'Missing or wrong CSRF token'],
+      [{}, { csrfToken: 'forged' }, 'Missing or wrong CSRF token'],
+      [{ origin: 'null', 'sec-fetch-site': 'same-origin' }, {}, 'Missing or wrong CSRF token'],
+      [{ origin: 'null', 'sec-fetch-site': 'cross-site' }, { csrfToken: admin.csrf }, 'Cross-origin request refused'],
+      [{ origin: 'null' }, { csrfToken: admin.csrf }, 'Cross-origin request refused'],
+      [{ origin: 'https://evil.example', 'sec-fetch-site': 'same-origin' }, { csrfToken: admin.csrf }, 'Cross-origin request refused'],
+    ] as const;
+    for (const [headers, fields, error] of refusals) {
+      const r = await post(headers, fields);
+      assert.equal(r.statusCode, 403, `${JSON.stringify(headers)} ${JSON.stringify(fields)}`);
+      assert.equal(r.json().error, error);
+    }
+    assert.equal((await post({}, { csrfToken: admin.csrf })).statusCode, 200);
+    // Other routes take no form at all.
+    const other = await t.app.inject({
+      method: 'POST',
+      url: tenantUrl('/templates/preview'),
+      headers: { cookie: admin.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: form({ ...draft, csrfToken: admin.csrf }),
+    });
+    assert.equal(other.statusCode, 415, other.body);
   });
 });
 
@@ -258,6 +345,7 @@ describe('admin API: the editors in the OpenAPI document', () => {
     assert.ok(paths['/admin/v1/tenants/{tenant}/webhooks/{name}'].delete);
     assert.ok(paths['/admin/v1/tenants/{tenant}/sites/{site}/templates/{template}/{language}'].put);
     assert.ok(paths['/admin/v1/tenants/{tenant}/templates/preview'].post);
+    assert.ok(paths['/admin/v1/tenants/{tenant}/templates/preview.html'].post);
     assert.ok(paths['/admin/v1/admins/{id}'].patch);
     assert.ok(paths['/admin/v1/admins/{id}/password'].post);
     assert.ok(paths['/admin/v1/admins/{id}/totp'].delete);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { applyProvisioning } from '../../src/cli/apply.js';
 import { renderTemplate } from '../../src/messaging/templates.js';
+import { siteDocument } from '../../src/provisioning.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { type ConsoleFixture, consoleFixture, signIn } from '../helpers/console.js';
 
@@ -19,8 +20,9 @@ after(() => t.close());
 
 const tenantUrl = (path: string) => `/admin/v1/tenants/${f.gigya.tenant.id}${path}`;
 type Session = { cookie: string; csrf: string };
-const send = (s: Session, method: 'PUT' | 'GET', url: string, payload?: object) =>
-  t.app.inject({ method, url, headers: { cookie: s.cookie, 'x-csrf-token': s.csrf }, ...(payload && { payload }) });
+const send = (s: Session, method: 'PUT' | 'GET', url: string, payload?: object, headers: Record<string, string> = {}) =>
+  t.app.inject({ method, url, headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, ...headers }, ...(payload && { payload }) });
+const CREATE_ONLY = { 'if-none-match': '*' };
 const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const shownDocument = async (s: Session, name: string) =>
   (await send(s, 'GET', tenantUrl('/sites'))).json().sites.find((x: { name: string }) => x.name === name).document;
@@ -128,6 +130,48 @@ describe('admin API: PUT site states the whole site', () => {
     assert.equal(r.json().fields[0].path, '/boostcom/clients');
     assert.match(r.json().fields[0].message, /roster apply/);
     assert.ok(!(await t.core.sites.list(f.gigya.tenant.id)).some((s) => s.name === name));
+  });
+});
+
+describe("admin API: create only (If-None-Match: *), as the console's New forms send", () => {
+  it('creates a new site, and refuses one whose name exists with 412 naming it, changing nothing', async () => {
+    const admin = await signIn(t, f.admins.tenant_admin);
+    const name = unique('taken');
+    const created = await send(admin, 'PUT', tenantUrl(`/sites/${name}`), fullSite(name), CREATE_ONLY);
+    assert.equal(created.statusCode, 201, created.body);
+    const before = await shownDocument(admin, name);
+    const stored = await t.core.sites.resolve(f.gigya.tenant.id, name);
+
+    // What "New site" sends when the admin types a name in use: a bare Gigya site.
+    const again = await send(admin, 'PUT', tenantUrl(`/sites/${name}`), { gigya: {}, settings: { pages: { siteName: 'After' } } }, CREATE_ONLY);
+    assert.equal(again.statusCode, 412, again.body);
+    assert.deepEqual(again.json(), {
+      error: `Site ${name} already exists: choose another name, or edit that site`,
+      code: 'provisioning.entry_exists',
+      fields: [{ field: 'name', message: `a site named ${name} already exists` }],
+    });
+    assert.deepEqual(await shownDocument(admin, name), before, 'doors, settings and secrets as they were');
+    const after = await t.core.sites.resolve(f.gigya.tenant.id, name);
+    assert.equal(after.updatedAt.getTime(), stored.updatedAt.getTime());
+    assert.equal(((await siteDocument(t.core, after)) as { naviga: { jwt: { secret: string } } }).naviga.jwt.secret, JWT_SECRET);
+    // Without the header the PUT still states the whole site (the editor's save).
+    assert.equal((await send(admin, 'PUT', tenantUrl(`/sites/${name}`), before)).json().status, 'unchanged');
+  });
+
+  it('creates a new webhook, and refuses one whose name exists with 412, keeping its URL and secret', async () => {
+    const admin = await signIn(t, f.admins.tenant_admin);
+    const name = unique('hook');
+    const url = tenantUrl(`/webhooks/${name}`);
+    const hook = { url: 'https://erp.example/hook', events: ['account.created'], secret: 'erp-secret' };
+    assert.equal((await send(admin, 'PUT', url, hook, CREATE_ONLY)).statusCode, 201);
+    const again = await send(admin, 'PUT', url, { url: 'https://other.example/hook', events: ['*'], secret: 'other-secret' }, CREATE_ONLY);
+    assert.equal(again.statusCode, 412, again.body);
+    assert.equal(again.json().code, 'provisioning.entry_exists');
+    assert.deepEqual(again.json().fields, [{ field: 'name', message: `a webhook named ${name} already exists` }]);
+    const stored = await t.core.webhooks.get(f.gigya.tenant.id, name);
+    assert.equal(stored.url, hook.url);
+    assert.deepEqual(stored.eventTypes, hook.events);
+    assert.equal((await t.core.webhooks.findForDelivery(f.gigya.tenant.id, stored.id))?.secret, 'erp-secret');
   });
 });
 

@@ -9,14 +9,14 @@ export const SHOTS = process.env.ROSTER_SCREENSHOTS === '1' ? new URL('../../doc
 /**
  * A console page in Chromium at the screenshots' size. Script errors and CSP violations gather
  * in `problems`; the expected refusals (400 for a refused save, 401 for the sign-in page asking
- * for a session or a wrong password) do not.
+ * for a session or a wrong password, 412 for a New form naming what exists) do not.
  */
 export async function consolePage(browser: TestBrowser): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
   const context = await browser.browser.newContext({ viewport: { width: 1360, height: 900 } });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of 40[01]/.test(m.text())) problems.push(m.text());
+    if (m.type() === 'error' && !/status of (?:40[01]|412)/.test(m.text())) problems.push(m.text());
   });
   page.on('pageerror', (e) => problems.push(e.message));
   if (SHOTS) mkdirSync(SHOTS, { recursive: true });

@@ -16,4 +16,6 @@ export const ADMIN_STATUS = {
   'import.job_not_found': 404,
   'member.verification_code_invalid': 422,
   'webhook.not_found': 404,
+  // Only a create-only write (If-None-Match: *) meets it: the precondition failed.
+  'provisioning.entry_exists': 412,
 } as const satisfies Record<DomainErrorCode, number>;

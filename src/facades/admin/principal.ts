@@ -60,11 +60,21 @@ function keyCredentials(request: FastifyRequest): { userKey: string; secret: str
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** The CSRF token of a call: its header, or the field csrfToken of a form (a form the console posts into a frame sets no header). */
+function csrfOf(request: FastifyRequest): string | undefined {
+  const header = request.headers[CSRF_HEADER];
+  if (typeof header === 'string') return header;
+  const field = request.headers['content-type']?.startsWith('application/x-www-form-urlencoded')
+    ? (request.body as { csrfToken?: unknown } | undefined)?.csrfToken
+    : undefined;
+  return typeof field === 'string' ? field : undefined;
+}
+
 /**
  * Who calls: an application key (HTTP Basic userKey:secret, or the X-Roster-User-Key and
  * X-Roster-Secret headers) or the console's session cookie. A cookie-borne call that changes
- * state must also carry the session's CSRF token in X-CSRF-Token (a cross-site form cannot
- * read it), and an Origin header, when sent, must be this server's.
+ * state must also carry the session's CSRF token in X-CSRF-Token or, from a form, its csrfToken
+ * field (a cross-site form cannot read it), and an Origin header, when sent, must be this server's.
  */
 export async function authenticatePrincipal(core: Core, request: FastifyRequest): Promise<AdminPrincipal> {
   if (!isSecureRequest(request)) throw new AdminAuthError(403, 'The admin API is served over HTTPS (or loopback) only');
@@ -80,9 +90,11 @@ export async function authenticatePrincipal(core: Core, request: FastifyRequest)
   if (!token || !session) throw new AdminAuthError(401, 'Sign in first: no live session');
   if (!SAFE_METHODS.has(request.method)) {
     const origin = request.headers.origin;
-    if (origin !== undefined && origin !== `${request.protocol}://${request.host}`) throw new AdminAuthError(403, 'Cross-origin request refused');
-    const csrf = request.headers[CSRF_HEADER];
-    if (!core.adminIdentity.verifyCsrf(token, typeof csrf === 'string' ? csrf : undefined)) throw new AdminAuthError(403, 'Missing or wrong CSRF token');
+    // A form the console posts into its sandboxed frame says Origin: null (the frame's opaque
+    // origin); the browser's own Sec-Fetch-Site, which no page can set, says where it came from.
+    const fromHere = origin === `${request.protocol}://${request.host}` || (origin === 'null' && request.headers['sec-fetch-site'] === 'same-origin');
+    if (origin !== undefined && !fromHere) throw new AdminAuthError(403, 'Cross-origin request refused');
+    if (!core.adminIdentity.verifyCsrf(token, csrfOf(request))) throw new AdminAuthError(403, 'Missing or wrong CSRF token');
   }
   return { kind: 'user', user: session.user };
 }

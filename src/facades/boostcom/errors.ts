@@ -54,6 +54,7 @@ const DOMAIN_ERRORS = {
   'import.job_running': { status: 422, body: (e) => ({ error: e.message }) },
   'import.job_not_found': { status: 404, body: (e) => ({ error: e.message }) },
   'webhook.not_found': { status: 404, body: (e) => ({ error: e.message }) },
+  'provisioning.entry_exists': { status: 422, body: (e) => ({ error: e.message }) },
 } satisfies Record<DomainErrorCode, { status: number; body: (error: { message: string; fields: FieldError[] }) => unknown }>;
 
 export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {

@@ -11,13 +11,17 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
-/** Only our own files: no inline script or style, no other origin, no framing. */
+/**
+ * Only our own files: no inline script or style, no other origin, no framing of the console.
+ * Its one frame, the template preview, loads a page of the admin API that has its own policy.
+ */
 export const CONSOLE_CSP = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
   "img-src 'self' data:",
   "connect-src 'self'",
+  "frame-src 'self'",
   "base-uri 'none'",
   "form-action 'self'",
   "frame-ancestors 'none'",

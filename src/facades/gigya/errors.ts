@@ -95,6 +95,7 @@ const DOMAIN_ERRORS = {
   'import.job_not_found': (e) => new GigyaError(404000, 'Not found', e.message),
   'member.verification_code_invalid': (e) => gigyaErrors.invalidParameter(e.fields[0]?.field ?? 'code', e.message),
   'webhook.not_found': (e) => new GigyaError(404000, 'Not found', e.message),
+  'provisioning.entry_exists': (e) => gigyaErrors.uniqueIdentifierExists(e.message),
   'subscription.not_found': (e) => gigyaErrors.invalidParameter(e.fields[0]?.field ?? 'subscriptionID', e.message),
   'request.invalid_field': (e) => {
     const field = e.fields[0]?.field;

@@ -41,6 +41,7 @@ export const DOMAIN_ERRORS = {
   'import.job_not_found': () => internalError(),
   'member.verification_code_invalid': () => internalError(),
   'webhook.not_found': () => internalError(),
+  'provisioning.entry_exists': () => internalError(),
 } satisfies Record<DomainErrorCode, (fields: FieldError[]) => NavigaError>;
 
 /** The v4 envelope of an error: the success envelope's shape with type "Error" (spec A.2). */

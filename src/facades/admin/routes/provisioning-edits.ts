@@ -1,8 +1,9 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import type { ChangeStatus, JsonObject } from '../../../core/index.js';
 import { DEFAULT_TEMPLATES, type TemplateName } from '../../../messaging/templates.js';
 import { type AdminRouteDeps, audit, tenantFor } from './context.js';
+import { refused } from './problems.js';
 import { type AdminProvisioning, type ProvisionResult, siteView } from './provisioning.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 200 });
@@ -32,29 +33,11 @@ function templateParams(request: FastifyRequest): { template: TemplateName; lang
   return { template, language: language.toLowerCase() };
 }
 
-export interface FieldProblem {
-  path: string;
-  message: string;
-}
-
-/**
- * The problems of a one-entry document with paths relative to the entry ("/gigya/schema/…"),
- * and each one split into path and message so the console shows it beside its field.
- */
-export function entryProblems(problems: string[], prefix: string): { problems: string[]; fields: FieldProblem[] } {
-  const relative = (path: string) => (path === prefix ? '/' : path.startsWith(`${prefix}/`) ? path.slice(prefix.length) : path);
-  const fields = problems.map((p): FieldProblem => {
-    const unknown = /^unknown key (\S+) at (\/\S*)$/.exec(p);
-    if (unknown) return { path: `${relative(unknown[2] as string).replace(/\/$/, '')}/${unknown[1]}`, message: `unknown key ${unknown[1]}` };
-    const at = /^(\/\S*): (.*)$/s.exec(p);
-    return at ? { path: relative(at[1] as string), message: at[2] as string } : { path: '/', message: p };
-  });
-  return { problems: fields.map((f) => `${f.path}: ${f.message}`), fields };
-}
-
-function refused(reply: FastifyReply, result: { problems: string[] }, prefix: string) {
-  return reply.code(400).send({ error: 'Not saved: the document does not match the apply format', ...entryProblems(result.problems, prefix) });
-}
+/** A PUT with `If-None-Match: *` creates only: an existing site or webhook of that name answers 412, untouched. */
+const createOnly = (request: FastifyRequest) => request.headers['if-none-match']?.trim() === '*';
+const CreateOnlyHeaders = Type.Object({
+  'if-none-match': Type.Optional(Type.String({ description: '"*": create only; a site or webhook of this name that exists already answers 412' })),
+});
 
 const statusOf = (result: ProvisionResult, kind: 'sites' | 'webhooks'): ChangeStatus =>
   'report' in result ? (result.report[kind][0]?.status ?? 'unchanged') : 'unchanged';
@@ -75,9 +58,10 @@ export function provisioningEditRoutes({ app, core }: AdminRouteDeps, provisioni
     {
       schema: {
         summary:
-          'Create or replace one site from its whole document (an entry of the apply format, without club clients): what it leaves out is removed, but for message templates; secrets shown as "(set)" are kept while their address stays',
+          'Create or replace one site from its whole document (an entry of the apply format, without club clients): what it leaves out is removed, but for message templates; secrets shown as "(set)" are kept while their address stays. With If-None-Match: * it only creates: an existing site answers 412',
         tags: ['provisioning'],
         params: SiteParams,
+        headers: CreateOnlyHeaders,
         body: Type.Record(Type.String(), Type.Unknown()),
       },
     },
@@ -92,7 +76,7 @@ export function provisioningEditRoutes({ app, core }: AdminRouteDeps, provisioni
           { problems: ['/tenants/0/sites/0/boostcom/clients: club clients are provisioned with roster apply or POST /admin/v1/provisioning, not here'] },
           '/tenants/0/sites/0',
         );
-      const result = await wired().applySite(tenant, { ...body, name });
+      const result = await wired().applySite(tenant, { ...body, name }, { createOnly: createOnly(request) });
       if ('problems' in result) return refused(reply, result, '/tenants/0/sites/0');
       const status = statusOf(result, 'sites');
       const site = await core.sites.resolve(tenant.id, name);
@@ -106,16 +90,20 @@ export function provisioningEditRoutes({ app, core }: AdminRouteDeps, provisioni
     {
       schema: {
         summary:
-          'Create or replace a webhook (an entry of the apply format: url, events, format, secret, signingUserKey, enabled); without a secret the stored one is kept',
+          'Create or replace a webhook (an entry of the apply format: url, events, format, secret, signingUserKey, enabled); without a secret the stored one is kept. With If-None-Match: * it only creates: an existing webhook answers 412',
         tags: ['provisioning'],
         params: WebhookParams,
+        headers: CreateOnlyHeaders,
         body: Type.Record(Type.String(), Type.Unknown()),
       },
     },
     async (request, reply) => {
       const { tenant } = await tenantFor(core, request, 'provisioning.write');
       const { name } = request.params as { name: string };
-      const result = await wired().apply({ tenants: [{ name: tenant.name, webhooks: [{ ...(request.body as JsonObject), name }] }] });
+      const result = await wired().apply(
+        { tenants: [{ name: tenant.name, webhooks: [{ ...(request.body as JsonObject), name }] }] },
+        { createOnly: createOnly(request) },
+      );
       if ('problems' in result) return refused(reply, result, '/tenants/0/webhooks/0');
       const status = statusOf(result, 'webhooks');
       await audit(core, request, tenant, status === 'created' ? 'webhook.create' : 'webhook.update', name, { status });

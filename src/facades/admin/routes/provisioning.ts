@@ -13,6 +13,7 @@ import {
 import { DEFAULT_TEMPLATES } from '../../../messaging/templates.js';
 import { AdminAuthError } from '../auth.js';
 import { type AdminRouteDeps, audit, principalOf, tenantFor } from './context.js';
+import { refused } from './problems.js';
 
 const TenantParams = Type.Object({ tenant: Type.String({ minLength: 1, maxLength: 100 }) });
 
@@ -24,11 +25,16 @@ export type ProvisionResult = { report: ProvisioningReport } | { problems: strin
  * imports the CLI): the same document, validated the same way, gives the same state.
  */
 export interface AdminProvisioning {
-  apply(document: unknown): Promise<ProvisionResult>;
+  /** `createOnly`: a site or webhook the document names that exists already is refused (DomainError provisioning.entry_exists). */
+  apply(document: unknown, options?: CreateOnly): Promise<ProvisionResult>;
   /** One site as an entry of the document's `sites`, every secret shown as "(set)". */
   siteDocument(site: Site): Promise<JsonObject>;
   /** Applies one site's document in the tenant (created when new), each "(set)" back to the stored secret. */
-  applySite(tenant: Tenant, document: JsonObject): Promise<ProvisionResult>;
+  applySite(tenant: Tenant, document: JsonObject, options?: CreateOnly): Promise<ProvisionResult>;
+}
+
+export interface CreateOnly {
+  createOnly?: boolean;
 }
 
 export function siteView(site: Site) {
@@ -170,7 +176,7 @@ export function provisioningRoutes({ app, core }: AdminRouteDeps, provisioning: 
       const principal = principalOf(request);
       await mayApply(core, principal, tenantNames(request.body));
       const result = await provisioning.apply(request.body);
-      if ('problems' in result) return reply.code(400).send({ error: 'The document does not match the apply format', problems: result.problems });
+      if ('problems' in result) return refused(reply, result, '', 'The document does not match the apply format');
       for (const t of result.report.tenants) {
         const tenant = await core.tenants.resolve(t.name);
         await audit(core, request, tenant, 'provisioning.apply', tenant.name, { created: t.created });

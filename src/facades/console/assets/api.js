@@ -8,8 +8,10 @@ export function setCsrf(token) {
   csrfToken = token;
 }
 
-export async function api(method, path, body) {
+/** `createOnly` (a PUT from a New form) sends If-None-Match: *, so an existing site or webhook is refused (412), never replaced. */
+export async function api(method, path, body, { createOnly = false } = {}) {
   const headers = {};
+  if (createOnly) headers['if-none-match'] = '*';
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   const response = await fetch(`/admin/v1${path}`, {
@@ -23,6 +25,24 @@ export async function api(method, path, body) {
   if (response.status === 401 && !path.startsWith('/session')) throw new SignedOut(data.error ?? 'Signed out');
   if (!response.ok) throw Object.assign(new Error(data.error ?? `HTTP ${response.status}`), { status: response.status, data });
   return data;
+}
+
+/**
+ * POSTs `fields` as a form into the frame named `target`, which then shows the answer as a page
+ * of its own, under that answer's headers (its CSP): HTML handed to a frame (srcdoc, blob:) would
+ * take the console's policy instead. A form sets no header: the CSRF token goes as a field.
+ */
+export function postToFrame(path, fields, target) {
+  const form = document.createElement('form');
+  Object.assign(form, { method: 'post', action: `/admin/v1${path}`, target, hidden: true });
+  for (const [name, value] of Object.entries({ ...fields, ...(csrfToken && { csrfToken }) })) {
+    const input = document.createElement('input');
+    Object.assign(input, { type: 'hidden', name, value });
+    form.append(input);
+  }
+  document.body.append(form);
+  form.submit();
+  form.remove();
 }
 
 /** Streams a file as the request body (the import API takes the file itself, not a form). */

@@ -133,7 +133,7 @@ export function siteEditor(ctx, site, onSaved) {
         if (problems.length) return showProblems(form, summary, problems);
         const siteName = name.value.trim();
         try {
-          const saved = await api('PUT', `/tenants/${encodeURIComponent(ctx.tenant)}/sites/${encodeURIComponent(siteName)}`, document);
+          const saved = await api('PUT', `/tenants/${encodeURIComponent(ctx.tenant)}/sites/${encodeURIComponent(siteName)}`, document, { createOnly: !site });
           showProblems(form, summary, []);
           announce(`Site ${siteName} saved (${saved.status === 'unchanged' ? 'nothing changed' : saved.status})`);
           onSaved?.(saved);
@@ -142,7 +142,10 @@ export function siteEditor(ctx, site, onSaved) {
         }
       },
     },
-    field('Site name', name, { paths: ['/name'], hint: site ? 'A site is known by its name (as in roster apply).' : null }),
+    field('Site name', name, {
+      paths: ['/name'],
+      hint: site ? 'A site is known by its name (as in roster apply).' : 'A new name: an existing site is changed with its Edit button, never replaced here.',
+    }),
     door('Gigya', '/gigya', gigyaOn.querySelector('input'), [
       h(
         'div',

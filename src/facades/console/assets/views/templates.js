@@ -1,4 +1,4 @@
-import { api } from '../api.js';
+import { api, postToFrame } from '../api.js';
 import { announce, badge, h, refocus } from '../dom.js';
 import { field, problemsOf, showProblems } from './forms.js';
 
@@ -17,6 +17,8 @@ const LABELS = {
   sms: { text: 'Message' },
 };
 
+let frames = 0;
+
 /** The rendered template: an email (subject, text, HTML in a sandboxed frame), an SMS, or the page a person sees. */
 function previewOf(kind, rendered) {
   if (kind === 'page') {
@@ -33,8 +35,9 @@ function previewOf(kind, rendered) {
     { class: 'mail-preview' },
     kind === 'email' ? h('p', {}, h('strong', {}, 'Subject: '), rendered.subject ?? '') : null,
     h('pre', {}, rendered.text),
-    // The HTML body as a mail client shows it: a sandboxed frame (no script, no same origin), never innerHTML.
-    rendered.html ? h('iframe', { class: 'html-preview', sandbox: '', title: 'HTML body preview', srcdoc: rendered.html }) : null,
+    // The HTML body as a mail client shows it, styles and images included: a sandboxed frame (no
+    // script, no same origin, never innerHTML) into which the draft is posted; the page it gets back has its own CSP.
+    rendered.html ? h('iframe', { class: 'html-preview', sandbox: '', title: 'HTML body preview', name: `html-preview-${++frames}` }) : null,
   );
 }
 
@@ -89,14 +92,14 @@ export function templatesPanel(ctx, data, sites, mayWrite) {
     let asked = 0;
     const refreshPreview = async () => {
       const mine = ++asked;
+      const shown = draft();
+      const asking = { site: state.site, template: state.name, language: state.language };
       try {
-        const rendered = await api('POST', `/tenants/${encodeURIComponent(ctx.tenant)}/templates/preview`, {
-          site: state.site,
-          template: state.name,
-          language: state.language,
-          ...(draft().text && { draft: draft() }),
-        });
-        if (mine === asked) preview.replaceChildren(previewOf(kind, rendered));
+        const rendered = await api('POST', `/tenants/${encodeURIComponent(ctx.tenant)}/templates/preview`, { ...asking, ...(shown.text && { draft: shown }) });
+        if (mine !== asked) return;
+        preview.replaceChildren(previewOf(kind, rendered));
+        const frame = preview.querySelector('iframe');
+        if (frame) postToFrame(`/tenants/${encodeURIComponent(ctx.tenant)}/templates/preview.html`, { ...asking, ...(shown.text && shown) }, frame.name);
       } catch (error) {
         if (mine === asked) preview.replaceChildren(h('p', { class: 'error', role: 'alert' }, error.message));
       }

@@ -74,7 +74,7 @@ export function webhookEditor(ctx, webhook, onSaved) {
           enabled: enabled.querySelector('input').checked,
         };
         try {
-          const saved = await api('PUT', `${base(ctx)}/${encodeURIComponent(name.value.trim())}`, entry);
+          const saved = await api('PUT', `${base(ctx)}/${encodeURIComponent(name.value.trim())}`, entry, { createOnly: !webhook });
           showProblems(form, summary, []);
           announce(`Webhook ${saved.webhook.name} saved`);
           onSaved?.(saved);
