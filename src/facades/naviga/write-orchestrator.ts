@@ -27,8 +27,9 @@ export interface WritingProvider {
 /**
  * Flow.UserProvider for writes (spec A.0: "IgnoreProvider=false → executes operation through the
  * ThirdParty system"): the provider is written first, so a refusal or a failure there leaves the
- * local store untouched; then the core writes locally; then the answer is read the way the reads
- * are orchestrated (which synchronises and links the provider's user).
+ * local store untouched; then the core writes locally; the answer is what was written (a create
+ * stores the provider's reply, which links its user), never a new read at the provider, so a
+ * provider that fails after the write cannot fail a write that happened.
  */
 export function writeOrchestrator(core: Core) {
   return {

@@ -252,11 +252,11 @@ describe('naviga writes orchestrated with an Auth0 provider (real HTTP)', () => 
     const patches = () => auth0.requests.filter((r) => r.method === 'PATCH').length;
 
     // Nothing to change: Auth0 is not asked (it refuses an empty PATCH).
-    const before = patches();
+    const before = auth0.requests.length;
     const nothing = await send(client, 'PUT', `/v4/Users/${id}/`, {});
     assert.equal(nothing.statusCode, 200, nothing.body);
     assert.equal(nothing.json().message.code, 'UsersOrchestrator_S200_04');
-    assert.equal(patches(), before, 'no PATCH {}');
+    assert.deepEqual(auth0.requests.slice(before), [], 'no PATCH {}, not even a lookup');
 
     // Six refusals in a row (the breaker opens after five failures): each one a 400 in the orchestrator's envelope.
     const long = 'L'.repeat(180);
@@ -302,7 +302,8 @@ describe('naviga writes orchestrated with an Auth0 provider (real HTTP)', () => 
     assert.equal(database?.firstName, 'Dana');
     assert.equal(social?.firstName, 'Social', 'the social twin is not written');
 
-    // The answer's read linked the verified social twin; the password still goes to the database user.
+    // A read through the provider links the verified social twin; the password still goes to the database user.
+    assert.equal((await send(client, 'GET', `/v4/Users/${id}`)).statusCode, 200);
     const account = await t.core.accounts.get({ tenantId: client.tenant.id, siteId: null, origin: { facade: 'cli' } }, id as AccountUid);
     assert.deepEqual(account.externalIds, [{ kind: 'external:auth0', value: 'google-oauth2|twinwrite' }]);
     const password = await send(client, 'PATCH', `/v4/Users/${id}/Password`, { password: 'Twin-Write-2' });

@@ -159,18 +159,16 @@ export async function usersWriteRoutes(app: FastifyInstance, options: WriteRoute
     const fields = bodyOf(plain, request);
     const names: Record<string, string | undefined> = { firstName: fields.text('firstName', 200), lastName: fields.text('lastName', 200) };
     const verified = fields.flag('verified');
-    const provider = writes.providerFor(plain, fields.flag('ignoreProvider') ?? false);
+    const change = {
+      ...(names.firstName !== undefined && { firstName: names.firstName }),
+      ...(names.lastName !== undefined && { lastName: names.lastName }),
+      ...(verified !== undefined && { verified }),
+    };
+    // Nothing to change: the provider is not asked (Auth0 refuses an empty PATCH).
+    const provider = Object.keys(change).length > 0 ? writes.providerFor(plain, fields.flag('ignoreProvider') ?? false) : null;
     const account = await writes.localUser(plain, uid);
     const subject = provider && (await writes.atProvider(plain, 'updateFailed', () => writes.subjectOf(provider, account)));
-    if (provider && subject) {
-      await writes.atProvider(plain, 'updateFailed', () =>
-        provider.writes.update(subject, {
-          ...(names.firstName !== undefined && { firstName: names.firstName }),
-          ...(names.lastName !== undefined && { lastName: names.lastName }),
-          ...(verified !== undefined && { verified }),
-        }),
-      );
-    }
+    if (provider && subject) await writes.atProvider(plain, 'updateFailed', () => provider.writes.update(subject, change));
     const call = withEvents(plain, (event) =>
       event.type === 'account.updated' && event.via === 'update' ? eventCodes(subject != null, 'updateEvent', 'providerUpdateEvent') : [],
     );
@@ -202,7 +200,7 @@ export async function usersWriteRoutes(app: FastifyInstance, options: WriteRoute
           hide: hide || !path.endsWith('/'),
           summary: 'Update',
           description:
-            'firstName, lastName, verified, ignoreProvider; omitted fields stay. With a provider the user is updated there first. E500_01: the provider failed.',
+            'firstName, lastName, verified, ignoreProvider; omitted fields stay. With a provider the user is updated there first. E400_00: invalid, or refused by the provider; E500_01: the provider failed.',
           params: CridParams,
           body: Body,
           response: writeResponses(UserItem),
@@ -220,7 +218,7 @@ export async function usersWriteRoutes(app: FastifyInstance, options: WriteRoute
         ...route,
         summary: 'Change Password',
         description:
-          '{password} (no old password: the calling system vouches for the user). Every session and token of the user ends. With a provider the password changes there first. E500_01: the provider failed.',
+          "{password} (no old password: the calling system vouches for the user). Every session and token of the user ends. With a provider the password changes there first. E400_00: weak or recently used, here or by the provider's rules; E500_01: the provider failed.",
         params: CridParams,
         body: Body,
         response: writeResponses(Type.Null()),
@@ -247,7 +245,7 @@ export async function usersWriteRoutes(app: FastifyInstance, options: WriteRoute
         ...route,
         summary: 'Update Email',
         description:
-          '{email}: the new email becomes the login name; the user is Unverified until the mailed 6-digit code (POST /v4/Users/Verification) or link is used. With a provider the email changes there first. E400_08: taken (here or at the provider); E500_01: the provider failed.',
+          '{email}: the new email becomes the login name; the user is Unverified until the mailed 6-digit code (POST /v4/Users/Verification) or link is used. With a provider the email changes there first. E400_00: invalid, or refused by the provider; E400_08: taken (here or at the provider); E500_01: the provider failed.',
         params: CridParams,
         body: Body,
         response: writeResponses(UserItem),
