@@ -249,7 +249,6 @@ describe('naviga writes orchestrated with an Auth0 provider (real HTTP)', () => 
       .customerRegistrationId as string;
     const atAuth0 = auth0User('refused@example.com');
     assert.ok(atAuth0);
-    const patches = () => auth0.requests.filter((r) => r.method === 'PATCH').length;
 
     // Nothing to change: Auth0 is not asked (it refuses an empty PATCH).
     const before = auth0.requests.length;
