@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type Core, createCore } from '../../src/core/index.js';
+import type { Clock } from '../../src/core/ports.js';
 import type { CallContext, Site, Tenant } from '../../src/core/types.js';
 import { argon2Hasher } from '../../src/security/password-hasher.js';
 import { createSecretBox } from '../../src/security/secret-box.js';
@@ -32,8 +33,8 @@ export const testMasterKey = randomBytes(32);
 
 export const testSecretBox = createSecretBox(testMasterKey);
 
-export function testCore(store: OpenedStore): Core {
-  return createCore({ store, clock: systemClock, ids: cryptoIds, secretBox: createSecretBox(testMasterKey), hasher: argon2Hasher });
+export function testCore(store: OpenedStore, clock: Clock = systemClock): Core {
+  return createCore({ store, clock, ids: cryptoIds, secretBox: createSecretBox(testMasterKey), hasher: argon2Hasher });
 }
 
 let counter = 0;

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { Clock } from '../../src/core/ports.js';
 import type { OpenedStore } from '../../src/store/index.js';
 import { newTenant, openTestStore, testCore } from '../helpers/store.js';
+
+// Windows are fixed minutes: a test running across a minute's end would see its count start again.
+const midMinute: Clock = { now: () => new Date('2030-06-01T12:00:30.000Z') };
 
 describe('rate counting shared by processes', () => {
   let store: OpenedStore;
@@ -12,8 +16,8 @@ describe('rate counting shared by processes', () => {
 
   it('counts exactly within one process and sees other processes after their flush', async () => {
     // Two cores over one store stand for two Roster processes on one database.
-    const one = testCore(store);
-    const two = testCore(store);
+    const one = testCore(store, midMinute);
+    const two = testCore(store, midMinute);
     const { tenant } = await newTenant(one);
     const hitsOne: number[] = [];
     for (let i = 0; i < 5; i++) hitsOne.push(await one.requestGuards.countHit(tenant.id, 'key:A', 60));
@@ -36,7 +40,7 @@ describe('rate counting shared by processes', () => {
   });
 
   it('counts the hits of a flush still on its way to the store', async () => {
-    const core = testCore(store);
+    const core = testCore(store, midMinute);
     const { tenant } = await newTenant(core);
     for (let i = 0; i < 5; i++) await core.requestGuards.countHit(tenant.id, 'key:B', 60);
     const flushing = core.requestGuards.flush(); // four gathered hits leave for the store
@@ -46,7 +50,7 @@ describe('rate counting shared by processes', () => {
   });
 
   it('keeps buckets and tenants apart', async () => {
-    const core = testCore(store);
+    const core = testCore(store, midMinute);
     const a = await newTenant(core);
     const b = await newTenant(core);
     await core.requestGuards.countHit(a.tenant.id, 'key:X', 60);
