@@ -16,6 +16,8 @@ export interface ProviderIdentity {
   firstName: string | null;
   lastName: string | null;
   verified: boolean;
+  /** This call created the provider's user for the account it is read into (a Create): linked even while unverified. */
+  createdForAccount?: boolean;
 }
 
 export type AccountLookup = { by: 'email'; email: string } | { by: 'uid'; uid: AccountUid };
@@ -98,8 +100,11 @@ export async function synchroniseIdentity(
       await recordEvent(tx, deps, ctx, { type: 'account.updated', accountUid: ownerUid, via: 'sync', payload: { changed } }, now);
     }
   }
-  if (identity.subject) {
-    // Links the provider's id; an id already linked to another account stays where it is.
+  // Links the provider's id; an id already linked to another account stays where it is. An
+  // account that was here before is linked only to a provider user who proved the mailbox (or
+  // whom this call created for it): anyone can sign up at a provider with someone else's email,
+  // and a link opens the account to that provider user's password (credentials.loginExternal).
+  if (identity.subject && (claimed || identity.verified || identity.createdForAccount)) {
     const kindName = `external:${identity.provider}` as const;
     const existingOwner = await tx.accounts.findByIdentifier(ctx.tenantId, kindName, identity.subject);
     if (!existingOwner) {

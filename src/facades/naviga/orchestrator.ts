@@ -58,10 +58,10 @@ export function orchestrator(core: Core) {
     call: NavigaCall,
     uid: string,
     workflow: 'get' | 'getById',
-    consulted?: { found: ProviderUser | null; email: string },
+    consulted?: { found: ProviderUser | null; email: string; created?: boolean },
   ): Promise<OrchestratedUser[]> {
     const found = consulted?.found ?? null;
-    const identity = consulted?.found ? identityOf(call, consulted.found, consulted.email) : null;
+    const identity = consulted?.found ? { ...identityOf(call, consulted.found, consulted.email), createdForAccount: consulted.created === true } : null;
     const account = await core.accountReads.read(
       call.ctx,
       { by: 'uid', uid: uid as AccountUid },
@@ -96,7 +96,7 @@ export function orchestrator(core: Core) {
      * answer to a create): synchronised (linked) and combined as getById does, without asking again.
      */
     async getByIdAnswered(call: NavigaCall, uid: string, found: ProviderUser, email: string): Promise<OrchestratedUser[]> {
-      return readById(call, uid, 'getById', { found, email });
+      return readById(call, uid, 'getById', { found, email, created: true });
     },
 
     identityOf,

@@ -374,6 +374,13 @@ describe('naviga writes orchestrated with an Auth0 provider (real HTTP)', () => 
     assert.equal(account.profile.firstName, 'Vic', 'nothing synchronised');
     const rows = await t.store.outbox.listForAccount(client.tenant.id, victimId);
     assert.equal(rows.filter((r) => r.event.type === 'account.logged_in').length, 0);
+    // An ordinary read through the provider does not link the impostor either: the link would
+    // open the account to the impostor's password.
+    assert.equal((await send(client, 'GET', `/v4/Users/${victimId}`)).statusCode, 200);
+    const afterReadLogin = await send(client, 'POST', '/v4/Users/Authentication', { loginName: 'victim@example.com', password: 'Impostor-Pass-1' });
+    assert.equal(afterReadLogin.json().message.code, 'UsersOrchestrator_E400_04', 'still opens nothing after a read');
+    const afterRead = await t.core.accounts.get({ tenantId: client.tenant.id, siteId: null, origin: { facade: 'cli' } }, victimId);
+    assert.deepEqual(afterRead.externalIds, [], 'the read did not link the impostor');
 
     const verified = await send(client, 'POST', '/v4/Users/Authentication', { loginName: 'owner-verified@example.com', password: 'Owner-Pass-1' });
     assert.equal(verified.statusCode, 200, verified.body);
