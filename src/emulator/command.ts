@@ -1,5 +1,5 @@
-import { setFlagsFromString } from 'node:v8';
 import type { Config } from '../config.js';
+import { compileEmbeddedStoreWithBaselineOnly } from '../store/embedded-wasm.js';
 import { startEmulator } from './emulator.js';
 
 /**
@@ -7,11 +7,8 @@ import { startEmulator } from './emulator.js';
  * listens and the credentials per facade (a JSON object with --json).
  */
 export async function emulateCommand(config: Readonly<Config>, fixture: string | undefined, json: boolean): Promise<void> {
-  // This process is the emulator's alone, and no WebAssembly is compiled yet: compile the embedded
-  // PostgreSQL with V8's baseline compiler only. Its optimising tier costs more CPU and memory at
-  // start (about 1.5 s and 90 MB here) than a test suite's small workload ever wins back
-  // (bench/README.md). `roster start` and `startRoster()` in someone else's process keep V8's defaults.
-  setFlagsFromString('--liftoff-only');
+  // The process is the emulator's own; `startRoster()` runs in someone else's and leaves V8 alone.
+  compileEmbeddedStoreWithBaselineOnly();
   const emulator = await startEmulator({
     config,
     host: config.host,
