@@ -158,7 +158,6 @@ async function run(argv: string[]): Promise<void> {
 
   switch (`${command} ${sub ?? ''}`.trim()) {
     case 'start': {
-      if (config.database.engine === 'pglite') (await import('../store/embedded-wasm.js')).compileEmbeddedStoreWithBaselineOnly();
       // The HTTP server's modules are loaded only to serve: other commands stay small.
       const { runServer } = await import('../main.js');
       // A broken native password module fails here, not as every login's "wrong password".
