@@ -284,9 +284,12 @@ describe('admin console in Chromium', { skip }, () => {
   });
 
   it('sends the operator back to sign-in when the session has expired', async () => {
+    // This fixture's admins only: the PostgreSQL database is shared with the other test files,
+    // whose console sessions must live on (an unscoped update ended them at random).
     await t.store.db
       .updateTable('admin_sessions')
       .set({ last_seen_at: new Date(Date.now() - 31 * 60 * 1000) })
+      .where('admin_id', 'in', (eb) => eb.selectFrom('admin_users').select('id').where('email', 'in', Object.values(f.admins)))
       .execute();
     await page.getByRole('link', { name: 'People' }).click();
     await page.getByRole('alert').filter({ hasText: 'Your session has ended' }).waitFor();
