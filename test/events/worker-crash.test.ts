@@ -55,11 +55,15 @@ describe('roster worker killed with SIGKILL in the middle of a batch', () => {
       release = resolve;
     });
     let inFlight = 0;
+    /** The events of the request held open: their worker dies before it hears the answer. */
+    let stalledIds: string[] = [];
     // The receiver holds the third request open: the worker is killed while that batch is in flight.
-    const receiver = await startReceiver(async () => {
+    const receiver = await startReceiver(async (body) => {
       inFlight++;
-      if (stall && inFlight === 3) await stalled;
-      else await sleep(30);
+      if (stall && inFlight === 3) {
+        stalledIds = (JSON.parse(body).events as Array<{ id: string }>).map((e) => e.id);
+        await stalled;
+      } else await sleep(30);
       return 200;
     });
     let runtime: Runtime | undefined = await openRuntime(loadConfig(env));
@@ -97,7 +101,14 @@ describe('roster worker killed with SIGKILL in the middle of a batch', () => {
 
       const second = startWorker(workerEnv);
       workers.push(second.child);
-      await waitFor(() => new Set(receiver.delivered().map((e) => e.id)).size === written.length, 120_000, `all events (output: ${second.output()})`);
+      // The held request is answered (and counted by the receiver) only after the kill: its events
+      // are done once the new worker has sent them again, after the dead worker's lease ran out.
+      const count = (id: string) => receiver.delivered().filter((e) => e.id === id).length;
+      await waitFor(
+        () => new Set(receiver.delivered().map((e) => e.id)).size === written.length && stalledIds.every((id) => count(id) >= 2),
+        120_000,
+        `all events (output: ${second.output()})`,
+      );
       second.child.kill('SIGTERM');
       assert.equal(await second.exited, 0);
 
