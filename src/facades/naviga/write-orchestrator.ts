@@ -46,10 +46,7 @@ export function writeOrchestrator(core: Core) {
           // The caller's address as Roster sees it (through its trusted proxies): the person logging in.
           authenticate: (email, password) => writes.authenticate(email, password, call.ctx.origin.ip ?? null, signal()),
           subjectFor: (email, linked) => writes.subjectFor(email, linked, signal()),
-          // Nothing to change there: the provider is not called (Auth0 refuses an empty PATCH).
-          update: async (subject, change) => {
-            if (Object.keys(change).length > 0) await writes.update(subject, change, signal());
-          },
+          update: (subject, change) => writes.update(subject, change, signal()),
           changePassword: (subject, password) => writes.changePassword(subject, password, signal()),
           changeEmail: (subject, email, previous) => writes.changeEmail(subject, email, previous, signal()),
         },
