@@ -56,8 +56,8 @@ async function importLite(params: URLSearchParams): Promise<unknown> {
       createdAt: now,
     }) as unknown as OutboxRecord;
   const events = [record('account.created', { email }), ...subs.map((s) => record('subscription.changed', { subscriptionId: s.subscriptionId }))];
-  return accounts.insertIfEmailFree(
-    {
+  return accounts.insertIfIdentifierFree({
+    account: {
       tenantId,
       uid,
       hasLiteAccount: true,
@@ -73,10 +73,11 @@ async function importLite(params: URLSearchParams): Promise<unknown> {
       createdSiteId: null as SiteId | null,
       now,
     },
-    email,
-    subs,
+    identifier: { kind: 'email', value: email },
+    subscriptions: subs,
+    channels: {},
     events,
-  );
+  });
 }
 
 const server = createServer((request, response) => {

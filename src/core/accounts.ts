@@ -5,7 +5,7 @@ import { DomainError, required } from './errors.js';
 import type { DomainEvent } from './events.js';
 import { normalizeEmail, personKey } from './identifiers.js';
 import { mergeJson } from './json-merge.js';
-import type { AccountPatch, NewAccount, Repos } from './ports.js';
+import type { AccountPatch, NewAccount, OutboxRecord, Repos } from './ports.js';
 import type { SubscriptionChange } from './subscription-rules.js';
 import {
   hashToken,
@@ -15,7 +15,7 @@ import {
   writeImportedSubscriptions,
   writeSubscriptionChanges,
 } from './subscriptions.js';
-import type { Account, AccountUid, AccountView, CallContext, IdentifierKind, JsonObject } from './types.js';
+import type { Account, AccountUid, AccountView, CallContext, IdentifierKind, JsonObject, Subscription } from './types.js';
 
 export interface LiteAccountInput {
   email: string;
@@ -74,6 +74,18 @@ export async function accountView(tx: Repos, account: Pick<Account, 'tenantId' |
   return required(await tx.accountViews.find(account.tenantId, { uid: account.uid }), 'account.not_found', `Account ${account.uid} not found`);
 }
 
+/** The new account of an unclaimed email, written in one statement; undefined when another account holds the email. */
+export async function insertIfEmailFree(
+  repos: Repos,
+  account: NewAccount,
+  email: string,
+  subscriptions: Subscription[],
+  events: OutboxRecord[],
+): Promise<Account | undefined> {
+  const written = await repos.accounts.insertIfIdentifierFree({ account, identifier: { kind: 'email', value: email }, subscriptions, channels: {}, events });
+  return written?.account;
+}
+
 export function createAccounts(deps: CoreDeps) {
   const { store, clock, ids } = deps;
 
@@ -92,7 +104,8 @@ export function createAccounts(deps: CoreDeps) {
       { type: 'account.created', accountUid: account.uid, via, payload: { email, msisdn: null, hasLiteAccount: true, hasFullAccount: false } },
       ...subscriptions.map((write) => subscriptionChangedEvent(account.uid, write, via === 'import')),
     ];
-    return repos.accounts.insertIfEmailFree(
+    return insertIfEmailFree(
+      repos,
       account,
       email,
       subscriptions.map((write) => write.after),

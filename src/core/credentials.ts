@@ -1,5 +1,5 @@
 import { type ProviderIdentity, synchroniseIdentity } from './account-reads.js';
-import { accountView, newAccount } from './accounts.js';
+import { accountView, insertIfEmailFree, newAccount } from './accounts.js';
 import { type CredentialPolicy, credentialPolicy, passwordProblem } from './credential-policy.js';
 import { type CoreDeps, outboxRecords, recordEvent } from './deps.js';
 import { DomainError, required } from './errors.js';
@@ -474,7 +474,7 @@ export function createCredentials(deps: CoreDeps) {
               payload: { email: normalized ?? null, msisdn: null, hasLiteAccount: false, hasFullAccount: false },
             };
             if (normalized) {
-              account = await tx.accounts.insertIfEmailFree(fields, normalized, [], outboxRecords(deps, ctx, created, now));
+              account = await insertIfEmailFree(tx, fields, normalized, [], outboxRecords(deps, ctx, created, now));
               if (!account) throw new LoginIdTaken('email');
             } else {
               account = await tx.accounts.insert(fields);

@@ -1,4 +1,4 @@
-import { newAccount } from './accounts.js';
+import { insertIfEmailFree, newAccount } from './accounts.js';
 import type { ConsentChange } from './consent-rules.js';
 import { writeConsentChanges } from './consents.js';
 import { type CoreDeps, outboxRecord, outboxRecords, recordEvent } from './deps.js';
@@ -133,7 +133,7 @@ export async function importFullAccount(deps: CoreDeps, ctx: CallContext, input:
     };
     let account: Account | undefined;
     if (normalized) {
-      account = await tx.accounts.insertIfEmailFree(fields, normalized, [], outboxRecords(deps, ctx, created, now));
+      account = await insertIfEmailFree(tx, fields, normalized, [], outboxRecords(deps, ctx, created, now));
       if (!account) return { kind: 'email_taken' };
     } else {
       account = await tx.accounts.insert(fields);

@@ -1,9 +1,9 @@
 import { accountView, newAccount } from './accounts.js';
 import type { ConsentChange } from './consent-rules.js';
 import { writeConsentChanges } from './consents.js';
-import { type CoreDeps, recordEvent } from './deps.js';
+import { type CoreDeps, outboxRecords, recordEvent } from './deps.js';
 import { DomainError, type FieldError, required } from './errors.js';
-import type { FieldChange } from './events.js';
+import type { DomainEvent, FieldChange } from './events.js';
 import { normalizeEmail, personKey } from './identifiers.js';
 import { jsonEqual, mergeJson } from './json-merge.js';
 import type { AccountKey, AccountPatch, MemberQuery, Repos } from './ports.js';
@@ -135,6 +135,21 @@ export function createMembers(deps: CoreDeps) {
     await tx.verificationCodes.remove(ctx.tenantId, siteId, code.kind, code.value);
   }
 
+  /** What writing `wanted` over the `stored` statuses changes: the statuses to write, their events, the change list. */
+  function channelChanges(uid: AccountUid, wanted: Partial<Record<Channel, ChannelStatusValue>>, stored: Partial<Record<Channel, ChannelStatusValue>>) {
+    const writes: Partial<Record<Channel, ChannelStatusValue>> = {};
+    const events: DomainEvent[] = [];
+    const changes: Record<string, FieldChange> = {};
+    for (const [channel, status] of Object.entries(wanted) as Array<[Channel, ChannelStatusValue]>) {
+      const previous = stored[channel] ?? null;
+      if (previous === status) continue;
+      writes[channel] = status;
+      events.push({ type: 'channel.changed', accountUid: uid, payload: { channel, status, previous } });
+      changes[`${channel}Status`] = { change: previous === null ? '+' : '~', was: previous, is: status };
+    }
+    return { writes, events, changes };
+  }
+
   async function writeChannels(
     tx: Repos,
     ctx: CallContext,
@@ -144,18 +159,41 @@ export function createMembers(deps: CoreDeps) {
     /** The statuses stored now; a new member has none (saves the read). */
     current?: Partial<Record<Channel, ChannelStatusValue>>,
   ): Promise<Record<string, FieldChange>> {
-    const stored = current ?? (await tx.channels.listForAccount(ctx.tenantId, uid));
-    const changes: Record<string, FieldChange> = {};
-    const writes: Partial<Record<Channel, ChannelStatusValue>> = {};
-    for (const [channel, status] of Object.entries(wanted) as Array<[Channel, ChannelStatusValue]>) {
-      const previous = stored[channel] ?? null;
-      if (previous === status) continue;
-      writes[channel] = status;
-      await recordEvent(tx, deps, ctx, { type: 'channel.changed', accountUid: uid, payload: { channel, status, previous } }, now);
-      changes[`${channel}Status`] = { change: previous === null ? '+' : '~', was: previous, is: status };
-    }
+    const { writes, events, changes } = channelChanges(uid, wanted, current ?? (await tx.channels.listForAccount(ctx.tenantId, uid)));
+    for (const event of events) await recordEvent(tx, deps, ctx, event, now);
     await tx.channels.upsert(ctx.tenantId, uid, writes, now);
     return changes;
+  }
+
+  /** A new member's account row, its first events and the welcome messages it asked for. */
+  function newMember(ctx: CallContext, uid: AccountUid, email: string | null, passwordHash: string | null, input: NewMember, now: Date) {
+    const account = newAccount(deps, ctx, uid, now, {
+      hasFullAccount: true,
+      isVerified: input.registrationPassword !== undefined,
+      profile: mergeJson({}, input.properties).value,
+      passwordHash,
+      language: input.language,
+      optinChannel: input.optinChannel,
+      optinSubchannel: input.optinSubchannel,
+    });
+    const created: DomainEvent = {
+      type: 'account.created',
+      accountUid: uid,
+      via: 'registration',
+      payload: { email, msisdn: input.msisdn, hasLiteAccount: false, hasFullAccount: true },
+    };
+    // A verified msisdn shows as sms_status "verified" (spec B.9.14).
+    const smsStatus = input.registrationPassword?.kind === 'msisdn' && input.channels.sms === 'enabled' ? 'verified' : input.channels.sms;
+    const channels = channelChanges(uid, { ...input.channels, sms: smsStatus }, {});
+    /** Welcome messages name the member by its numeric id, known once the account is inserted. */
+    const welcome = (memberId: number | null): DomainEvent[] => {
+      const payload = { memberId, language: input.language, productName: input.optinChannel };
+      return [
+        ...(input.welcome.sms && input.msisdn && input.channels.sms !== 'disabled' ? [{ channel: 'sms', to: input.msisdn }] : []),
+        ...(input.welcome.email && email && input.channels.email !== 'disabled' ? [{ channel: 'email', to: email }] : []),
+      ].map((message) => ({ type: 'member.welcome_message_requested', accountUid: uid, payload: { ...payload, ...message } }) as DomainEvent);
+    };
+    return { account, created, channels, welcome };
   }
 
   return {
@@ -172,65 +210,44 @@ export function createMembers(deps: CoreDeps) {
         ...(input.msisdn ? [{ kind: 'msisdn' as const, value: input.msisdn }] : []),
         ...input.externalIds,
       ];
+      const [first] = identifiers;
+      // The common create (one identifier, no code to consume, no consents) is one statement, which
+      // concurrent creates share; a lost claim writes nothing, exactly as the transaction's rollback.
+      if (first && identifiers.length === 1 && !input.registrationPassword && input.consents.length === 0) {
+        const now = clock.now();
+        const member = newMember(ctx, uid, email, passwordHash, input, now);
+        const welcome = member.welcome(null).flatMap((event) => outboxRecords(deps, ctx, event, now));
+        const written = await store.accounts.insertIfIdentifierFree({
+          account: member.account,
+          identifier: first,
+          subscriptions: [],
+          channels: member.channels.writes,
+          member: { favoriteStores: input.favoriteStores },
+          events: [...[member.created, ...member.channels.events].flatMap((event) => outboxRecords(deps, ctx, event, now)), ...welcome],
+          numberedEventIds: welcome.filter((record) => record.event.type === 'member.welcome_message_requested').map((record) => record.id),
+        });
+        if (!written) throw new DomainError('account.identifier_taken', 'Identifier already used by another member', [takenError(first.kind)]);
+        return asMember({ ...written.account, subscriptions: [], consents: [], channels: member.channels.writes }, written.member);
+      }
       // The person is the first identifier claimed (two creates racing for it never share a commit).
-      const person = identifiers[0] ? personKey(ctx.tenantId, identifiers[0].kind, identifiers[0].value) : personKey(ctx.tenantId, 'uid', uid);
+      const person = first ? personKey(ctx.tenantId, first.kind, first.value) : personKey(ctx.tenantId, 'uid', uid);
       return store.transaction(
         async (tx) => {
           const now = clock.now();
+          const member = newMember(ctx, uid, email, passwordHash, input, now);
           await claimAll(tx, ctx.tenantId, uid, identifiers, now);
           if (input.registrationPassword) await consumeCode(tx, ctx, input.registrationPassword);
-          const account = await tx.accounts.insert(
-            newAccount(deps, ctx, uid, now, {
-              hasFullAccount: true,
-              isVerified: input.registrationPassword !== undefined,
-              profile: mergeJson({}, input.properties).value,
-              passwordHash,
-              language: input.language,
-              optinChannel: input.optinChannel,
-              optinSubchannel: input.optinSubchannel,
-            }),
-          );
+          const account = await tx.accounts.insert(member.account);
           const attributes = await tx.members.upsertAttributes(
             ctx.tenantId,
             uid,
             { ...DEFAULT_MEMBER_ATTRIBUTES, personId: account.numericId, favoriteStores: input.favoriteStores },
             now,
           );
-          await recordEvent(
-            tx,
-            deps,
-            ctx,
-            {
-              type: 'account.created',
-              accountUid: uid,
-              via: 'registration',
-              payload: { email, msisdn: input.msisdn, hasLiteAccount: false, hasFullAccount: true },
-            },
-            now,
-          );
-          // A verified msisdn shows as sms_status "verified" (spec B.9.14).
-          const smsStatus = input.registrationPassword?.kind === 'msisdn' && input.channels.sms === 'enabled' ? 'verified' : input.channels.sms;
-          await writeChannels(tx, ctx, uid, { ...input.channels, sms: smsStatus }, now, {});
+          await recordEvent(tx, deps, ctx, member.created, now);
+          await writeChannels(tx, ctx, uid, member.channels.writes, now, {});
           await writeConsentChanges(tx, deps, ctx, uid, input.consents, now);
-          const welcome = { memberId: account.numericId, language: input.language, productName: input.optinChannel };
-          if (input.welcome.sms && input.msisdn && input.channels.sms !== 'disabled') {
-            await recordEvent(
-              tx,
-              deps,
-              ctx,
-              { type: 'member.welcome_message_requested', accountUid: uid, payload: { ...welcome, channel: 'sms', to: input.msisdn } },
-              now,
-            );
-          }
-          if (input.welcome.email && email && input.channels.email !== 'disabled') {
-            await recordEvent(
-              tx,
-              deps,
-              ctx,
-              { type: 'member.welcome_message_requested', accountUid: uid, payload: { ...welcome, channel: 'email', to: email } },
-              now,
-            );
-          }
+          for (const event of member.welcome(account.numericId)) await recordEvent(tx, deps, ctx, event, now);
           // The attributes were just written (and returned): only the account is read back.
           return asMember(await accountView(tx, account), attributes);
         },

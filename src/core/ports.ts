@@ -10,6 +10,7 @@ import type {
   ChannelStatusValue,
   ClubClient,
   Consent,
+  Identifier,
   IdentifierKind,
   JsonObject,
   KeyId,
@@ -96,6 +97,26 @@ export interface NewAccount {
   optinSubchannel: string | null;
   createdSiteId: SiteId | null;
   now: Date;
+}
+
+/** A new account written in one statement with what it starts with (AccountRepo.insertIfIdentifierFree). */
+export interface NewAccountWrite {
+  account: NewAccount;
+  /** Claimed first: when another account holds it, nothing of this write is stored. */
+  identifier: Identifier;
+  subscriptions: Subscription[];
+  channels: Partial<Record<Channel, ChannelStatusValue>>;
+  /** A club member's attributes: default ones, its person id being the new numeric id. */
+  member?: { favoriteStores: number[] };
+  events: OutboxRecord[];
+  /** Ids of the events whose payload.memberId is the new numeric id, which only the insert knows. */
+  numberedEventIds?: string[];
+}
+
+export interface NewAccountWritten {
+  account: Account;
+  /** Present when the write had `member`. */
+  member?: MemberAttributes;
 }
 
 export interface AccountPatch {
@@ -236,11 +257,12 @@ export interface KeyRepo {
 export interface AccountRepo {
   insert(account: NewAccount): Promise<Account>;
   /**
-   * In ONE statement (atomic without a transaction): claims `email` for the new account and, only
-   * if nobody holds it, inserts the account, its subscriptions and its outbox events. Undefined,
-   * with nothing written, when the email belongs to another account (a concurrent claim is waited for).
+   * In ONE statement (atomic without a transaction): claims the write's identifier for the new
+   * account and, only if nobody holds it, inserts the account with everything the write carries.
+   * Undefined, with nothing written, when the identifier belongs to another account (a concurrent
+   * claim is waited for).
    */
-  insertIfEmailFree(account: NewAccount, email: string, subscriptions: Subscription[], events: OutboxRecord[]): Promise<Account | undefined>;
+  insertIfIdentifierFree(write: NewAccountWrite): Promise<NewAccountWritten | undefined>;
   /** Applies the patch only if the stored version is still `expectedVersion`; undefined otherwise. */
   update(tenantId: TenantId, uid: AccountUid, expectedVersion: number, patch: AccountPatch): Promise<Account | undefined>;
   /** Reads and locks the row until the transaction ends. */

@@ -3,8 +3,7 @@ import type { AccountKey, AccountRepo, IdentifierRepo, NewAccount } from '../cor
 import type { Account, AccountUid, Identifier, IdentifierKind, JsonObject, SiteId, TenantId } from '../core/types.js';
 import { countAccounts, searchAccounts } from './account-search.js';
 import type { AccountsTable, Database } from './database.js';
-import { outboxRow } from './outbox.js';
-import { subscriptionRow } from './subscriptions.js';
+import { insertNewAccounts } from './new-accounts.js';
 
 export type AccountRow = Selectable<AccountsTable> & { identifiers: Array<{ kind: string; value: string; is_primary: boolean }> | null };
 
@@ -111,35 +110,7 @@ export function createAccountRepo(db: Kysely<Database>): AccountRepo {
       return toAccount(row as AccountRow);
     },
 
-    async insertIfEmailFree(account, email, subscriptions, events) {
-      // Every later step selects FROM the previous one, so nothing is written unless the claim was.
-      // The subscriptions' foreign key is checked at the end of the statement, the identifier's
-      // (deferred) at commit: both see the account.
-      const { rows } = await sql<AccountRow>`
-        WITH claim AS (
-          INSERT INTO identifiers (tenant_id, kind, value, account_uid, created_at)
-          VALUES (${account.tenantId}, 'email', ${email}, ${account.uid}, ${account.now})
-          ON CONFLICT (tenant_id, kind, value) DO NOTHING
-          RETURNING account_uid
-        ), a AS (
-          INSERT INTO accounts (tenant_id, uid, has_lite_account, has_full_account, is_verified, profile, data, password_hash, email_token,
-                                language, optin_channel, optin_subchannel, created_site_id, created_at, updated_at)
-          SELECT ${account.tenantId}, claim.account_uid, ${account.hasLiteAccount}, ${account.hasFullAccount}, ${account.isVerified},
-                 ${JSON.stringify(account.profile)}::jsonb, ${JSON.stringify(account.data)}::jsonb, ${account.passwordHash}, ${account.emailToken},
-                 ${account.language}, ${account.optinChannel}, ${account.optinSubchannel}, ${account.createdSiteId}, ${account.now}, ${account.now}
-            FROM claim
-          RETURNING *
-        ), s AS (
-          INSERT INTO subscriptions
-          SELECT r.* FROM a, json_populate_recordset(NULL::subscriptions, ${JSON.stringify(subscriptions.map((sub) => subscriptionRow(account.tenantId, account.uid, sub, account.now)))}::json) AS r
-        ), o AS (
-          INSERT INTO outbox_events (tenant_id, id, site_id, account_uid, type, payload, origin, created_at)
-          SELECT r.tenant_id, r.id, r.site_id, r.account_uid, r.type, r.payload, r.origin, r.created_at
-            FROM a, json_populate_recordset(NULL::outbox_events, ${JSON.stringify(events.map(outboxRow))}::json) AS r
-        )
-        SELECT a.*, json_build_array(json_build_object('kind', 'email', 'value', ${email}::text, 'is_primary', true)) AS identifiers FROM a`.execute(db);
-      return rows[0] && toAccount(rows[0]);
-    },
+    insertIfIdentifierFree: async (write) => (await insertNewAccounts(db, [write]))[0],
 
     async update(tenantId, uid, expectedVersion, patch) {
       const result = await db

@@ -1,11 +1,9 @@
 import { type Kysely, sql } from 'kysely';
-import type { AccountRepo, OutboxRecord, OutboxRepo, RequestGuardRepo } from '../core/ports.js';
-import type { Account, Subscription } from '../core/types.js';
-import { type AccountRow, newAccountColumns, toAccount } from './accounts.js';
+import type { AccountRepo, NewAccountWrite, NewAccountWritten, OutboxRecord, OutboxRepo, RequestGuardRepo } from '../core/ports.js';
 import { type BatcherOptions, createBatcher } from './batcher.js';
 import type { Database } from './database.js';
-import { insertOutboxRecords, outboxRow } from './outbox.js';
-import { subscriptionRow } from './subscriptions.js';
+import { insertNewAccounts } from './new-accounts.js';
+import { insertOutboxRecords } from './outbox.js';
 
 /*
  * Group commit: writes of concurrent requests gathered by the batcher and written with the
@@ -14,65 +12,12 @@ import { subscriptionRow } from './subscriptions.js';
  * Rows are claimed in key order, so batches of two processes take their locks in one order.
  */
 
-type NewLite = Parameters<AccountRepo['insertIfEmailFree']>;
-
-/** One set-based statement: claim every email; for the claims won, insert accounts, subscriptions and events. */
-async function insertLitesIfEmailsFree(db: Kysely<Database>, calls: NewLite[]): Promise<Array<Account | undefined>> {
-  const claims = calls.map(([account, email]) => ({ tenant_id: account.tenantId, uid: account.uid, email, created_at: account.now }));
-  const accounts = calls.map(([account]) => newAccountColumns(account));
-  const subscriptions = calls.flatMap(([account, , subs]: NewLite) =>
-    subs.map((s: Subscription) => subscriptionRow(account.tenantId, account.uid, s, account.now)),
-  );
-  // Events carry the uid of the call they belong to (an event may name no account or another one).
-  const events = calls.flatMap(([account, , , records]: NewLite) => records.map((record: OutboxRecord) => ({ owner: account.uid, row: outboxRow(record) })));
-  const { rows } = await sql<AccountRow & { claimed_email: string }>`
-    WITH input AS (
-      SELECT * FROM json_to_recordset(${JSON.stringify(claims)}::json) AS x(tenant_id text, uid text, email text, created_at timestamptz)
-    ), claim AS (
-      INSERT INTO identifiers (tenant_id, kind, value, account_uid, created_at)
-      SELECT tenant_id, 'email', email, uid, created_at FROM input ORDER BY tenant_id, email
-      ON CONFLICT (tenant_id, kind, value) DO NOTHING
-      RETURNING tenant_id, account_uid, value
-    ), a AS (
-      INSERT INTO accounts (tenant_id, uid, has_lite_account, has_full_account, is_verified, profile, data, password_hash, email_token,
-                            language, optin_channel, optin_subchannel, created_site_id, created_at, updated_at)
-      SELECT r.tenant_id, r.uid, r.has_lite_account, r.has_full_account, r.is_verified, r.profile, r.data, r.password_hash, r.email_token,
-             r.language, r.optin_channel, r.optin_subchannel, r.created_site_id, r.created_at, r.updated_at
-        FROM json_populate_recordset(NULL::accounts, ${JSON.stringify(accounts)}::json) WITH ORDINALITY AS r
-        JOIN claim ON claim.tenant_id = r.tenant_id AND claim.account_uid = r.uid
-       ORDER BY r.ordinality
-      RETURNING *
-    ), s AS (
-      INSERT INTO subscriptions
-      SELECT r.* FROM json_populate_recordset(NULL::subscriptions, ${JSON.stringify(subscriptions)}::json) AS r
-        JOIN a ON a.tenant_id = r.tenant_id AND a.uid = r.account_uid
-    ), o AS (
-      INSERT INTO outbox_events (tenant_id, id, site_id, account_uid, type, payload, origin, created_at)
-      SELECT r.tenant_id, r.id, r.site_id, r.account_uid, r.type, r.payload, r.origin, r.created_at
-        FROM json_array_elements(${JSON.stringify(events)}::json) WITH ORDINALITY AS e(item, n)
-        CROSS JOIN LATERAL json_populate_record(NULL::outbox_events, e.item->'row') AS r
-        JOIN a ON a.tenant_id = r.tenant_id AND a.uid = e.item->>'owner'
-       ORDER BY e.n
-    )
-    SELECT a.*, claim.value AS claimed_email,
-           json_build_array(json_build_object('kind', 'email', 'value', claim.value, 'is_primary', true)) AS identifiers
-      FROM a JOIN claim ON claim.tenant_id = a.tenant_id AND claim.account_uid = a.uid`.execute(db);
-  const created = new Map(rows.map((row) => [`${row.tenant_id}\u0000${row.uid}`, row]));
-  return calls.map(([account]) => {
-    const row = created.get(`${account.tenantId}\u0000${account.uid}`);
-    if (!row) return undefined;
-    const { claimed_email: _, ...accountRow } = row;
-    return toAccount(accountRow);
-  });
-}
-
-/** importLiteAccount's new-email write with group commit; two calls for one email never share a batch. */
-export function groupCommitLiteInserts(db: Kysely<Database>, options: BatcherOptions<NewLite>): AccountRepo['insertIfEmailFree'] {
-  const insert = createBatcher<NewLite, Account | undefined>((calls) => insertLitesIfEmailsFree(db, calls), {
+/** New accounts (importLiteAccount's new email, Boostcom's create) with group commit; two writes for one identifier never share a batch. */
+export function groupCommitNewAccounts(db: Kysely<Database>, options: BatcherOptions<NewAccountWrite>): AccountRepo['insertIfIdentifierFree'] {
+  return createBatcher<NewAccountWrite, NewAccountWritten | undefined>((writes) => insertNewAccounts(db, writes), {
     ...options,
-    conflictKey: ([account, email]) => `${account.tenantId}\u0000${email}`,
+    conflictKey: ({ account, identifier }) => `${account.tenantId}\u0000${identifier.kind}\u0000${identifier.value}`,
   });
-  return (...call) => insert(call);
 }
 
 /** Outbox appends outside a transaction (audit events of reads) written as one multi-row insert per batch. */

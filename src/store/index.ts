@@ -10,7 +10,7 @@ import { createBulkRepo } from './bulk.js';
 import { createConsoleReadRepo } from './console-reads.js';
 import { createCredentialStateRepo, createFullAccountBulkRepo, createPersonTokenRepo, createSessionRepo, createSigningKeyRepo } from './credentials.js';
 import type { Database } from './database.js';
-import { batchHitCounts, batchNonceClaims, groupCommitLiteInserts, groupCommitOutboxAppends } from './group-commit.js';
+import { batchHitCounts, batchNonceClaims, groupCommitNewAccounts, groupCommitOutboxAppends } from './group-commit.js';
 import { createGroupedTransactions } from './grouped-transactions.js';
 import { createImportJobRepo } from './import-jobs.js';
 import { createKeyRepo } from './keys.js';
@@ -102,7 +102,7 @@ function createBatchedRepos(db: Kysely<Database>, options: { settings: BatchSett
   const plain = createRepos(db);
   return {
     ...plain,
-    accounts: { ...plain.accounts, insertIfEmailFree: translatingErrors({ insert: groupCommitLiteInserts(db, options) }).insert },
+    accounts: { ...plain.accounts, ...translatingErrors({ insertIfIdentifierFree: groupCommitNewAccounts(db, options) }) },
     accountViews: translatingErrors(createCoalescingAccountViewRepo(db, plain.accountViews, options)),
     outbox: { ...plain.outbox, append: translatingErrors({ append: groupCommitOutboxAppends(db, options) }).append },
     requestGuards: {

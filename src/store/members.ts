@@ -7,7 +7,7 @@ import { toConsent, toSubscription } from './subscriptions.js';
 
 const toNumberOrNull = (value: string | number | null) => (value === null ? null : Number(value));
 
-function toAttributes(row: Selectable<MemberAttributesTable>): MemberAttributes {
+export function toAttributes(row: Selectable<MemberAttributesTable>): MemberAttributes {
   return {
     bannedUntil: row.banned_until,
     personId: toNumberOrNull(row.person_id),

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Kysely } from 'kysely';
 import type { Core } from '../../src/core/index.js';
-import type { AccountKey } from '../../src/core/ports.js';
-import type { AccountUid, TenantId } from '../../src/core/types.js';
+import type { AccountKey, NewAccount, OutboxRecord } from '../../src/core/ports.js';
+import type { AccountUid, Subscription, TenantId } from '../../src/core/types.js';
 import { createAccountViewRepo, createCoalescingAccountViewRepo } from '../../src/store/account-views.js';
 import { createBatcher, DEFAULT_BATCH_SETTINGS } from '../../src/store/batcher.js';
 import type { Database } from '../../src/store/database.js';
-import { batchHitCounts, batchNonceClaims, groupCommitLiteInserts } from '../../src/store/group-commit.js';
+import { batchHitCounts, batchNonceClaims, groupCommitNewAccounts } from '../../src/store/group-commit.js';
 import type { OpenedStore } from '../../src/store/index.js';
 import { engines, newTenant, openTestStore, testCore } from '../helpers/store.js';
 
@@ -138,7 +138,9 @@ for (const engine of engines()) {
     it('group-commits concurrent new-email imports: one statement, each caller its own account and events', async () => {
       const { ctx } = await newTenant(core);
       const { db, statements } = counting(store.db);
-      const insert = groupCommitLiteInserts(db, { settings, maxInFlight: 1 });
+      const write = groupCommitNewAccounts(db, { settings, maxInFlight: 1 });
+      const insert = async (account: NewAccount, email: string, subscriptions: Subscription[], events: OutboxRecord[]) =>
+        (await write({ account, identifier: { kind: 'email', value: email }, subscriptions, channels: {}, events }))?.account;
       const now = new Date();
       const calls = Array.from({ length: 12 }, (_, i) => {
         const uid = `${String(i).padStart(2, '0')}${'a'.repeat(30)}` as AccountUid;

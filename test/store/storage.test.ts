@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { insertIfEmailFree } from '../../src/core/accounts.js';
 import { DomainError } from '../../src/core/errors.js';
 import type { Core } from '../../src/core/index.js';
 import { importSubscription } from '../../src/core/subscription-rules.js';
@@ -227,13 +228,13 @@ for (const engine of engines()) {
         createdAt: now,
       });
 
-      assert.equal(await store.accounts.insertIfEmailFree(fresh, 'held@example.com', [subscription], [event(candidate)]), undefined);
+      assert.equal(await insertIfEmailFree(store, fresh, 'held@example.com', [subscription], [event(candidate)]), undefined);
       assert.equal(await store.accounts.findByUid(ctx.tenantId, candidate), undefined);
       assert.deepEqual(await store.subscriptions.listForAccount(ctx.tenantId, candidate), []);
       assert.deepEqual(await store.outbox.listForAccount(ctx.tenantId, candidate), []);
       assert.equal((await store.accounts.findByIdentifier(ctx.tenantId, 'email', 'held@example.com'))?.uid, holder.uid);
 
-      const created = await store.accounts.insertIfEmailFree(fresh, 'free@example.com', [subscription], [event(candidate)]);
+      const created = await insertIfEmailFree(store, fresh, 'free@example.com', [subscription], [event(candidate)]);
       assert.equal(created?.uid, candidate);
       assert.equal(created?.email, 'free@example.com');
       assert.deepEqual(await store.accountViews.find(ctx.tenantId, { identifier: { kind: 'email', value: 'free@example.com' } }), {
