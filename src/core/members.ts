@@ -89,6 +89,14 @@ export const registrationCodeAad = (tenantId: TenantId, kind: IdentifierKind, va
 
 export const DEFAULT_MEMBER_ATTRIBUTES: MemberAttributes = { bannedUntil: null, personId: null, subunitIds: [], favoriteStores: [], hasPushToken: false };
 
+/** The duplicate error naming each identifier another member holds. */
+const identifiersTaken = (identifiers: Identifier[]) =>
+  new DomainError(
+    'account.identifier_taken',
+    'Identifier already used by another member',
+    identifiers.map((identifier) => takenError(identifier.kind)),
+  );
+
 function takenError(kind: IdentifierKind): FieldError {
   if (kind === 'email') return { field: 'email', message: 'duplicated_email_in_community' };
   if (kind === 'msisdn') return { field: 'msisdn', message: 'duplicated_msisdn_in_community' };
@@ -117,14 +125,19 @@ export function createMembers(deps: CoreDeps) {
   const accountKey = (key: MemberKey): AccountKey =>
     key.kind === 'id' ? { numericId: key.value } : { identifier: { kind: key.kind, value: key.kind === 'email' ? normalizeEmail(key.value) : key.value } };
 
-  /** Claims every identifier for `uid`; collects the ones another account holds. */
+  /**
+   * Claims every identifier for `uid` in key order (kind, then value), the order in which the
+   * one-statement create claims too, so two creates racing for the same identifiers never wait for
+   * each other in a cycle; reports the ones another account holds, in the caller's order.
+   */
   async function claimAll(tx: Repos, tenantId: TenantId, uid: AccountUid, identifiers: Identifier[], now: Date): Promise<void> {
-    const taken: FieldError[] = [];
-    for (const identifier of identifiers) {
+    const taken = new Set<Identifier>();
+    const byKey = (a: Identifier, b: Identifier) => (a.kind === b.kind ? (a.value < b.value ? -1 : 1) : a.kind < b.kind ? -1 : 1);
+    for (const identifier of [...identifiers].sort(byKey)) {
       const { claimed } = await tx.identifiers.claim(tenantId, identifier.kind, identifier.value, uid, now);
-      if (!claimed) taken.push(takenError(identifier.kind));
+      if (!claimed) taken.add(identifier);
     }
-    if (taken.length > 0) throw new DomainError('account.identifier_taken', 'Identifier already used by another member', taken);
+    if (taken.size > 0) throw identifiersTaken(identifiers.filter((identifier) => taken.has(identifier)));
   }
 
   async function consumeCode(tx: Repos, ctx: CallContext, code: VerifiedCode): Promise<void> {
@@ -185,7 +198,10 @@ export function createMembers(deps: CoreDeps) {
     // A verified msisdn shows as sms_status "verified" (spec B.9.14).
     const smsStatus = input.registrationPassword?.kind === 'msisdn' && input.channels.sms === 'enabled' ? 'verified' : input.channels.sms;
     const channels = channelChanges(uid, { ...input.channels, sms: smsStatus }, {});
-    /** Welcome messages name the member by its numeric id, known once the account is inserted. */
+    /**
+     * Welcome messages name the member by its numeric id, known once the account is inserted: the
+     * one-statement create passes null and lists the events in `memberIdEventIds` for the store to fill in.
+     */
     const welcome = (memberId: number | null): DomainEvent[] => {
       const payload = { memberId, language: input.language, productName: input.optinChannel };
       return [
@@ -224,9 +240,9 @@ export function createMembers(deps: CoreDeps) {
           channels: member.channels.writes,
           member: { favoriteStores: input.favoriteStores },
           events: [...[member.created, ...member.channels.events].flatMap((event) => outboxRecords(deps, ctx, event, now)), ...welcome],
-          numberedEventIds: welcome.filter((record) => record.event.type === 'member.welcome_message_requested').map((record) => record.id),
+          memberIdEventIds: welcome.filter((record) => record.event.type === 'member.welcome_message_requested').map((record) => record.id),
         });
-        if (!written) throw new DomainError('account.identifier_taken', 'Identifier already used by another member', [takenError(first.kind)]);
+        if (!written) throw identifiersTaken([first]);
         return asMember({ ...written.account, subscriptions: [], consents: [], channels: member.channels.writes }, written.member);
       }
       // The person is the first identifier claimed (two creates racing for it never share a commit).

@@ -110,7 +110,7 @@ export interface NewAccountWrite {
   member?: { favoriteStores: number[] };
   events: OutboxRecord[];
   /** Ids of the events whose payload.memberId is the new numeric id, which only the insert knows. */
-  numberedEventIds?: string[];
+  memberIdEventIds?: string[];
 }
 
 export interface NewAccountWritten {

@@ -39,9 +39,9 @@ export async function insertNewAccounts(db: Kysely<Database>, writes: NewAccount
     member ? [{ tenant_id: account.tenantId, account_uid: account.uid, favorite_stores: member.favoriteStores, updated_at: account.now }] : [],
   );
   // Events carry the uid of the write they belong to (an event may name no account or another one);
-  // a numbered event gets the new account's numeric id as payload.memberId, which only the insert knows.
-  const events = writes.flatMap(({ account, events, numberedEventIds = [] }) =>
-    events.map((record) => ({ owner: account.uid, numbered: numberedEventIds.includes(record.id), row: outboxRow(record) })),
+  // the ones listed in memberIdEventIds get the new numeric id as payload.memberId (welcome messages).
+  const events = writes.flatMap(({ account, events, memberIdEventIds = [] }) =>
+    events.map((record) => ({ owner: account.uid, member_id: memberIdEventIds.includes(record.id), row: outboxRow(record) })),
   );
   const { rows } = await sql<CreatedRow>`
     WITH input AS (
@@ -78,7 +78,7 @@ export async function insertNewAccounts(db: Kysely<Database>, writes: NewAccount
     ), o AS (
       INSERT INTO outbox_events (tenant_id, id, site_id, account_uid, type, payload, origin, created_at)
       SELECT r.tenant_id, r.id, r.site_id, r.account_uid, r.type,
-             CASE WHEN (e.item->>'numbered')::boolean THEN jsonb_set(r.payload, '{payload,memberId}', to_jsonb(a.numeric_id)) ELSE r.payload END,
+             CASE WHEN (e.item->>'member_id')::boolean THEN jsonb_set(r.payload, '{payload,memberId}', to_jsonb(a.numeric_id)) ELSE r.payload END,
              r.origin, r.created_at
         FROM json_array_elements(${JSON.stringify(events)}::json) WITH ORDINALITY AS e(item, n)
         CROSS JOIN LATERAL json_populate_record(NULL::outbox_events, e.item->'row') AS r

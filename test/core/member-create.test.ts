@@ -116,6 +116,38 @@ for (const engine of engines()) {
       );
     });
 
+    it('takes the one statement for a member known only by an external id', async () => {
+      const { ctx } = await newTenant(core);
+      const before = statements;
+      const member = await core.members.create(ctx, input({ externalIds: [{ kind: 'external:vipps', value: 'only-sub' }] }));
+      assert.equal(statements - before, 1);
+      assert.deepEqual(member.externalIds, [{ kind: 'external:vipps', value: 'only-sub' }]);
+      assert.deepEqual(member, await core.members.findByExternalId(ctx, 'vipps', 'only-sub'));
+    });
+
+    it('shares batches with new-email imports: one account per email whichever door came first', async () => {
+      const { ctx } = await newTenant(core);
+      const emails = Array.from({ length: 10 }, (_, i) => `door${i}@example.com`);
+      const outcomes = await Promise.all(
+        emails.map((email) =>
+          Promise.allSettled([core.members.create(ctx, input({ email })), core.accounts.upsertLite(ctx, { email }, { via: 'import' })] as const),
+        ),
+      );
+      for (const [i, email] of emails.entries()) {
+        const [create, imported] = outcomes[i] as (typeof outcomes)[number];
+        assert.equal(imported?.status, 'fulfilled', 'an import of a taken email merges');
+        const owner = await core.members.find(ctx, { kind: 'email', value: email });
+        assert.ok(owner);
+        if (create?.status === 'fulfilled') {
+          assert.equal(create.value.uid, owner.uid);
+          assert.equal(owner.hasFullAccount && owner.hasLiteAccount, true, 'the import merged into the member');
+        } else {
+          assert.equal((create?.reason as DomainError).code, 'account.identifier_taken');
+          assert.equal(imported?.status === 'fulfilled' && imported.value.account.uid, owner.uid);
+        }
+      }
+    });
+
     it('writes nothing when the identifier is taken, and names the field', async () => {
       const { ctx } = await newTenant(core);
       const holder = await core.members.create(ctx, input({ email: 'held@example.com' }));
