@@ -135,15 +135,15 @@ for (const engine of engines()) {
       );
       for (const [i, email] of emails.entries()) {
         const [create, imported] = outcomes[i] as (typeof outcomes)[number];
-        assert.equal(imported?.status, 'fulfilled', 'an import of a taken email merges');
+        assert.equal(imported.status, 'fulfilled', 'an import of a taken email merges');
         const owner = await core.members.find(ctx, { kind: 'email', value: email });
         assert.ok(owner);
-        if (create?.status === 'fulfilled') {
+        if (create.status === 'fulfilled') {
           assert.equal(create.value.uid, owner.uid);
           assert.equal(owner.hasFullAccount && owner.hasLiteAccount, true, 'the import merged into the member');
         } else {
-          assert.equal((create?.reason as DomainError).code, 'account.identifier_taken');
-          assert.equal(imported?.status === 'fulfilled' && imported.value.account.uid, owner.uid);
+          assert.equal((create.reason as DomainError).code, 'account.identifier_taken');
+          assert.equal(imported.status === 'fulfilled' && imported.value.account.uid, owner.uid);
         }
       }
     });
