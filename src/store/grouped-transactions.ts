@@ -3,7 +3,7 @@ import type { OutboxRecord, Repos } from '../core/ports.js';
 import { type BatcherOptions, createBatcher } from './batcher.js';
 import type { Database } from './database.js';
 import { createBufferedOutbox, insertOutboxRecords } from './outbox.js';
-import { translateDriverError, translatingErrors } from './pg-errors.js';
+import { isLockConflict, translateDriverError, translatingErrors } from './pg-errors.js';
 
 /*
  * Group commit for writes that are transactions of several statements and per-row logic in the
@@ -23,12 +23,6 @@ interface Grouped {
 }
 
 type Outcome = { value: unknown } | { error: unknown };
-
-/** Deadlock and serialization failures: a shared commit holds locks longer, so such a call is run again alone. */
-const isLockConflict = (error: unknown) => {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === '40P01' || code === '40001';
-};
 
 /**
  * Most calls in one shared transaction: PostgreSQL keeps the ids of 64 subtransactions (savepoints
@@ -80,6 +74,7 @@ export function createGroupedTransactions(
   return async <T>(person: string, work: Work<T>): Promise<T> => {
     const outcome = await run({ person, work });
     if ('value' in outcome) return outcome.value as T;
+    // A shared commit holds locks longer: a call that met a deadlock in it is run again alone.
     if (isLockConflict(outcome.error)) return alone(work);
     throw translateDriverError(outcome.error);
   };

@@ -18,7 +18,7 @@ import { createClubClientRepo, createMemberImportRepo, createMemberRepo, createV
 import { migrations } from './migrations/index.js';
 import { type MigrationRun, migrateToLatest } from './migrator.js';
 import { createBufferedOutbox, createOutboxRepo } from './outbox.js';
-import { translateDriverError, translatingErrors } from './pg-errors.js';
+import { isLockConflict, translateDriverError, translatingErrors } from './pg-errors.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { createRequestGuardRepo } from './request-guards.js';
 import { createSearchCursorRepo } from './search-cursors.js';
@@ -49,6 +49,8 @@ export interface PoolStats {
 
 /** Shared buffers of the embedded engine (see openStore). */
 const EMBEDDED_SHARED_BUFFERS = '16MB';
+/** Runs of one transaction that PostgreSQL may abort as a deadlock victim before its caller sees the error. */
+const LOCK_CONFLICT_ATTEMPTS = 3;
 
 /** The concrete store: the core's Store port plus what operations need (the Kysely handle, pool use). */
 export interface OpenedStore extends Store {
@@ -151,15 +153,19 @@ export async function openStore(options: StoreOptions): Promise<OpenedStore> {
   const maxInFlight = options.engine === 'postgres' ? Math.max(1, Math.floor(options.poolSize / 4)) : 1;
   const repos = batching.enabled ? createBatchedRepos(db, { settings: batching, maxInFlight }) : createRepos(db);
   const alone = async <T>(work: (tx: Repos) => Promise<T>): Promise<T> => {
-    try {
-      return await db.transaction().execute(async (trx) => {
-        const outbox = createBufferedOutbox(trx);
-        const result = await work({ ...createRepos(trx), outbox: translatingErrors(outbox) });
-        await outbox.flush();
-        return result;
-      });
-    } catch (error) {
-      throw translateDriverError(error);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await db.transaction().execute(async (trx) => {
+          const outbox = createBufferedOutbox(trx);
+          const result = await work({ ...createRepos(trx), outbox: translatingErrors(outbox) });
+          await outbox.flush();
+          return result;
+        });
+      } catch (error) {
+        // The victim of a deadlock was rolled back whole: it runs again, as a client would retry it.
+        if (isLockConflict(error) && attempt < LOCK_CONFLICT_ATTEMPTS) continue;
+        throw translateDriverError(error);
+      }
     }
   };
   const grouped = batching.enabled ? createGroupedTransactions(db, createRepos, alone, { settings: batching, maxInFlight }) : undefined;

@@ -20,6 +20,12 @@ function isValueRejected(code: string): boolean {
   return code.startsWith('22') || code === '23502' || code === '23514';
 }
 
+/** A deadlock or serialization failure: PostgreSQL rolled the whole transaction back, and it may simply run again. */
+export function isLockConflict(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
+}
+
 /** Driver errors the core must understand become DomainErrors; the core never sees a SQLSTATE. */
 export function translateDriverError(error: unknown): unknown {
   if (typeof error !== 'object' || error === null) return error;
