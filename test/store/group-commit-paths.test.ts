@@ -73,6 +73,11 @@ function calls(core: Core, ctx: CallContext, seeded: Seeded): Array<() => Promis
     () => core.members.create(ctx, member('new0@example.com', '4791111110', 'N0')),
     () => core.members.create(ctx, member('lite3@example.com', null, 'Taken')),
     () => core.members.create(ctx, member(null, '4791111111', 'N1')),
+    // Without consents, a create with one identifier (and a new-email import) is one statement.
+    () => core.members.create(ctx, { ...member('solo@example.com', null, 'S'), consents: [] }),
+    () => core.members.create(ctx, { ...member(null, '4792222222', 'P'), consents: [] }),
+    () => core.members.create(ctx, { ...member('lite0@example.com', null, 'Held'), consents: [] }),
+    () => core.accounts.upsertLite(ctx, { email: 'fresh@example.com', profile: { firstName: 'F' } }, { via: 'import' }),
     () => core.members.update(ctx, m0, { properties: { first_name: 'Changed' }, channels: { sms: 'disabled' } }),
     () => core.members.update(ctx, m0, { language: 'en', favoriteStores: [5, 6] }),
     () => core.members.update(ctx, m1, { email: 'member0@example.com' }),
@@ -175,6 +180,7 @@ for (const engine of engines()) {
       assert.deepEqual((got as Array<{ error?: string }>).map((o) => o.error).filter(Boolean), [
         'subscription.not_found',
         'account.not_found',
+        'account.identifier_taken',
         'account.identifier_taken',
         'account.identifier_taken',
       ]);
