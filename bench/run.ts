@@ -152,8 +152,8 @@ async function main(): Promise<void> {
     // accounts.login is an anonymous (apiKey-only) call, limited per site to 600 a minute by default:
     // the benchmark measures logins, not that limiter.
     ROSTER_GIGYA_RATE_LIMIT_CLIENT: '100000000',
-    // Batching settings are passed through, to measure the server with and without them.
-    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('ROSTER_BATCH'))),
+    // Batching and embedded-compiler settings are passed through, to measure the server with and without them.
+    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => /^ROSTER_(BATCH|EMBEDDED_OPTIMISE)/.test(name))),
   };
   let dataDir: string | undefined;
   let database: string | undefined;

@@ -9,6 +9,7 @@ import { createSinkSelector, createWorker } from '../events/worker.js';
 import { createDevMailbox } from '../messaging/mailbox.js';
 import { serveWorkerMetrics, workerRegistry } from '../ops/worker-metrics.js';
 import { openRuntime, type Runtime } from '../runtime.js';
+import { compileEmbeddedStoreWithBaselineOnly } from '../store/embedded-wasm.js';
 import { AdminUsageError, adminCommand } from './admin.js';
 import { applyProvisioning, parseApplyFile } from './apply.js';
 import { exportCommand, fullImportCommand, importCommand, resolveSite } from './bulk.js';
@@ -162,6 +163,7 @@ async function run(argv: string[]): Promise<void> {
       const { runServer } = await import('../main.js');
       // A broken native password module fails here, not as every login's "wrong password".
       await (await import('../security/password-hasher.js')).preloadPasswordModules();
+      if (config.database.engine === 'pglite' && !config.database.optimiseWasm) compileEmbeddedStoreWithBaselineOnly();
       await runServer(config);
       return;
     }

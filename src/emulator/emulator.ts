@@ -123,7 +123,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       logLevel: options.logLevel ?? base.logLevel,
       // Only an admin import-job upload would write here; the store itself never touches disk.
       dataDir: join(tmpdir(), `roster-emulator-${process.pid}`),
-      database: { engine: 'pglite', dataDir: '(memory)' },
+      database: { engine: 'pglite', dataDir: '(memory)', optimiseWasm: false },
       demo: false,
       // Email and SMS land in the dev mailbox; webhooks are captured; nothing leaves the machine.
       messaging: { ...base.messaging, smtpUrl: undefined, smsUrl: undefined, smsToken: undefined },

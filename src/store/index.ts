@@ -10,6 +10,7 @@ import { createBulkRepo } from './bulk.js';
 import { createConsoleReadRepo } from './console-reads.js';
 import { createCredentialStateRepo, createFullAccountBulkRepo, createPersonTokenRepo, createSessionRepo, createSigningKeyRepo } from './credentials.js';
 import type { Database } from './database.js';
+import { initEmbeddedDataDir } from './embedded-initdb.js';
 import { batchHitCounts, batchNonceClaims, groupCommitNewAccounts, groupCommitOutboxAppends } from './group-commit.js';
 import { createGroupedTransactions } from './grouped-transactions.js';
 import { createImportJobRepo } from './import-jobs.js';
@@ -128,7 +129,10 @@ export async function openStore(options: StoreOptions): Promise<OpenedStore> {
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
     poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
   } else {
-    if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+    if (options.dataDir) {
+      mkdirSync(options.dataDir, { recursive: true });
+      await initEmbeddedDataDir(options.dataDir);
+    }
     // Loaded only here: the embedded engine's module costs about 40 MB of RSS a PostgreSQL deployment never needs.
     const { PGlite } = await import('@electric-sql/pglite');
     // PostgreSQL's default 128 MB of shared buffers is allocated inside the process's WASM heap at

@@ -10,6 +10,7 @@ describe('loadConfig', () => {
     assert.equal(config.host, '127.0.0.1');
     assert.equal(config.port, 8080);
     assert.equal(config.database.engine, 'pglite');
+    assert.equal(config.database.engine === 'pglite' && config.database.optimiseWasm, false);
     assert.ok(config.dataDir.endsWith('/data'));
     assert.ok(Object.isFrozen(config));
   });
@@ -18,6 +19,16 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ DATABASE_URL: 'postgres://x@localhost/db' }), /ROSTER_MASTER_KEY/);
     const config = loadConfig({ DATABASE_URL: 'postgres://x@localhost/db', ROSTER_MASTER_KEY: randomBytes(32).toString('hex'), ROSTER_DB_POOL_SIZE: '16' });
     assert.deepEqual(config.database, { engine: 'postgres', url: 'postgres://x@localhost/db', poolSize: 16 });
+  });
+
+  it("lets V8 optimise the embedded store's WebAssembly only when ROSTER_EMBEDDED_OPTIMISE=true", () => {
+    const optimise = (env: Record<string, string>) => {
+      const { database } = loadConfig(env);
+      return database.engine === 'pglite' && database.optimiseWasm;
+    };
+    assert.equal(optimise({}), false);
+    assert.equal(optimise({ ROSTER_EMBEDDED_OPTIMISE: 'false' }), false);
+    assert.equal(optimise({ ROSTER_EMBEDDED_OPTIMISE: 'true' }), true);
   });
 
   it('makes demo credentials only on the embedded store unless ROSTER_DEMO=true', () => {
@@ -40,6 +51,7 @@ describe('loadConfig', () => {
     [{ ROSTER_TRUSTED_PROXIES: '10.0.0.0/33' }, 'ROSTER_TRUSTED_PROXIES'],
     [{ ROSTER_LOG_LEVEL: 'loud' }, 'ROSTER_LOG_LEVEL'],
     [{ ROSTER_DEMO: 'maybe' }, 'ROSTER_DEMO'],
+    [{ ROSTER_EMBEDDED_OPTIMISE: 'sometimes' }, 'ROSTER_EMBEDDED_OPTIMISE'],
     [{ ROSTER_GIGYA_DATA_CENTERS: 'us1.gigya.com, not a domain' }, 'ROSTER_GIGYA_DATA_CENTERS'],
     [{ ROSTER_GIGYA_RATE_LIMIT_SERVER: '0' }, 'ROSTER_GIGYA_RATE_LIMIT_SERVER'],
     [{ ROSTER_GIGYA_RATE_LIMIT_CLIENT: 'many' }, 'ROSTER_GIGYA_RATE_LIMIT_CLIENT'],
