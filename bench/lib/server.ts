@@ -65,16 +65,9 @@ export async function startProcess(args: string[], env: NodeJS.ProcessEnv, ready
 export function startRoster(env: NodeJS.ProcessEnv): Promise<RunningServer> {
   // BENCH_PROFILE_DIR: write a V8 CPU profile of the server (node --cpu-prof) for bench/README.md.
   const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-  // BENCH_SERVER_FLAGS: Node flags for the server instead of `npm start`'s, to measure what they change.
-  const flags = process.env.BENCH_SERVER_FLAGS?.split(/\s+/).filter(Boolean) ?? npmStartNodeFlags();
+  // BENCH_SERVER_FLAGS: Node flags for the server (e.g. a heap limit), to measure what they change.
+  const flags = process.env.BENCH_SERVER_FLAGS?.split(/\s+/).filter(Boolean) ?? [];
   return startProcess([...flags, ...profile, ROSTER_BIN, 'start'], { ...env, ROSTER_LOG_LEVEL: 'warn', ROSTER_DEMO: 'false' }, '/readyz');
-}
-
-/** The Node flags `npm start` gives the server (package.json: `node <flags> bin/roster.js start`). */
-function npmStartNodeFlags(): string[] {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
-  const words = pkg.scripts.start.split(/\s+/);
-  return words.slice(1, words.indexOf('bin/roster.js'));
 }
 
 /** Resident set size of a process in bytes (Linux /proc). */

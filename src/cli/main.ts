@@ -7,6 +7,7 @@ import type { TenantId } from '../core/types.js';
 import { createDeliveryStore } from '../events/deliveries.js';
 import { createSinkSelector, createWorker } from '../events/worker.js';
 import { createDevMailbox } from '../messaging/mailbox.js';
+import { keepHeapNearLiveSize } from '../ops/heap.js';
 import { serveWorkerMetrics, workerRegistry } from '../ops/worker-metrics.js';
 import { openRuntime, type Runtime } from '../runtime.js';
 import { compileEmbeddedStoreWithBaselineOnly } from '../store/embedded-wasm.js';
@@ -163,11 +164,13 @@ async function run(argv: string[]): Promise<void> {
       const { runServer } = await import('../main.js');
       // A broken native password module fails here, not as every login's "wrong password".
       await (await import('../security/password-hasher.js')).preloadPasswordModules();
+      keepHeapNearLiveSize();
       if (config.database.engine === 'pglite' && !config.database.optimiseWasm) compileEmbeddedStoreWithBaselineOnly();
       await runServer(config);
       return;
     }
     case 'worker':
+      keepHeapNearLiveSize();
       await runWorker(config);
       return;
     case 'events replay':
