@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import { keepHeapNearLiveSize } from '../ops/heap.js';
 import { compileEmbeddedStoreWithBaselineOnly } from '../store/embedded-wasm.js';
 import { startEmulator } from './emulator.js';
 
@@ -9,6 +10,7 @@ import { startEmulator } from './emulator.js';
 export async function emulateCommand(config: Readonly<Config>, fixture: string | undefined, json: boolean): Promise<void> {
   // The process is the emulator's own; `startRoster()` runs in someone else's and leaves V8 alone.
   compileEmbeddedStoreWithBaselineOnly();
+  keepHeapNearLiveSize();
   const emulator = await startEmulator({
     config,
     host: config.host,

@@ -111,4 +111,20 @@ describe('the native argon2 module', () => {
     assert.equal(await working.verify('not-a-phc-string', 'password'), false);
     assert.equal(await working.verify(await working.hash('password'), 'password'), true);
   });
+
+  it('runs at most `concurrency` hashes and verifies at once, and answers every call', async () => {
+    let running = 0;
+    let most = 0;
+    const slow = async <T>(value: T) => {
+      most = Math.max(most, ++running);
+      await new Promise((done) => setTimeout(done, 5));
+      running--;
+      return value;
+    };
+    const module = { hash: (plain: string) => slow(`hashed:${plain}`), verify: (stored: string, plain: string) => slow(stored === `hashed:${plain}`) };
+    const hasher = nativeArgon2Hasher(async () => module as unknown as typeof import('@node-rs/argon2'), 2);
+    const answers = await Promise.all([...['a', 'b', 'c'].map((p) => hasher.hash(p)), ...['a', 'b', 'c', 'd'].map((p) => hasher.verify('hashed:a', p))]);
+    assert.deepEqual(answers, ['hashed:a', 'hashed:b', 'hashed:c', true, false, false, false]);
+    assert.equal(most, 2);
+  });
 });
