@@ -14,7 +14,16 @@ const run = promisify(execFile);
  */
 export async function initEmbeddedDataDir(dataDir: string): Promise<void> {
   if (existsSync(join(dataDir, 'PG_VERSION'))) return;
-  const script = 'const { PGlite } = await import(process.argv[1]); const db = new PGlite(process.argv[2]); await db.waitReady; await db.close();';
+  // PGlite's file-system errors carry an errno and no message: the child prints what it has.
+  const script = `try {
+      const { PGlite } = await import(process.argv[1]);
+      const db = new PGlite(process.argv[2]);
+      await db.waitReady;
+      await db.close();
+    } catch (error) {
+      process.stderr.write(error?.message || JSON.stringify(error));
+      process.exit(1);
+    }`;
   try {
     await run(process.execPath, ['--input-type=module', '--eval', script, import.meta.resolve('@electric-sql/pglite'), dataDir]);
   } catch (error) {

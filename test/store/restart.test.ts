@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -22,6 +22,20 @@ describe('restart', () => {
       assert.equal(view.email, 'kept@example.com');
       assert.equal(view.profile.firstName, 'Kept');
       await store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a directory that holds something other than a cluster, naming it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roster-not-a-cluster-'));
+    try {
+      writeFileSync(join(dir, 'global'), 'not a directory');
+      await assert.rejects(openStore({ engine: 'pglite', dataDir: dir }), (error: Error) => {
+        assert.match(error.message, /could not create its cluster in/);
+        assert.ok(error.message.includes(dir));
+        return true;
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
