@@ -21,6 +21,7 @@ import { type MigrationRun, migrateToLatest } from './migrator.js';
 import { createBufferedOutbox, createOutboxRepo } from './outbox.js';
 import { isLockConflict, translateDriverError, translatingErrors } from './pg-errors.js';
 import { PGliteDialect } from './pglite-dialect.js';
+import { autovacuumRuns, keepPlannerStatistics, STATISTICS_CHECK_MS } from './planner-statistics.js';
 import { createRequestGuardRepo } from './request-guards.js';
 import { createSearchCursorRepo } from './search-cursors.js';
 import { createChannelRepo, createConsentRepo, createSubscriptionRepo } from './subscriptions.js';
@@ -40,6 +41,11 @@ export type StoreOptions = (
   batching?: BatchSettings;
   /** Called with the SQL of every statement run, failed ones too (tests check what the store sends). */
   onQuery?: (sql: string) => void;
+  /**
+   * How often the store analyses tables that changed, where no autovacuum does (the embedded
+   * engine, PostgreSQL with autovacuum off); default STATISTICS_CHECK_MS, 0: never.
+   */
+  statisticsCheckMs?: number;
 };
 
 export interface PoolStats {
@@ -173,6 +179,16 @@ export async function openStore(options: StoreOptions): Promise<OpenedStore> {
     }
   };
   const grouped = batching.enabled ? createGroupedTransactions(db, createRepos, alone, { settings: batching, maxInFlight }) : undefined;
+  const statisticsCheckMs = options.statisticsCheckMs ?? STATISTICS_CHECK_MS;
+  const statistics =
+    statisticsCheckMs > 0
+      ? keepPlannerStatistics(db, {
+          intervalMs: statisticsCheckMs,
+          // PGlite reports autovacuum on but runs no background workers.
+          needed: async () => options.engine === 'pglite' || !(await autovacuumRuns(db)),
+          onError: (error) => process.emitWarning(`planner statistics not refreshed: ${error instanceof Error ? error.message : String(error)}`),
+        })
+      : undefined;
   return {
     engine: options.engine,
     db,
@@ -182,6 +198,7 @@ export async function openStore(options: StoreOptions): Promise<OpenedStore> {
       await db.selectNoFrom((eb) => eb.lit(1).as('one')).execute();
     },
     async close() {
+      await statistics?.stop();
       await db.destroy();
     },
     poolStats: () => poolStats(),

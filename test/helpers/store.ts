@@ -20,7 +20,10 @@ export function defaultEngine(): Engine {
 }
 
 /** A migrated store. PGlite in memory; PostgreSQL shared by all test files, isolated by tenant. */
-export async function openTestStore(engine: Engine = defaultEngine(), options: Pick<StoreOptions, 'onQuery' | 'batching'> = {}): Promise<OpenedStore> {
+export async function openTestStore(
+  engine: Engine = defaultEngine(),
+  options: Pick<StoreOptions, 'onQuery' | 'batching' | 'statisticsCheckMs'> = {},
+): Promise<OpenedStore> {
   const store =
     engine === 'postgres'
       ? await openStore({ engine: 'postgres', databaseUrl: process.env.DATABASE_URL as string, poolSize: 20, ...options })
