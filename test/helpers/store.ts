@@ -19,11 +19,15 @@ export function defaultEngine(): Engine {
   return process.env.DATABASE_URL ? 'postgres' : 'pglite';
 }
 
-/** A migrated store. PGlite in memory; PostgreSQL shared by all test files, isolated by tenant. */
+/**
+ * A migrated store. PGlite in memory; PostgreSQL shared by all test files, isolated by tenant.
+ * A test that records statements (onQuery) sees only its own: the store's statistics passes are off.
+ */
 export async function openTestStore(
   engine: Engine = defaultEngine(),
-  options: Pick<StoreOptions, 'onQuery' | 'batching' | 'statisticsCheckMs'> = {},
+  requested: Pick<StoreOptions, 'onQuery' | 'batching' | 'statisticsCheckMs'> = {},
 ): Promise<OpenedStore> {
+  const options = { ...(requested.onQuery && { statisticsCheckMs: 0 }), ...requested };
   const store =
     engine === 'postgres'
       ? await openStore({ engine: 'postgres', databaseUrl: process.env.DATABASE_URL as string, poolSize: 20, ...options })
