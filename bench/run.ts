@@ -21,6 +21,7 @@ import { argon2Hasher } from '../src/security/password-hasher.js';
 import { createSecretBox } from '../src/security/secret-box.js';
 import { openStore } from '../src/store/index.js';
 import { cryptoIds, systemClock } from '../src/system.js';
+import { measureCpu } from './lib/cpu.js';
 import { rawReadLoop, rawUpsertLoop } from './lib/db-baseline.js';
 import { argon2VerifyLoop } from './lib/hash-baseline.js';
 import { type LoadResult, runLoad } from './lib/load.js';
@@ -221,8 +222,10 @@ async function main(): Promise<void> {
       const connections = scenario.connections ?? CONNECTIONS;
       await runLoad({ url: ctx.url, connections, duration: plan.warmup, ...load });
       const rss = sampleRss(roster.pid);
+      const cpuMeter = measureCpu(roster.pid);
       const result: LoadResult = await runLoad({ url: ctx.url, connections, duration: plan.duration, ...load });
       const rssBytes = rss.stop();
+      const cpu = cpuMeter.stop(result.requests);
       let baseline: ScenarioResult['baseline'];
       if (scenario.baseline === 'hash') {
         // The same number of verifies in flight as logins were.
@@ -259,8 +262,9 @@ async function main(): Promise<void> {
         result,
         ...(sameSql && { sameSql }),
         rssBytes,
+        ...(cpu && { cpu }),
         ...(baseline && { baseline, ratio: result.rps / baseline.rps }),
-        goal: { ...(scenario.goalRatio !== undefined && { ratio: scenario.goalRatio }), p99Ms: scenario.p99GoalMs ?? 50, rssBytes: 250 * 1024 * 1024 },
+        goal: { ...(scenario.goalRatio !== undefined && { ratio: scenario.goalRatio }), p99Ms: scenario.p99GoalMs ?? 50, rssBytes: 300 * 1024 * 1024 },
       });
     }
     if (engine === 'postgres' && env.DATABASE_URL) {

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import type { CpuSplit } from './cpu.js';
 import type { LoadResult } from './load.js';
 
 export interface ScenarioResult {
@@ -13,6 +14,8 @@ export interface ScenarioResult {
   goal?: { ratio?: number; p99Ms: number; rssBytes: number };
   /** The same SQL behind a bare node:http server, measured in the same run (PostgreSQL only). */
   sameSql?: { rps: number; p99: number };
+  /** CPU per request of the server, PostgreSQL and the load generator (Linux only). */
+  cpu?: CpuSplit;
 }
 
 const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
@@ -26,12 +29,12 @@ export function machineDescription(engine: string): string {
 /** The markdown table: one row per scenario, with its baseline, ratio and goal verdicts. */
 export function markdownTable(results: ScenarioResult[]): string {
   const lines = [
-    '| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | server RSS | baseline | baseline req/s | ratio | same SQL, node:http req/s | facade overhead | goals |',
-    '|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|',
+    '| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | server RSS | CPU ms per request: server / PostgreSQL / load, machine idle | baseline | baseline req/s | ratio | same SQL, node:http req/s | facade overhead | goals |',
+    '|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---|',
   ];
   for (const r of results) {
     if (r.status === 'skipped' || !r.result) {
-      lines.push(`| ${r.name} | – | – | – | – | – | – | – | – | – | – | – | skipped: ${r.reason ?? ''} |`);
+      lines.push(`| ${r.name} | – | – | – | – | – | – | – | – | – | – | – | – | skipped: ${r.reason ?? ''} |`);
       continue;
     }
     const x = r.result;
@@ -44,8 +47,9 @@ export function markdownTable(results: ScenarioResult[]): string {
     const overhead = r.sameSql ? 1 - x.rps / r.sameSql.rps : undefined;
     if (overhead !== undefined) verdicts.push(`overhead ≤ 20 % ${overhead <= 0.2 ? '✓' : '✗'}`);
     const sameSql = r.sameSql ? `${fixed(r.sameSql.rps)} | ${fixed((overhead ?? 0) * 100)} %` : '– | –';
+    const cpu = r.cpu ? `${fixed(r.cpu.serverMs, 2)} / ${fixed(r.cpu.postgresMs, 2)} / ${fixed(r.cpu.benchMs, 2)}, ${fixed(r.cpu.idle * 100)} % idle` : '–';
     lines.push(
-      `| ${r.name} | ${fixed(x.rps)} | ${fixed(x.p50, 1)} | ${fixed(x.p95, 1)} | ${fixed(x.p99, 1)} | ${x.errors + x.non2xx} | ${r.rssBytes ? mb(r.rssBytes) : '–'} | ${r.baseline?.kind ?? '–'} | ${r.baseline ? fixed(r.baseline.rps) : '–'} | ${r.ratio !== undefined ? fixed(r.ratio, 2) : '–'} | ${sameSql} | ${verdicts.join(', ')} |`,
+      `| ${r.name} | ${fixed(x.rps)} | ${fixed(x.p50, 1)} | ${fixed(x.p95, 1)} | ${fixed(x.p99, 1)} | ${x.errors + x.non2xx} | ${r.rssBytes ? mb(r.rssBytes) : '–'} | ${cpu} | ${r.baseline?.kind ?? '–'} | ${r.baseline ? fixed(r.baseline.rps) : '–'} | ${r.ratio !== undefined ? fixed(r.ratio, 2) : '–'} | ${sameSql} | ${verdicts.join(', ')} |`,
     );
   }
   return lines.join('\n');

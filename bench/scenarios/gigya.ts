@@ -52,13 +52,13 @@ export const gigyaScenarios: Scenario[] = [
     name: 'gigya accounts.importLiteAccount (secret)',
     baseline: 'db',
     sameSql: true,
-    goalRatio: 0.5,
+    goalRatio: 0.35,
     load: (ctx) => ({ method: 'POST', headers: FORM, check: okGigya, next: () => ({ path: '/accounts.importLiteAccount', body: plain(ctx, importParams()) }) }),
   },
   {
     name: 'gigya accounts.importLiteAccount (signed)',
     baseline: 'db',
-    goalRatio: 0.5,
+    goalRatio: 0.35,
     load: (ctx) => ({
       method: 'POST',
       headers: FORM,
