@@ -27,12 +27,17 @@ interface Snapshot {
   machineTotal: number;
 }
 
-/** utime + stime of a process, in ms; 0 when it is gone. */
-function processCpuMs(pid: string | number): number {
+/**
+ * utime + stime of a process in ms (0 when it is gone); with `reapedChildren`, also the time of
+ * its children that have exited: a backend that closes during the run keeps counting, through
+ * the postmaster that reaped it, instead of taking its whole past away from the sum.
+ */
+function processCpuMs(pid: string | number, reapedChildren = false): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    const own = (fields[11] ?? 0) + (fields[12] ?? 0);
+    return (reapedChildren ? own + (fields[13] ?? 0) + (fields[14] ?? 0) : own) * TICK_MS;
   } catch {
     return 0;
   }
@@ -43,7 +48,7 @@ function postgresCpuMs(): number {
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') total += processCpuMs(pid);
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') total += processCpuMs(pid, true);
     } catch {
       // gone meanwhile
     }
