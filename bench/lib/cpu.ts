@@ -35,7 +35,10 @@ interface Snapshot {
 function processCpuMs(pid: string | number, reapedChildren = false): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    const fields = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
     const own = (fields[11] ?? 0) + (fields[12] ?? 0);
     return (reapedChildren ? own + (fields[13] ?? 0) + (fields[14] ?? 0) : own) * TICK_MS;
   } catch {
