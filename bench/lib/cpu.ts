@@ -21,41 +21,48 @@ export interface CpuSplit {
 
 interface Snapshot {
   server: number;
-  postgres: number;
+  postgres: Map<string, number>;
   bench: number;
   machineIdle: number;
   machineTotal: number;
 }
 
-/**
- * utime + stime of a process in ms (0 when it is gone); with `reapedChildren`, also the time of
- * its children that have exited: a backend that closes during the run keeps counting, through
- * the postmaster that reaped it, instead of taking its whole past away from the sum.
- */
-function processCpuMs(pid: string | number, reapedChildren = false): number {
+/** utime + stime of a process, in ms; 0 when it is gone. */
+function processCpuMs(pid: string | number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat
       .slice(stat.lastIndexOf(')') + 2)
       .split(' ')
       .map(Number);
-    const own = (fields[11] ?? 0) + (fields[12] ?? 0);
-    return (reapedChildren ? own + (fields[13] ?? 0) + (fields[14] ?? 0) : own) * TICK_MS;
+    return ((fields[11] ?? 0) + (fields[12] ?? 0)) * TICK_MS;
   } catch {
     return 0;
   }
 }
 
-function postgresCpuMs(): number {
-  let total = 0;
+/** CPU so far of each postgres process, by pid. */
+function postgresCpuMs(): Map<string, number> {
+  const byPid = new Map<string, number>();
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') total += processCpuMs(pid, true);
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') byPid.set(pid, processCpuMs(pid));
     } catch {
       // gone meanwhile
     }
   }
+  return byPid;
+}
+
+/**
+ * What the postgres processes used between two snapshots, process by process: a backend that
+ * closed meanwhile (another pool's, idle) drops out instead of taking its whole past off the sum,
+ * and one that opened counts from zero.
+ */
+function postgresDelta(start: Map<string, number>, end: Map<string, number>): number {
+  let total = 0;
+  for (const [pid, ms] of end) total += ms - (start.get(pid) ?? 0);
   return total;
 }
 
@@ -85,7 +92,7 @@ export function measureCpu(serverPid: number): { stop(requests: number): CpuSpli
       const end = snapshot(serverPid);
       return {
         serverMs: (end.server - start.server) / requests,
-        postgresMs: (end.postgres - start.postgres) / requests,
+        postgresMs: postgresDelta(start.postgres, end.postgres) / requests,
         benchMs: (end.bench - start.bench) / requests,
         idle: (end.machineIdle - start.machineIdle) / Math.max(1, end.machineTotal - start.machineTotal),
       };
