@@ -21,8 +21,8 @@ export const STATISTICS_CHECK_MS = 10_000;
  * wrong (one made for an empty table); a table that only churns keeps its plans (the event
  * worker analyses the queue tables itself). Autovacuum's rule (a tenth of the table changed)
  * analysed the busy outbox tables every pass on the embedded store, and ANALYZE runs on the
- * server's own thread there: every embedded benchmark scenario lost a third to a half of its
- * throughput. Doubling keeps it to a few passes per table over the life of a store.
+ * server's own thread there: the embedded benchmark scenarios lost a third to three quarters of
+ * their throughput. Doubling keeps it to a few passes per table over the life of a store.
  */
 export async function analyzeChangedTables(db: Kysely<Database>): Promise<string[]> {
   const { rows } = await sql<{ name: string }>`
