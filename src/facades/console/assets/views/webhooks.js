@@ -76,8 +76,8 @@ export function webhookEditor(ctx, webhook, onSaved) {
         try {
           const saved = await api('PUT', `${base(ctx)}/${encodeURIComponent(name.value.trim())}`, entry, { createOnly: !webhook });
           showProblems(form, summary, []);
+          await onSaved?.(saved);
           announce(`Webhook ${saved.webhook.name} saved`);
-          onSaved?.(saved);
         } catch (error) {
           showProblems(form, summary, problemsOf(error));
         }
