@@ -55,6 +55,11 @@ export function panel(title, ...children) {
 }
 
 let statusTimer;
+/**
+ * Says in the status line what an action did. Views announce after the redraw the action
+ * started, so what the status reports is the page on screen: a control used right after it
+ * is the new one, never one a pending redraw is about to replace.
+ */
 export function announce(message) {
   const status = document.getElementById('status');
   status.textContent = message;

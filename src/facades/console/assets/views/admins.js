@@ -51,9 +51,9 @@ function createForm(ctx, result) {
         try {
           const created = await api('POST', '/admins', { email: email.value.trim(), role: role.value, ...(role.value !== 'owner' && { tenants: chosen }) });
           showProblems(form, summary, []);
-          announce(`Admin ${created.admin.email} added`);
           await ctx.refresh();
           document.getElementById('admin-result')?.replaceChildren(shownOnce(created.admin.email, created.password));
+          announce(`Admin ${created.admin.email} added`);
         } catch (error) {
           showProblems(form, summary, problemsOf(error));
           result.replaceChildren();
@@ -105,8 +105,8 @@ export async function adminsView(ctx) {
                 a,
                 async () => {
                   await api('PATCH', `/admins/${a.id}`, { disabled: !a.disabled });
-                  announce(`${a.email} ${a.disabled ? 'enabled' : 'disabled'}`);
                   await ctx.refresh();
+                  announce(`${a.email} ${a.disabled ? 'enabled' : 'disabled'}`);
                 },
                 a.disabled ? null : `Disable ${a.email}? They are signed out and cannot sign in.`,
               ),
@@ -126,8 +126,8 @@ export async function adminsView(ctx) {
                     a,
                     async () => {
                       await api('DELETE', `/admins/${a.id}/totp`);
-                      announce(`TOTP removed for ${a.email}`);
                       await ctx.refresh();
+                      announce(`TOTP removed for ${a.email}`);
                     },
                     `Remove the TOTP of ${a.email}? They sign in with their password alone until they set it up again.`,
                   )

@@ -15,8 +15,8 @@ export async function eventsView(ctx) {
   const mayReplay = !ctx.session.user || ['owner', 'tenant_admin'].includes(ctx.session.user.role);
   const replay = async (body, label) => {
     const result = await api('POST', `${base}/dead-letters/replay`, body);
-    announce(`${label}: ${result.replayed} queued again`);
     await ctx.refresh();
+    announce(`${label}: ${result.replayed} queued again`);
   };
   const labelOf = new Map(data.sinks.map((s) => [s.sink, s.label]));
   const totals = data.sinks.reduce((sum, s) => {

@@ -29,8 +29,8 @@ async function act(ctx, label, method, path, body, confirmText) {
   if (confirmText && !window.confirm(confirmText)) return;
   try {
     await api(method, `/tenants/${encodeURIComponent(ctx.tenant)}${path}`, body);
-    announce(label);
     await ctx.refresh();
+    announce(label);
   } catch (error) {
     announce(`${label} failed: ${error.message}`);
   }

@@ -135,7 +135,6 @@ export function siteEditor(ctx, site, onSaved) {
         try {
           const saved = await api('PUT', `/tenants/${encodeURIComponent(ctx.tenant)}/sites/${encodeURIComponent(siteName)}`, document, { createOnly: !site });
           showProblems(form, summary, []);
-          // Redraw first: once the status is announced, every control on the page is the current one.
           await onSaved?.(saved);
           announce(`Site ${siteName} saved (${saved.status === 'unchanged' ? 'nothing changed' : saved.status})`);
         } catch (error) {

@@ -134,8 +134,8 @@ export function webhooksPanel(ctx, webhooks, mayWrite) {
               action('Edit', w.name, async () => open(w)),
               action(w.enabled ? 'Disable' : 'Enable', w.name, async () => {
                 await api('PUT', `${base(ctx)}/${encodeURIComponent(w.name)}`, { ...entryOf(w), enabled: !w.enabled });
+                await reload();
                 announce(`Webhook ${w.name} ${w.enabled ? 'disabled' : 'enabled'}`);
-                reload();
               }),
               action(
                 'Delete',
@@ -143,8 +143,8 @@ export function webhooksPanel(ctx, webhooks, mayWrite) {
                 async () => {
                   if (!window.confirm(`Delete the webhook ${w.name}? Its deliveries stop.`)) return;
                   await api('DELETE', `${base(ctx)}/${encodeURIComponent(w.name)}`);
+                  await reload();
                   announce(`Webhook ${w.name} deleted`);
-                  reload();
                 },
                 'danger',
               ),
