@@ -12,7 +12,7 @@ import type { Database } from './database.js';
  * plans made from the old ones.
  */
 
-/** How often the store looks for tables that changed enough to analyse. */
+/** How often the store looks for tables that grew enough to analyse. */
 export const STATISTICS_CHECK_MS = 10_000;
 
 /**
@@ -24,7 +24,7 @@ export const STATISTICS_CHECK_MS = 10_000;
  * server's own thread there: the embedded benchmark scenarios lost a third to three quarters of
  * their throughput. Doubling keeps it to a few passes per table over the life of a store.
  */
-export async function analyzeChangedTables(db: Kysely<Database>): Promise<string[]> {
+export async function analyzeGrownTables(db: Kysely<Database>): Promise<string[]> {
   const { rows } = await sql<{ name: string }>`
     SELECT s.relname AS name
       FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
@@ -56,7 +56,7 @@ export function keepPlannerStatistics(
   let timer: NodeJS.Timeout | undefined;
   const runPass = async () => {
     try {
-      if (await options.needed()) await analyzeChangedTables(db);
+      if (await options.needed()) await analyzeGrownTables(db);
       failing = false;
     } catch (error) {
       if (!failing) options.onError(error);
