@@ -40,8 +40,10 @@ export async function insertNewAccounts(db: Kysely<Database>, writes: NewAccount
   );
   // Events carry the uid of the write they belong to (an event may name no account or another one);
   // the ones listed in memberIdEventIds get the new numeric id as payload.memberId (welcome messages).
+  // Both go beside the rows as arrays joined by position: read out of each row's JSON, they had
+  // PostgreSQL parse that text again per field (a tenth of the statement's CPU).
   const events = writes.flatMap(({ account, events, memberIdEventIds = [] }) =>
-    events.map((record) => ({ owner: account.uid, member_id: memberIdEventIds.includes(record.id), row: outboxRow(record) })),
+    events.map((record) => ({ owner: account.uid, memberId: memberIdEventIds.includes(record.id), row: outboxRow(record) })),
   );
   const { rows } = await sql<CreatedRow>`
     WITH input AS (
@@ -78,11 +80,12 @@ export async function insertNewAccounts(db: Kysely<Database>, writes: NewAccount
     ), o AS (
       INSERT INTO outbox_events (tenant_id, id, site_id, account_uid, type, payload, origin, created_at)
       SELECT r.tenant_id, r.id, r.site_id, r.account_uid, r.type,
-             CASE WHEN (e.item->>'member_id')::boolean THEN jsonb_set(r.payload, '{payload,memberId}', to_jsonb(a.numeric_id)) ELSE r.payload END,
+             CASE WHEN e.member_id THEN jsonb_set(r.payload, '{payload,memberId}', to_jsonb(a.numeric_id)) ELSE r.payload END,
              r.origin, r.created_at
-        FROM json_array_elements(${JSON.stringify(events)}::json) WITH ORDINALITY AS e(item, n)
-        CROSS JOIN LATERAL json_populate_record(NULL::outbox_events, e.item->'row') AS r
-        JOIN a ON a.tenant_id = r.tenant_id AND a.uid = e.item->>'owner'
+        FROM json_populate_recordset(NULL::outbox_events, ${JSON.stringify(events.map((e) => e.row))}::json) WITH ORDINALITY AS r
+        JOIN unnest(${events.map((e) => e.owner)}::text[], ${events.map((e) => e.memberId)}::boolean[]) WITH ORDINALITY AS e(owner, member_id, n)
+          ON e.n = r.ordinality
+        JOIN a ON a.tenant_id = r.tenant_id AND a.uid = e.owner
        ORDER BY e.n
     )
     SELECT a.*, json_build_array(json_build_object('kind', claim.kind, 'value', claim.value, 'is_primary', true)) AS identifiers,
