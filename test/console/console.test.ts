@@ -218,8 +218,17 @@ describe('admin console in Chromium', { skip }, () => {
     await page.getByRole('alert').filter({ hasText: 'member_schema' }).waitFor();
     assert.equal(await editor.getAttribute('aria-invalid'), 'true');
     await editor.fill(JSON.stringify({ member_schema: { type: 'object', properties: { age: { type: 'integer' } } } }));
+    // The redraw a save starts is slowed down here: the status still waits for it, so a control
+    // used once the status shows is the redrawn page's (CI once clicked one being replaced).
+    const slowSites = '**/admin/v1/tenants/*/sites';
+    await page.route(slowSites, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await route.continue();
+    });
     await page.getByRole('button', { name: 'Validate and save site' }).click();
     await page.getByRole('status').filter({ hasText: 'Site club saved (updated)' }).waitFor();
+    assert.equal(await editor.count(), 0, 'the page was redrawn (the editor closed) before the status');
+    await page.unroute(slowSites);
     const club = (await t.core.sites.list(f.gigya.tenant.id)).find((s) => s.name === 'club');
     assert.deepEqual((club?.settings.boostcom as { member_schema?: unknown } | undefined)?.member_schema, {
       type: 'object',
