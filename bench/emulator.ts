@@ -12,6 +12,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { processCpuMs } from './lib/cpu.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, resets: { type: 'string', default: '50' } } });
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -28,11 +29,6 @@ interface Started {
   resetWallMs: number[];
 }
 
-/** CPU time (user + system) the process has used so far: what a start costs whatever else the machine runs. */
-const cpuMs = (pid: number) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime in clock ticks of 10 ms
-};
 const rssMb = (pid: number) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)] ?? NaN;
@@ -55,7 +51,8 @@ async function startOnce(resets: number): Promise<Started> {
   const wallMs = Math.round(performance.now() - t0);
   const ready = JSON.parse(line) as { baseUrl: string; timings: Started['timings'] };
   const pid = child.pid as number;
-  const cpuReadyMs = cpuMs(pid);
+  // CPU time the process has used so far: what a start costs whatever else the machine runs.
+  const cpuReadyMs = processCpuMs(pid);
   const rssReadyMb = rssMb(pid);
   const resetMs: number[] = [];
   const resetWallMs: number[] = [];

@@ -28,7 +28,7 @@ interface Snapshot {
 }
 
 /** utime + stime of a process, in ms; 0 when it is gone. */
-function processCpuMs(pid: string | number): number {
+export function processCpuMs(pid: string | number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat
