@@ -42,7 +42,7 @@ export type StoreOptions = (
   /** Called with the SQL of every statement run, failed ones too (tests check what the store sends). */
   onQuery?: (sql: string) => void;
   /**
-   * How often the store analyses tables that changed, where no autovacuum does (the embedded
+   * How often the store analyses tables that grew, where no autovacuum does (the embedded
    * engine, PostgreSQL with autovacuum off); default STATISTICS_CHECK_MS, 0: never.
    */
   statisticsCheckMs?: number;

@@ -41,7 +41,7 @@ export async function autovacuumRuns(db: Kysely<Database>): Promise<boolean> {
 }
 
 /**
- * Every `intervalMs` until stopped, analyses the changed tables when `needed()` says no autovacuum
+ * Every `intervalMs` until stopped, analyses the grown tables when `needed()` says no autovacuum
  * does it (checked at each pass: an operator may turn autovacuum on or off while Roster runs).
  * stop() waits for a pass in progress, so the store can close after it. A failed pass is reported
  * once until a pass succeeds again (a database that is down fails every pass).

@@ -51,7 +51,7 @@ describe('planner statistics on the embedded store (no autovacuum)', () => {
     }
   });
 
-  it('the store analyses changed tables by itself, and close() waits for a pass in progress', async () => {
+  it('the store analyses grown tables by itself, and close() waits for a pass in progress', async () => {
     const store = await openTestStore('pglite', { statisticsCheckMs: 20 });
     const analysed = async () => {
       const { rows } = await sql<{ n: string }>`SELECT analyze_count AS n FROM pg_stat_user_tables WHERE relname = 'accounts'`.execute(store.db);
