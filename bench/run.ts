@@ -144,6 +144,8 @@ async function main(): Promise<void> {
   // The machine may be shared: the load average before and after is part of the result.
   const loadAtStart = loadavg();
   const masterKey = randomBytes(32);
+  // Batching and embedded-compiler settings are passed through, to measure the server with and without them.
+  const batchEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => /^ROSTER_(BATCH|EMBEDDED_OPTIMISE)/.test(name)));
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -153,8 +155,7 @@ async function main(): Promise<void> {
     // accounts.login is an anonymous (apiKey-only) call, limited per site to 600 a minute by default:
     // the benchmark measures logins, not that limiter.
     ROSTER_GIGYA_RATE_LIMIT_CLIENT: '100000000',
-    // Batching and embedded-compiler settings are passed through, to measure the server with and without them.
-    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => /^ROSTER_(BATCH|EMBEDDED_OPTIMISE)/.test(name))),
+    ...batchEnv,
   };
   let dataDir: string | undefined;
   let database: string | undefined;
@@ -189,7 +190,7 @@ async function main(): Promise<void> {
     if (engine === 'postgres' && scenarios.some((s) => s.sameSql)) {
       sameSqlServer = await startProcess(
         ['--import', 'tsx', fileURLToPath(new URL('./same-sql-server.ts', import.meta.url))],
-        { PATH: process.env.PATH, DATABASE_URL: env.DATABASE_URL, ROSTER_DB_POOL_SIZE: String(POOL_SIZE), BENCH_TENANT_ID: prepared.tenantId },
+        { PATH: process.env.PATH, DATABASE_URL: env.DATABASE_URL, ROSTER_DB_POOL_SIZE: String(POOL_SIZE), BENCH_TENANT_ID: prepared.tenantId, ...batchEnv },
         '/readyz',
       );
       servers.push(sameSqlServer);
@@ -248,13 +249,12 @@ async function main(): Promise<void> {
       let sameSql: ScenarioResult['sameSql'];
       if (scenario.sameSql && sameSqlServer) {
         log(`baseline: same SQL behind node:http for ${scenario.name}`);
-        const bare = await runLoad({
-          connections: CONNECTIONS,
-          duration: plan.duration,
-          ...scenario.load({ ...ctx, url: sameSqlServer.url }),
-          url: sameSqlServer.url,
-        });
-        sameSql = { rps: bare.rps, p99: bare.p99 };
+        const sameLoad = { connections: CONNECTIONS, ...scenario.load({ ...ctx, url: sameSqlServer.url }), url: sameSqlServer.url };
+        await runLoad({ ...sameLoad, duration: plan.warmup });
+        const sameCpu = measureCpu(sameSqlServer.pid);
+        const bare = await runLoad({ ...sameLoad, duration: plan.duration });
+        const cpu = sameCpu.stop(bare.requests);
+        sameSql = { rps: bare.rps, p99: bare.p99, ...(cpu && { cpu }) };
       }
       results.push({
         name: scenario.name,

@@ -2,24 +2,30 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { batchSettings } from '../src/config.js';
 import type { OutboxRecord } from '../src/core/ports.js';
 import type { AccountUid, SiteId, Subscription, TenantId } from '../src/core/types.js';
-import { createAccountViewRepo } from '../src/store/account-views.js';
+import { createAccountViewRepo, createCoalescingAccountViewRepo } from '../src/store/account-views.js';
 import { createAccountRepo } from '../src/store/accounts.js';
+import { batchesInFlight } from '../src/store/batcher.js';
 import type { Database } from '../src/store/database.js';
+import { groupCommitNewAccounts } from '../src/store/group-commit.js';
 
 /**
- * The same-SQL baseline: the statements Roster sends for getAccountInfo (the account view, one
- * statement) and for a new-email importLiteAccount (the claim-and-insert statement with the
- * account, 3 subscriptions and 4 outbox events), one per request, behind a bare node:http server
- * with a node-pg pool of Roster's size. No framework, no facade (no auth, no envelope), no core,
- * no batching. Roster's throughput against this is its framework and facade overhead.
+ * The same-SQL baseline: the statements Roster sends for getAccountInfo (the account view) and for
+ * a new-email importLiteAccount (the claim-and-insert statement with the account, 3 subscriptions
+ * and 4 outbox events), batched as Roster batches them (the store's own batchers, the same
+ * ROSTER_BATCH* settings; one statement per request with ROSTER_BATCHING=false), behind a bare
+ * node:http server with a node-pg pool of Roster's size. No framework, no facade (no auth, no
+ * envelope), no core. Roster's throughput against this is its framework and facade overhead.
  */
 const tenantId = process.env.BENCH_TENANT_ID as TenantId;
-const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.ROSTER_DB_POOL_SIZE ?? 16) });
+const poolSize = Number(process.env.ROSTER_DB_POOL_SIZE ?? 16);
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: poolSize });
 const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-const views = createAccountViewRepo(db);
-const accounts = createAccountRepo(db);
+const batching = { settings: batchSettings(), maxInFlight: batchesInFlight(poolSize) };
+const views = batching.settings.enabled ? createCoalescingAccountViewRepo(db, createAccountViewRepo(db), batching) : createAccountViewRepo(db);
+const insertNewAccount = batching.settings.enabled ? groupCommitNewAccounts(db, batching) : createAccountRepo(db).insertIfIdentifierFree;
 
 function subscription(subscriptionId: string, isSubscribed: boolean, tags: string[], now: Date): Subscription {
   return {
@@ -56,7 +62,7 @@ async function importLite(params: URLSearchParams): Promise<unknown> {
       createdAt: now,
     }) as unknown as OutboxRecord;
   const events = [record('account.created', { email }), ...subs.map((s) => record('subscription.changed', { subscriptionId: s.subscriptionId }))];
-  return accounts.insertIfIdentifierFree({
+  return insertNewAccount({
     account: {
       tenantId,
       uid,

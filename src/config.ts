@@ -189,6 +189,15 @@ function isProxyAddress(entry: string): boolean {
   return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
 }
 
+/** ROSTER_BATCH*: how concurrent calls share statements and commits (also read by the bench's same-SQL server). */
+export function batchSettings(env: Env = process.env): Readonly<Config['batching']> {
+  return Object.freeze({
+    enabled: boolean(env, 'ROSTER_BATCHING', true),
+    windowMs: integer(env, 'ROSTER_BATCH_WINDOW_MS', 1, 0, 1000),
+    maxSize: integer(env, 'ROSTER_BATCH_MAX_SIZE', 64, 1, 10_000),
+  });
+}
+
 export function loadConfig(env: Env = process.env): Readonly<Config> {
   const dataDir = resolve(env.ROSTER_DATA_DIR || './data');
   const databaseUrl = env.DATABASE_URL || undefined;
@@ -264,11 +273,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       clientRateLimit: integer(env, 'ROSTER_GIGYA_RATE_LIMIT_CLIENT', 600, 1, 100_000_000),
       rateWindowSeconds: integer(env, 'ROSTER_GIGYA_RATE_WINDOW_SECONDS', 60, 1, 86_400),
     }),
-    batching: Object.freeze({
-      enabled: boolean(env, 'ROSTER_BATCHING', true),
-      windowMs: integer(env, 'ROSTER_BATCH_WINDOW_MS', 1, 0, 1000),
-      maxSize: integer(env, 'ROSTER_BATCH_MAX_SIZE', 64, 1, 10_000),
-    }),
+    batching: batchSettings(env),
     publicUrl,
     events: {
       workerInServer: boolean(env, 'ROSTER_WORKER', true),

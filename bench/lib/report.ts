@@ -13,7 +13,7 @@ export interface ScenarioResult {
   ratio?: number;
   goal?: { ratio?: number; p99Ms: number; rssBytes: number };
   /** The same SQL behind a bare node:http server, measured in the same run (PostgreSQL only). */
-  sameSql?: { rps: number; p99: number };
+  sameSql?: { rps: number; p99: number; cpu?: CpuSplit };
   /** CPU per request of the server, PostgreSQL and the load generator (Linux only). */
   cpu?: CpuSplit;
 }
@@ -29,7 +29,7 @@ export function machineDescription(engine: string): string {
 /** The markdown table: one row per scenario, with its baseline, ratio and goal verdicts. */
 export function markdownTable(results: ScenarioResult[]): string {
   const lines = [
-    '| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | server RSS | CPU ms per request: server / PostgreSQL / load, machine idle | baseline | baseline req/s | ratio | same SQL, node:http req/s | facade overhead | goals |',
+    '| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | server RSS | CPU ms per request: server / PostgreSQL / load, machine idle | baseline | baseline req/s | ratio | same SQL, node:http req/s (CPU ms: server / PostgreSQL) | facade overhead | goals |',
     '|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---|',
   ];
   for (const r of results) {
@@ -46,7 +46,8 @@ export function markdownTable(results: ScenarioResult[]): string {
     // Overhead: the share of the same-SQL server's throughput Roster's framework and facade cost.
     const overhead = r.sameSql ? 1 - x.rps / r.sameSql.rps : undefined;
     if (overhead !== undefined) verdicts.push(`overhead ≤ 20 % ${overhead <= 0.2 ? '✓' : '✗'}`);
-    const sameSql = r.sameSql ? `${fixed(r.sameSql.rps)} | ${fixed((overhead ?? 0) * 100)} %` : '– | –';
+    const sameCpu = r.sameSql?.cpu ? ` (${fixed(r.sameSql.cpu.serverMs, 2)} / ${fixed(r.sameSql.cpu.postgresMs, 2)})` : '';
+    const sameSql = r.sameSql ? `${fixed(r.sameSql.rps)}${sameCpu} | ${fixed((overhead ?? 0) * 100)} %` : '– | –';
     const cpu = r.cpu ? `${fixed(r.cpu.serverMs, 2)} / ${fixed(r.cpu.postgresMs, 2)} / ${fixed(r.cpu.benchMs, 2)}, ${fixed(r.cpu.idle * 100)} % idle` : '–';
     lines.push(
       `| ${r.name} | ${fixed(x.rps)} | ${fixed(x.p50, 1)} | ${fixed(x.p95, 1)} | ${fixed(x.p99, 1)} | ${x.errors + x.non2xx} | ${r.rssBytes ? mb(r.rssBytes) : '–'} | ${cpu} | ${r.baseline?.kind ?? '–'} | ${r.baseline ? fixed(r.baseline.rps) : '–'} | ${r.ratio !== undefined ? fixed(r.ratio, 2) : '–'} | ${sameSql} | ${verdicts.join(', ')} |`,

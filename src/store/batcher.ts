@@ -17,6 +17,14 @@ export interface BatchSettings {
 
 export const DEFAULT_BATCH_SETTINGS: BatchSettings = Object.freeze({ enabled: true, windowMs: 1, maxSize: 64 });
 
+/**
+ * Batches of one kind running at once: one on the embedded store (one connection, no pool size);
+ * a quarter of a PostgreSQL pool, which keeps slots for unbatched work.
+ */
+export function batchesInFlight(poolSize?: number): number {
+  return poolSize === undefined ? 1 : Math.max(1, Math.floor(poolSize / 4));
+}
+
 export interface BatcherOptions<I> {
   settings: BatchSettings;
   /** Batches running at once (the embedded store has one connection: 1). */

@@ -5,7 +5,7 @@ import type { Repos, Store } from '../core/ports.js';
 import { createAccountViewRepo, createCoalescingAccountViewRepo } from './account-views.js';
 import { createAccountRepo, createIdentifierRepo } from './accounts.js';
 import { createAdminSessionRepo, createAdminUserRepo, createAuditRepo } from './admin.js';
-import { type BatchSettings, DEFAULT_BATCH_SETTINGS } from './batcher.js';
+import { type BatchSettings, batchesInFlight, DEFAULT_BATCH_SETTINGS } from './batcher.js';
 import { createBulkRepo } from './bulk.js';
 import { createConsoleReadRepo } from './console-reads.js';
 import { createCredentialStateRepo, createFullAccountBulkRepo, createPersonTokenRepo, createSessionRepo, createSigningKeyRepo } from './credentials.js';
@@ -159,8 +159,7 @@ export async function openStore(options: StoreOptions): Promise<OpenedStore> {
   }
 
   const batching = options.batching ?? DEFAULT_BATCH_SETTINGS;
-  // The embedded store has one connection; a PostgreSQL pool keeps slots for unbatched work.
-  const maxInFlight = options.engine === 'postgres' ? Math.max(1, Math.floor(options.poolSize / 4)) : 1;
+  const maxInFlight = batchesInFlight(options.engine === 'postgres' ? options.poolSize : undefined);
   const repos = batching.enabled ? createBatchedRepos(db, { settings: batching, maxInFlight }) : createRepos(db);
   const alone = async <T>(work: (tx: Repos) => Promise<T>): Promise<T> => {
     for (let attempt = 1; ; attempt++) {
