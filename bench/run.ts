@@ -145,7 +145,7 @@ async function main(): Promise<void> {
   const loadAtStart = loadavg();
   const masterKey = randomBytes(32);
   // Batching and embedded-compiler settings are passed through, to measure the server with and without them.
-  const batchEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => /^ROSTER_(BATCH|EMBEDDED_OPTIMISE)/.test(name)));
+  const batchEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => /^ROSTER_(BATCH|EMBEDDED_OPTIMISE|WORKER)/.test(name)));
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,

@@ -30,6 +30,8 @@ export interface Config {
     /** Run the delivery worker inside the server process. */
     workerInServer: boolean;
     pollIntervalMs: number;
+    /** After a pass that left no more work, how long a busy worker lets new events gather first. */
+    gatherMs: number;
     batchSize: number;
     maxAttempts: number;
     /** First retry delay; doubles per attempt (with jitter) up to backoffMaxMs. */
@@ -110,6 +112,7 @@ export const CONFIG_VARIABLES = {
   ROSTER_PUBLIC_URL: ['http://HOST:PORT', 'base URL for links in messages (double opt-in confirmation)'],
   ROSTER_WORKER: ['true', 'run the event delivery worker inside the server (`roster worker` runs it alone)'],
   ROSTER_WORKER_POLL_MS: ['1000', 'how often an idle worker looks for new events'],
+  ROSTER_WORKER_GATHER_MS: ['50', 'how long a busy worker lets new events gather after a pass that left no more work (fewer, larger passes)'],
   ROSTER_EVENTS_BATCH_SIZE: ['50', 'events per webhook delivery (and per claim)'],
   ROSTER_EVENTS_MAX_ATTEMPTS: ['12', 'attempts before an event is dead-lettered for a sink'],
   ROSTER_EVENTS_BACKOFF_MS: ['1000', 'first retry delay; doubles per attempt with full jitter'],
@@ -278,6 +281,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     events: {
       workerInServer: boolean(env, 'ROSTER_WORKER', true),
       pollIntervalMs: integer(env, 'ROSTER_WORKER_POLL_MS', 1000, 10, 600_000),
+      gatherMs: integer(env, 'ROSTER_WORKER_GATHER_MS', 50, 0, 600_000),
       batchSize: integer(env, 'ROSTER_EVENTS_BATCH_SIZE', 50, 1, 1000),
       maxAttempts: integer(env, 'ROSTER_EVENTS_MAX_ATTEMPTS', 12, 1, 1000),
       backoffBaseMs,

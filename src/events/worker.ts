@@ -109,8 +109,11 @@ export function createSinkRouter(deps: WorkerDeps, metrics?: PipelineMetrics): S
 
 export interface Worker {
   readonly id: string;
-  /** One pass: fan out new events, then claim and deliver one batch per due sink. Returns how much it did. */
-  tick(): Promise<{ fannedOut: number; attempted: number }>;
+  /**
+   * One pass: fan out new events, then claim and deliver one batch per due sink. Returns how much
+   * it did, and `more` when a step was cut at its limit (more work is certainly waiting).
+   */
+  tick(): Promise<{ fannedOut: number; attempted: number; more: boolean }>;
   start(): void;
   /** Finishes the pass in progress and stops; unfinished claims simply expire. */
   stop(): Promise<void>;
@@ -207,6 +210,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   async function tick() {
     await keepStatistics();
     const fannedOut = await deliveries.fanOut((events) => router.sinksFor(events), fanOutLimit, now(), config.events.tenants);
+    let more = fannedOut >= fanOutLimit;
     if (fannedOut > 0) quietUntil.clear();
     changedSinceAnalyze += fannedOut;
     await yieldToRequests();
@@ -219,9 +223,10 @@ export function createWorker(deps: WorkerDeps): Worker {
       const counts = await Promise.all(group.map((s) => deliverSink(s)));
       for (const [j, n] of counts.entries()) if (n === 0) quietUntil.set(group[j] as string, performance.now() + config.events.pollIntervalMs);
       attempted += counts.reduce((a, b) => a + b, 0);
+      more ||= counts.some((n) => n >= config.events.batchSize);
       await yieldToRequests();
     }
-    return { fannedOut, attempted };
+    return { fannedOut, attempted, more };
   }
 
   /** A retention pass when one is due; its failure never stops delivery. */
@@ -245,20 +250,26 @@ export function createWorker(deps: WorkerDeps): Worker {
     start() {
       if (running) return;
       running = true;
+      // The next pass follows at once while work is cut at a limit; after a pass that did some
+      // work and left none, the events of the next gatherMs go out together (a pass costs the same
+      // half-dozen statements for one event as for hundreds: under a steady stream of writes,
+      // back-to-back passes took a sixth of the server's and the database's CPU); an idle worker
+      // looks again after pollIntervalMs.
       loop = (async () => {
         while (running) {
-          let busy = false;
+          let pauseMs = config.events.pollIntervalMs;
           try {
             await retentionWhenDue();
             const done = await tick();
-            busy = done.fannedOut > 0 || done.attempted > 0;
+            if (done.more) pauseMs = 0;
+            else if (done.fannedOut > 0 || done.attempted > 0) pauseMs = config.events.gatherMs;
           } catch (error) {
             log.error({ err: error }, 'event delivery pass failed');
           }
           if (!running) break;
-          if (!busy) {
+          if (pauseMs > 0) {
             await new Promise<void>((resolve) => {
-              const timer = setTimeout(resolve, config.events.pollIntervalMs);
+              const timer = setTimeout(resolve, pauseMs);
               wake = () => {
                 clearTimeout(timer);
                 resolve();

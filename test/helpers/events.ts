@@ -22,6 +22,7 @@ export function workerSettings(overrides: Partial<Config['events']> = {}, messag
     events: {
       ...base.events,
       pollIntervalMs: 20,
+      gatherMs: 20,
       backoffBaseMs: 20,
       backoffMaxMs: 80,
       leaseMs: 2000,
