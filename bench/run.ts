@@ -144,8 +144,8 @@ async function main(): Promise<void> {
   // The machine may be shared: the load average before and after is part of the result.
   const loadAtStart = loadavg();
   const masterKey = randomBytes(32);
-  // Batching and embedded-compiler settings are passed through, to measure the server with and without them.
-  const batchEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => /^ROSTER_(BATCH|EMBEDDED_OPTIMISE|WORKER)/.test(name)));
+  // Batching, worker and embedded-compiler settings are passed through, to measure the server with and without them.
+  const tuning = Object.fromEntries(Object.entries(process.env).filter(([name]) => /^ROSTER_(BATCH|EMBEDDED_OPTIMISE|WORKER)/.test(name)));
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -155,7 +155,7 @@ async function main(): Promise<void> {
     // accounts.login is an anonymous (apiKey-only) call, limited per site to 600 a minute by default:
     // the benchmark measures logins, not that limiter.
     ROSTER_GIGYA_RATE_LIMIT_CLIENT: '100000000',
-    ...batchEnv,
+    ...tuning,
   };
   let dataDir: string | undefined;
   let database: string | undefined;
@@ -190,7 +190,7 @@ async function main(): Promise<void> {
     if (engine === 'postgres' && scenarios.some((s) => s.sameSql)) {
       sameSqlServer = await startProcess(
         ['--import', 'tsx', fileURLToPath(new URL('./same-sql-server.ts', import.meta.url))],
-        { PATH: process.env.PATH, DATABASE_URL: env.DATABASE_URL, ROSTER_DB_POOL_SIZE: String(POOL_SIZE), BENCH_TENANT_ID: prepared.tenantId, ...batchEnv },
+        { PATH: process.env.PATH, DATABASE_URL: env.DATABASE_URL, ROSTER_DB_POOL_SIZE: String(POOL_SIZE), BENCH_TENANT_ID: prepared.tenantId, ...tuning },
         '/readyz',
       );
       servers.push(sameSqlServer);
