@@ -8,11 +8,12 @@
  * and after 50 resets, and the resets themselves (the control API's `ms`, and the HTTP round trip).
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { processCpuMs } from './lib/cpu.js';
+import { rssOf } from './lib/server.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, resets: { type: 'string', default: '50' } } });
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -29,7 +30,7 @@ interface Started {
   resetWallMs: number[];
 }
 
-const rssMb = (pid: number) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
+const rssMb = (pid: number) => Math.round(rssOf(pid) / 1024 / 1024);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)] ?? NaN;
 
