@@ -24,7 +24,7 @@ import { cryptoIds, systemClock } from '../src/system.js';
 import { measureCpu } from './lib/cpu.js';
 import { rawReadLoop, rawUpsertLoop } from './lib/db-baseline.js';
 import { argon2VerifyLoop } from './lib/hash-baseline.js';
-import { type LoadResult, runLoad } from './lib/load.js';
+import { type LoadOptions, type LoadResult, runLoad } from './lib/load.js';
 import { seedLoginAccounts } from './lib/login-seed.js';
 import { machineDescription, markdownTable, type ScenarioResult, writeResults } from './lib/report.js';
 import { seedAccounts } from './lib/seed.js';
@@ -139,6 +139,15 @@ function buildServer(): void {
   log('server: compiled (dist/)');
 }
 
+/** A warm-up, then the measured run, with the server process's CPU per request and peak RSS. */
+async function warmedRun(pid: number, options: Omit<LoadOptions, 'duration'>) {
+  await runLoad({ ...options, duration: plan.warmup });
+  const rss = sampleRss(pid);
+  const cpuMeter = measureCpu(pid);
+  const result: LoadResult = await runLoad({ ...options, duration: plan.duration });
+  return { result, rssBytes: rss.stop(), cpu: cpuMeter.stop(result.requests) };
+}
+
 async function main(): Promise<void> {
   buildServer();
   // The machine may be shared: the load average before and after is part of the result.
@@ -221,12 +230,7 @@ async function main(): Promise<void> {
       }
       log(`run ${scenario.name}`);
       const connections = scenario.connections ?? CONNECTIONS;
-      await runLoad({ url: ctx.url, connections, duration: plan.warmup, ...load });
-      const rss = sampleRss(roster.pid);
-      const cpuMeter = measureCpu(roster.pid);
-      const result: LoadResult = await runLoad({ url: ctx.url, connections, duration: plan.duration, ...load });
-      const rssBytes = rss.stop();
-      const cpu = cpuMeter.stop(result.requests);
+      const { result, rssBytes, cpu } = await warmedRun(roster.pid, { url: ctx.url, connections, ...load });
       let baseline: ScenarioResult['baseline'];
       if (scenario.baseline === 'hash') {
         // The same number of verifies in flight as logins were.
@@ -249,12 +253,8 @@ async function main(): Promise<void> {
       let sameSql: ScenarioResult['sameSql'];
       if (scenario.sameSql && sameSqlServer) {
         log(`baseline: same SQL behind node:http for ${scenario.name}`);
-        const sameLoad = { connections: CONNECTIONS, ...scenario.load({ ...ctx, url: sameSqlServer.url }), url: sameSqlServer.url };
-        await runLoad({ ...sameLoad, duration: plan.warmup });
-        const sameCpu = measureCpu(sameSqlServer.pid);
-        const bare = await runLoad({ ...sameLoad, duration: plan.duration });
-        const cpu = sameCpu.stop(bare.requests);
-        sameSql = { rps: bare.rps, p99: bare.p99, ...(cpu && { cpu }) };
+        const same = await warmedRun(sameSqlServer.pid, { connections, ...scenario.load({ ...ctx, url: sameSqlServer.url }), url: sameSqlServer.url });
+        sameSql = { rps: same.result.rps, p99: same.result.p99, ...(same.cpu && { cpu: same.cpu }) };
       }
       results.push({
         name: scenario.name,
